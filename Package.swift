@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+// zkinfer — zero-knowledge proofs of machine-learning inference (Groth16 over BN254).
+import PackageDescription
+
+/// Release-mode settings for the hot arithmetic: `-Ounchecked` is *not* used; overflow
+/// checks stay on everywhere except where code uses explicit wrapping operators.
+let package = Package(
+    name: "zkinfer",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ZKBigNum", targets: ["ZKBigNum"]),
+        .library(name: "ZKSodium", targets: ["ZKSodium"]),
+        .library(name: "ZKAlgebra", targets: ["ZKAlgebra"]),
+        .executable(name: "zkinfer", targets: ["zkinfer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries through pkg-config (Debian: libgmp-dev, libsodium-dev).
+        .systemLibrary(
+            name: "CGMP", pkgConfig: "gmp",
+            providers: [.apt(["libgmp-dev"])]),
+        .systemLibrary(
+            name: "CSodium", pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]),
+
+        // Arbitrary precision (GMP mpz) — parsing, constants and the test oracle.
+        .target(name: "ZKBigNum", dependencies: ["CGMP"]),
+        // libsodium: CSPRNG, zeroing secrets, BLAKE2b, Ed25519.
+        .target(name: "ZKSodium", dependencies: ["CSodium"]),
+        // BN254 fields, curves, pairing and encodings.
+        .target(name: "ZKAlgebra", dependencies: ["ZKBigNum", "ZKSodium"]),
+
+        .executableTarget(
+            name: "zkinfer",
+            dependencies: [
+                "ZKAlgebra", "ZKBigNum", "ZKSodium",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "ZKBigNumTests", dependencies: ["ZKBigNum"]),
+        .testTarget(name: "ZKSodiumTests", dependencies: ["ZKSodium"]),
+        .testTarget(
+            name: "ZKAlgebraTests", dependencies: ["ZKAlgebra", "ZKBigNum", "ZKSodium"],
+            resources: [.copy("Fixtures")]),
+    ]
+)
