@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ZKBigNum", targets: ["ZKBigNum"]),
         .library(name: "ZKSodium", targets: ["ZKSodium"]),
         .library(name: "ZKAlgebra", targets: ["ZKAlgebra"]),
+        .library(name: "ZKFormats", targets: ["ZKFormats"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
     ],
     dependencies: [
@@ -32,10 +33,13 @@ let package = Package(
         // BN254 fields, curves, pairing and encodings.
         .target(name: "ZKAlgebra", dependencies: ["ZKBigNum", "ZKSodium"]),
 
+        // Ecosystem file formats: iden3 .r1cs/.wtns/.zkey binaries, snarkjs JSON.
+        .target(name: "ZKFormats", dependencies: ["ZKAlgebra", "ZKBigNum"]),
+
         .executableTarget(
             name: "zkinfer",
             dependencies: [
-                "ZKAlgebra", "ZKBigNum", "ZKSodium",
+                "ZKAlgebra", "ZKBigNum", "ZKSodium", "ZKFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -43,6 +47,9 @@ let package = Package(
         .testTarget(name: "ZKSodiumTests", dependencies: ["ZKSodium"]),
         .testTarget(
             name: "ZKAlgebraTests", dependencies: ["ZKAlgebra", "ZKBigNum", "ZKSodium"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ZKFormatsTests", dependencies: ["ZKFormats", "ZKAlgebra"],
             resources: [.copy("Fixtures")]),
     ]
 )

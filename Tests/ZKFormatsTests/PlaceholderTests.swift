@@ -1,0 +1,3 @@
+import XCTest
+import ZKFormats
+final class ZKFormatsPlaceholderTests: XCTestCase {}
