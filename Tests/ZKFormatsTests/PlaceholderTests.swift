@@ -1,3 +1,0 @@
-import XCTest
-import ZKFormats
-final class ZKFormatsPlaceholderTests: XCTestCase {}
