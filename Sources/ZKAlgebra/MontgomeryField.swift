@@ -72,15 +72,17 @@ extension MontgomeryField {
 
     // MARK: Addition
 
-    /// Subtracts p once if `(s0..s3) ≥ p`. Input must be `< 2p`.
+    /// Subtracts p once if `(s0..s3) ≥ p`. Input must be `< 2p`. Branch-free (a mask selects
+    /// the result), so the outcome neither mispredicts nor leaks through timing.
     @inlinable @inline(__always)
     internal static func reduceOnce(_ s0: UInt64, _ s1: UInt64, _ s2: UInt64, _ s3: UInt64) -> Self {
         let (d0, b0) = subb(s0, p0, 0)
         let (d1, b1) = subb(s1, p1, b0)
         let (d2, b2) = subb(s2, p2, b1)
         let (d3, b3) = subb(s3, p3, b2)
-        if b3 == 0 { return Self(montgomeryLimbs: d0, d1, d2, d3) }
-        return Self(montgomeryLimbs: s0, s1, s2, s3)
+        let keep = 0 &- b3  // all ones when s < p (keep s), zero otherwise (take d)
+        return Self(montgomeryLimbs: (s0 & keep) | (d0 & ~keep), (s1 & keep) | (d1 & ~keep),
+                    (s2 & keep) | (d2 & ~keep), (s3 & keep) | (d3 & ~keep))
     }
 
     @inlinable @inline(__always)
@@ -99,11 +101,11 @@ extension MontgomeryField {
         let (d1, b1) = subb(a.l1, b.l1, b0)
         let (d2, b2) = subb(a.l2, b.l2, b1)
         let (d3, b3) = subb(a.l3, b.l3, b2)
-        if b3 == 0 { return Self(montgomeryLimbs: d0, d1, d2, d3) }
-        let (e0, c0) = addc(d0, p0, 0)
-        let (e1, c1) = addc(d1, p1, c0)
-        let (e2, c2) = addc(d2, p2, c1)
-        let (e3, _) = addc(d3, p3, c2)
+        let mask = 0 &- b3  // add p back only on borrow, without a branch
+        let (e0, c0) = addc(d0, p0 & mask, 0)
+        let (e1, c1) = addc(d1, p1 & mask, c0)
+        let (e2, c2) = addc(d2, p2 & mask, c1)
+        let (e3, _) = addc(d3, p3 & mask, c2)
         return Self(montgomeryLimbs: e0, e1, e2, e3)
     }
 

@@ -1,0 +1,451 @@
+import Dispatch
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+// MARK: - Parallel helpers (shared by MSM and NTT)
+
+/// Wraps a value (typically an unsafe pointer into memory that several workers touch at
+/// *disjoint* indices) so it can be captured by concurrently executed closures.
+///
+/// Safety contract: every user of a box guarantees that concurrent workers never write the
+/// same memory location, and never read a location another worker is writing, and that the
+/// memory outlives the parallel region (all regions here are synchronous:
+/// `DispatchQueue.concurrentPerform` returns only after every iteration has finished).
+@usableFromInline
+internal struct ZKUncheckedSendableBox<T>: @unchecked Sendable {
+    @usableFromInline let value: T
+    @inlinable init(_ value: T) { self.value = value }
+}
+
+/// Thread-count resolution and a synchronous fork/join over `DispatchQueue.concurrentPerform`.
+internal enum ZKParallel {
+    /// `nil` → all active cores; otherwise clamped to at least 1.
+    static func resolve(_ threads: Int?) -> Int {
+        max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Runs `body(0) … body(count − 1)`, concurrently when `count > 1`; returns when all are done.
+    static func run(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        if count <= 1 {
+            if count == 1 { body(0) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    }
+}
+
+// MARK: - Public API
+
+/// Multi-scalar multiplication `Σ sᵢ·Pᵢ` over BN254 G1 and G2 (Pippenger's bucket method).
+///
+/// * Bases are affine points assumed to be valid group elements (on the curve, in the order-r
+///   subgroup); the point at infinity is allowed and contributes nothing.
+/// * Scalars are ``Fr`` elements; since `Fr` only holds fully reduced values, every scalar is
+///   a canonical integer in `[0, r)` (its Montgomery form is converted internally).
+/// * `threads: nil` uses every active core; `threads: 1` runs on the calling thread only.
+///   The computation is deterministic: the result does not depend on the thread count.
+/// * All entry points are thread-safe (no shared mutable state); they are *not* constant-time.
+/// * Extra memory: about `n·(point size + 32 bytes)` per worker plus `2·n·⌈255/c⌉` bytes of
+///   recoded scalar digits.
+public enum MSM {
+    /// `Σ scalars[i]·bases[i]` in G1. Precondition: `bases.count == scalars.count`.
+    public static func multiScalarMultiply(bases: [G1Affine], scalars: [Fr], threads: Int? = nil) -> G1 {
+        precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
+        return bases.withUnsafeBufferPointer { b in
+            scalars.withUnsafeBufferPointer { s in pippenger(bases: b, scalars: s, threads: ZKParallel.resolve(threads)) }
+        }
+    }
+
+    /// `Σ scalars[i]·bases[i]` in G2. Precondition: `bases.count == scalars.count`.
+    public static func multiScalarMultiply(bases: [G2Affine], scalars: [Fr], threads: Int? = nil) -> G2 {
+        precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
+        return bases.withUnsafeBufferPointer { b in
+            scalars.withUnsafeBufferPointer { s in pippenger(bases: b, scalars: s, threads: ZKParallel.resolve(threads)) }
+        }
+    }
+
+    /// G1 MSM over borrowed buffers (no copies of the inputs). The buffers must stay valid and
+    /// unmodified for the duration of the call. Precondition: equal counts.
+    public static func multiScalarMultiply(
+        bases: UnsafeBufferPointer<G1Affine>, scalars: UnsafeBufferPointer<Fr>, threads: Int? = nil
+    ) -> G1 {
+        precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
+        return pippenger(bases: bases, scalars: scalars, threads: ZKParallel.resolve(threads))
+    }
+
+    /// G2 MSM over borrowed buffers (no copies of the inputs). The buffers must stay valid and
+    /// unmodified for the duration of the call. Precondition: equal counts.
+    public static func multiScalarMultiply(
+        bases: UnsafeBufferPointer<G2Affine>, scalars: UnsafeBufferPointer<Fr>, threads: Int? = nil
+    ) -> G2 {
+        precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
+        return pippenger(bases: bases, scalars: scalars, threads: ZKParallel.resolve(threads))
+    }
+
+    /// Curve-generic entry point (same contract as the G1/G2 overloads, which callers with a
+    /// concrete curve get by overload resolution and which are fully specialised). Calls from
+    /// other modules with an abstract `C` run the unspecialised generic code.
+    public static func multiScalarMultiply<C: CurveParameters>(
+        bases: [AffinePoint<C>], scalars: [Fr], threads: Int? = nil
+    ) -> JacobianPoint<C> {
+        precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
+        return bases.withUnsafeBufferPointer { b in
+            scalars.withUnsafeBufferPointer { s in pippenger(bases: b, scalars: s, threads: ZKParallel.resolve(threads)) }
+        }
+    }
+
+    /// The window width `c` (bits per signed digit; `2^(c−1)` buckets per window) the cost
+    /// model picks for `n` points and `threads` workers. Exposed for benchmarks and tuning.
+    public static func windowBits(count n: Int, threads: Int) -> Int {
+        plan(n: n, threads: max(1, threads)).c
+    }
+}
+
+// MARK: - Planning
+
+extension MSM {
+    /// Below this many points the naive sum of wNAF scalar multiplications is cheaper.
+    @usableFromInline static let naiveThreshold = 8
+    /// A bucket-tree round uses one batched inversion only when it has at least this many
+    /// additions; smaller remainders are finished with Jacobian mixed additions.
+    @usableFromInline static let minimumBatch = 64
+    /// Bucket groups are sized to about this many bytes of points (half an L2 cache or so).
+    @usableFromInline static let groupBytes = 1 << 19
+    /// Scalars are `< r < 2^254`; signed digits may carry one bit further, so `c·windows ≥ 255`.
+    @usableFromInline static let scalarBits = 255
+
+    @usableFromInline
+    struct Plan {
+        var c: Int          // window width in bits
+        var windows: Int    // ⌈255 / c⌉
+        var chunks: Int     // point ranges per window (> 1 only when threads > windows)
+    }
+
+    /// Cost model (in field-multiplication units): each worker runs ⌈tasks/threads⌉ tasks; a task
+    /// adds its `n/chunks` points into buckets (~6M each with batch-affine additions, ~11M once
+    /// buckets are too sparse for batching to pay) and reduces `2^(c−1)` buckets (~27M each).
+    @usableFromInline
+    static func plan(n: Int, threads: Int) -> Plan {
+        var best = Plan(c: 2, windows: (scalarBits + 1) / 2, chunks: 1)
+        var bestCost = Double.infinity
+        for c in 2...16 {
+            let windows = (scalarBits + c - 1) / c
+            var chunks = threads > windows ? (threads + windows - 1) / windows : 1
+            chunks = max(1, min(chunks, n / 64))
+            let tasks = windows * chunks
+            let perWorker = Double((tasks + threads - 1) / threads)
+            let points = Double((n + chunks - 1) / chunks)
+            let buckets = Double(1 << (c - 1))
+            let addCost = points / buckets >= 4 ? 6.5 : 9.0
+            let cost = perWorker * (points * addCost + buckets * 27) + Double(windows * c) * 9
+            if cost < bestCost { bestCost = cost; best = Plan(c: c, windows: windows, chunks: chunks) }
+        }
+        return best
+    }
+}
+
+// MARK: - Pippenger
+
+/// The digit code of a zero digit (or of a point at infinity): such points are skipped.
+@usableFromInline let msmSkipCode: UInt16 = 0xFFFF
+
+extension MSM {
+    @usableFromInline
+    static func pippenger<C: CurveParameters>(
+        bases: UnsafeBufferPointer<AffinePoint<C>>, scalars: UnsafeBufferPointer<Fr>, threads: Int
+    ) -> JacobianPoint<C> {
+        let n = bases.count
+        if n < naiveThreshold {
+            var acc = JacobianPoint<C>.infinity
+            for i in 0..<n where !scalars[i].isZero && !bases[i].isInfinity {
+                acc = acc + JacobianPoint(bases[i]) * scalars[i]
+            }
+            return acc
+        }
+        let config = MSM.plan(n: n, threads: threads)
+        let c = config.c, windows = config.windows, chunks = config.chunks
+        let workers = min(threads, windows * chunks)
+
+        // 1. Signed-digit recoding of every scalar, window-major: digits[w·n + i].
+        let digits = UnsafeMutablePointer<UInt16>.allocate(capacity: windows * n)
+        defer { digits.deallocate() }
+        let recodeWorkers = n >= 4096 ? min(threads, 8) : 1
+        let digitsBox = ZKUncheckedSendableBox(digits)
+        let basesBox = ZKUncheckedSendableBox(bases)
+        let scalarsBox = ZKUncheckedSendableBox(scalars)
+        ZKParallel.run(recodeWorkers) { t in
+            let lo = n * t / recodeWorkers, hi = n * (t + 1) / recodeWorkers
+            recode(scalars: scalarsBox.value, bases: basesBox.value, range: lo..<hi, n: n,
+                   c: c, windows: windows, into: digitsBox.value)
+        }
+
+        // 2. Bucket accumulation and reduction for every (window, chunk) task.
+        let tasks = windows * chunks
+        let sums = UnsafeMutablePointer<JacobianPoint<C>>.allocate(capacity: tasks)
+        sums.initialize(repeating: .infinity, count: tasks)
+        defer { sums.deinitialize(count: tasks); sums.deallocate() }
+        let sumsBox = ZKUncheckedSendableBox(sums)
+        let chunkCapacity = (n + chunks - 1) / chunks
+        ZKParallel.run(workers) { t in
+            var scratch = BucketScratch<C>(points: chunkCapacity, buckets: 1 << (c - 1))
+            defer { scratch.release() }
+            var task = t
+            while task < tasks {
+                let w = task / chunks, p = task % chunks
+                let lo = n * p / chunks, hi = n * (p + 1) / chunks
+                sumsBox.value[task] = windowSum(
+                    bases: basesBox.value, codes: digitsBox.value + w * n, range: lo..<hi, scratch: &scratch)
+                task += workers
+            }
+        }
+
+        // 3. Combine windows: Σ_w 2^(c·w)·S_w by Horner's rule.
+        var acc = JacobianPoint<C>.infinity
+        for w in stride(from: windows - 1, through: 0, by: -1) {
+            if !acc.isInfinity { for _ in 0..<c { acc = acc.doubled() } }
+            for p in 0..<chunks { acc = acc + sums[w * chunks + p] }
+        }
+        return acc
+    }
+
+    /// Writes the signed `c`-bit digits of `scalars[range]` for every window. Digits lie in
+    /// `(−2^(c−1), 2^(c−1)]`; the carry out of the last window is zero because `c·windows ≥ 255`
+    /// and scalars are `< 2^254`. Encoding: `0xFFFF` = skip (zero digit or infinity base),
+    /// otherwise `(|d| − 1) << 1 | sign` (so bucket index = code >> 1, `|d| − 1 ≤ 2^15 − 1`).
+    @usableFromInline
+    static func recode<C: CurveParameters>(
+        scalars: UnsafeBufferPointer<Fr>, bases: UnsafeBufferPointer<AffinePoint<C>>, range: Range<Int>,
+        n: Int, c: Int, windows: Int, into digits: UnsafeMutablePointer<UInt16>
+    ) {
+        let mask = (UInt64(1) << UInt64(c)) - 1
+        let half = Int(1) << (c - 1)
+        let full = Int(1) << c
+        let montgomeryOne = Fr(montgomeryLimbs: 1, 0, 0, 0)
+        for i in range {
+            if bases[i].isInfinity || scalars[i].isZero {
+                for w in 0..<windows { digits[w * n + i] = msmSkipCode }
+                continue
+            }
+            // Montgomery reduction by 1 yields the canonical (plain) limbs.
+            let s = scalars[i] * montgomeryOne
+            var carry = 0
+            for w in 0..<windows {
+                let bit = w * c
+                let limb = bit >> 6, offset = UInt64(bit & 63)
+                var raw: UInt64 = 0
+                if limb < 4 {
+                    raw = msmLimb(s, limb) >> offset
+                    if offset != 0 && Int(offset) + c > 64 && limb + 1 < 4 {
+                        raw |= msmLimb(s, limb + 1) << (64 - offset)
+                    }
+                    raw &= mask
+                }
+                var d = Int(raw) + carry
+                if d > half { d -= full; carry = 1 } else { carry = 0 }
+                let code: UInt16
+                if d == 0 {
+                    code = msmSkipCode
+                } else if d > 0 {
+                    code = UInt16(truncatingIfNeeded: (d - 1) << 1)
+                } else {
+                    code = UInt16(truncatingIfNeeded: ((-d - 1) << 1) | 1)
+                }
+                digits[w * n + i] = code
+            }
+        }
+    }
+
+    /// Sums `Σ dᵢ·Pᵢ` over one window's digits for the points in `range`.
+    @usableFromInline
+    static func windowSum<C: CurveParameters>(
+        bases: UnsafeBufferPointer<AffinePoint<C>>, codes: UnsafeMutablePointer<UInt16>,
+        range: Range<Int>, scratch: inout BucketScratch<C>
+    ) -> JacobianPoint<C> {
+        let bucketCount = scratch.bucketCount
+        let count = scratch.count, start = scratch.start, points = scratch.points
+        // Counting sort of the (signed) points by bucket.
+        count.update(repeating: 0, count: bucketCount)
+        for i in range {
+            let code = codes[i]
+            if code != msmSkipCode { count[Int(code >> 1)] += 1 }
+        }
+        var offset = 0
+        for b in 0..<bucketCount { start[b] = offset; offset += count[b] }
+        let cursor = scratch.cursor
+        cursor.update(from: start, count: bucketCount)
+        for i in range {
+            let code = codes[i]
+            if code == msmSkipCode { continue }
+            let b = Int(code >> 1)
+            var p = bases[i]
+            if code & 1 == 1 { p.y = -p.y }
+            (points + cursor[b]).initialize(to: p)
+            cursor[b] += 1
+        }
+        defer { points.deinitialize(count: offset) }
+
+        // Tree rounds: pair up the points inside every bucket, adding all pairs of a group of
+        // buckets with a single batched inversion, until too few pairs remain. Groups hold about
+        // `groupPoints` points so that every round after the first runs in cache.
+        let groupPoints = max(4 * minimumBatch, groupBytes / MemoryLayout<AffinePoint<C>>.stride)
+        var b0 = 0
+        while b0 < bucketCount {
+            var b1 = b0, held = 0, pairs = 0
+            while b1 < bucketCount && held < groupPoints {
+                held += count[b1]; pairs += count[b1] >> 1; b1 += 1
+            }
+            while pairs >= minimumBatch {
+                pairs = batchAffineRound(scratch: scratch, buckets: b0..<b1)
+            }
+            b0 = b1
+        }
+
+        // Finish buckets and reduce with running sums: Σ_b (b+1)·B_b.
+        var running = JacobianPoint<C>.infinity
+        var total = JacobianPoint<C>.infinity
+        for b in stride(from: bucketCount - 1, through: 0, by: -1) {
+            let k = count[b], s = start[b]
+            if k == 1 {
+                running = running.adding(points[s])
+            } else if k > 1 {
+                var bucket = JacobianPoint(points[s])
+                for j in 1..<k { bucket = bucket.adding(points[s + j]) }
+                running = running + bucket
+            }
+            total = total + running
+        }
+        return total
+    }
+
+    /// One round of pairwise batch-affine additions inside every bucket of `buckets` with ≥ 2 points.
+    /// The sum of pair `(s+2i, s+2i+1)` goes to `s+i`; an odd leftover moves to `s+⌊k/2⌋`.
+    /// Special pairs: infinity operands pass the other through, `P + P` doubles (tangent slope),
+    /// `P + (−P)` gives infinity. Returns the number of pairs for the next round.
+    @usableFromInline
+    static func batchAffineRound<C: CurveParameters>(scratch: BucketScratch<C>, buckets: Range<Int>) -> Int {
+        let count = scratch.count, start = scratch.start, points = scratch.points
+        let den = scratch.denominators, prefix = scratch.prefix
+        // Pass 1: denominators and their prefix products (zero = no inversion needed).
+        var m = 0
+        var acc = C.Base.one
+        for b in buckets {
+            let k = count[b]
+            if k < 2 { continue }
+            let s = start[b]
+            for i in 0..<(k >> 1) {
+                let d = slopeDenominator(points[s + 2 * i], points[s + 2 * i + 1])
+                den[m] = d
+                prefix[m] = acc
+                if !d.isZero { acc = acc * d }
+                m += 1
+            }
+        }
+        // One inversion, then unwind: den[j] ← 1/den[j].
+        var inv = acc.inverse() ?? C.Base.one  // acc is a product of non-zero values
+        var j = m - 1
+        while j >= 0 {
+            let d = den[j]
+            if !d.isZero {
+                den[j] = inv * prefix[j]
+                inv = inv * d
+            }
+            j -= 1
+        }
+        // Pass 2: finish the additions, compacting each bucket.
+        m = 0
+        var nextPairs = 0
+        for b in buckets {
+            let k = count[b]
+            if k < 2 { continue }
+            let s = start[b]
+            for i in 0..<(k >> 1) {
+                points[s + i] = affineSum(points[s + 2 * i], points[s + 2 * i + 1], inverse: den[m])
+                m += 1
+            }
+            if k & 1 == 1 { points[s + (k >> 1)] = points[s + k - 1] }
+            let newCount = (k + 1) >> 1
+            count[b] = newCount
+            nextPairs += newCount >> 1
+        }
+        return nextPairs
+    }
+
+    /// The denominator of the chord/tangent slope of `a + b`, or zero when no slope is needed.
+    @inlinable @inline(__always)
+    static func slopeDenominator<C: CurveParameters>(_ a: AffinePoint<C>, _ b: AffinePoint<C>) -> C.Base {
+        if a.isInfinity || b.isInfinity { return .zero }
+        if a.x == b.x {
+            return a.y == b.y ? a.y.doubled() : .zero  // doubling (2y ≠ 0 in a prime-order group) or P − P
+        }
+        return b.x - a.x
+    }
+
+    /// `a + b` given `inverse` = 1 / ``slopeDenominator(_:_:)`` (ignored in the special cases).
+    @inlinable @inline(__always)
+    static func affineSum<C: CurveParameters>(_ a: AffinePoint<C>, _ b: AffinePoint<C>, inverse: C.Base) -> AffinePoint<C> {
+        if a.isInfinity { return b }
+        if b.isInfinity { return a }
+        let lambda: C.Base
+        if a.x == b.x {
+            if a.y != b.y || a.y.isZero { return .infinity }
+            let xx = a.x.squared()
+            lambda = (xx.doubled() + xx) * inverse
+        } else {
+            lambda = (b.y - a.y) * inverse
+        }
+        let x3 = lambda.squared() - a.x - b.x
+        let y3 = lambda * (a.x - x3) - a.y
+        return AffinePoint(x: x3, y: y3)
+    }
+}
+
+/// Per-worker scratch memory for bucket accumulation (allocated once per worker, reused for
+/// all of its windows). Not shared between threads.
+@usableFromInline
+struct BucketScratch<C: CurveParameters> {
+    @usableFromInline let bucketCount: Int
+    @usableFromInline let points: UnsafeMutablePointer<AffinePoint<C>>
+    @usableFromInline let denominators: UnsafeMutablePointer<C.Base>
+    @usableFromInline let prefix: UnsafeMutablePointer<C.Base>
+    @usableFromInline let count: UnsafeMutablePointer<Int>
+    @usableFromInline let start: UnsafeMutablePointer<Int>
+    @usableFromInline let cursor: UnsafeMutablePointer<Int>
+
+    @usableFromInline
+    init(points n: Int, buckets: Int) {
+        bucketCount = buckets
+        points = .allocate(capacity: max(1, n))
+        let half = max(1, n / 2)
+        denominators = .allocate(capacity: half)
+        denominators.initialize(repeating: .zero, count: half)
+        prefix = .allocate(capacity: half)
+        prefix.initialize(repeating: .zero, count: half)
+        count = .allocate(capacity: buckets)
+        count.initialize(repeating: 0, count: buckets)
+        start = .allocate(capacity: buckets)
+        start.initialize(repeating: 0, count: buckets)
+        cursor = .allocate(capacity: buckets)
+        cursor.initialize(repeating: 0, count: buckets)
+    }
+
+    /// Frees the memory (element types are trivial, so no deinitialization is needed).
+    @usableFromInline
+    mutating func release() {
+        points.deallocate(); denominators.deallocate(); prefix.deallocate()
+        count.deallocate(); start.deallocate(); cursor.deallocate()
+    }
+}
+
+@inlinable @inline(__always)
+func msmLimb(_ s: Fr, _ i: Int) -> UInt64 {
+    switch i {
+    case 0: return s.l0
+    case 1: return s.l1
+    case 2: return s.l2
+    default: return s.l3
+    }
+}

@@ -1,0 +1,166 @@
+import XCTest
+import ZKAlgebra
+
+/// SplitMix64 — a tiny seeded generator so the MSM tests are reproducible.
+struct MSMSplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+final class MSMTests: XCTestCase {
+    // MARK: Helpers
+
+    private func randomBases<C: CurveParameters>(_: C.Type, _ n: Int, _ rng: inout MSMSplitMix64) -> [AffinePoint<C>] {
+        let g = JacobianPoint<C>.generator
+        return batchToAffine((0..<n).map { _ in g * Fr.random(using: &rng) })
+    }
+
+    private func randomScalars(_ n: Int, _ rng: inout MSMSplitMix64) -> [Fr] {
+        (0..<n).map { _ in Fr.random(using: &rng) }
+    }
+
+    private func naive<C: CurveParameters>(_ bases: [AffinePoint<C>], _ scalars: [Fr]) -> JacobianPoint<C> {
+        var acc = JacobianPoint<C>.infinity
+        for (p, s) in zip(bases, scalars) { acc = acc + JacobianPoint(p) * s }
+        return acc
+    }
+
+    private func checkG1(_ bases: [G1Affine], _ scalars: [Fr], file: StaticString = #filePath, line: UInt = #line) {
+        let expected = naive(bases, scalars)
+        for threads in [1, 2] {
+            let got = MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads)
+            XCTAssertEqual(got, expected, "G1 n=\(bases.count) threads=\(threads)", file: file, line: line)
+        }
+    }
+
+    private func checkG2(_ bases: [G2Affine], _ scalars: [Fr], file: StaticString = #filePath, line: UInt = #line) {
+        let expected = naive(bases, scalars)
+        for threads in [1, 2] {
+            let got = MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads)
+            XCTAssertEqual(got, expected, "G2 n=\(bases.count) threads=\(threads)", file: file, line: line)
+        }
+    }
+
+    // MARK: Random inputs
+
+    func testG1MatchesNaiveSum() {
+        var rng = MSMSplitMix64(seed: 1)
+        for n in [0, 1, 2, 3, 17, 255, 1000, 4097] {
+            checkG1(randomBases(BN254G1.self, n, &rng), randomScalars(n, &rng))
+        }
+    }
+
+    func testG2MatchesNaiveSum() {
+        var rng = MSMSplitMix64(seed: 2)
+        for n in [0, 1, 2, 3, 17, 255, 1000] {
+            checkG2(randomBases(BN254G2.self, n, &rng), randomScalars(n, &rng))
+        }
+    }
+
+    func testBufferAndGenericEntryPointsAgree() {
+        var rng = MSMSplitMix64(seed: 3)
+        let bases = randomBases(BN254G1.self, 600, &rng)
+        let scalars = randomScalars(600, &rng)
+        let expected = MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: 1)
+        let viaBuffers = bases.withUnsafeBufferPointer { b in
+            scalars.withUnsafeBufferPointer { s in MSM.multiScalarMultiply(bases: b, scalars: s, threads: 2) }
+        }
+        XCTAssertEqual(viaBuffers, expected)
+        func generic<C: CurveParameters>(_ b: [AffinePoint<C>]) -> JacobianPoint<C> {
+            MSM.multiScalarMultiply(bases: b, scalars: scalars, threads: 2)
+        }
+        XCTAssertEqual(generic(bases), expected)
+        XCTAssertEqual(expected, naive(bases, scalars))
+    }
+
+    func testResultIndependentOfThreadCount() {
+        var rng = MSMSplitMix64(seed: 4)
+        let bases = randomBases(BN254G1.self, 3000, &rng)
+        let scalars = randomScalars(3000, &rng)
+        let reference = MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: 1)
+        for threads in [2, 3, 5, 64] {
+            XCTAssertEqual(MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads), reference)
+        }
+        XCTAssertEqual(MSM.multiScalarMultiply(bases: bases, scalars: scalars), reference)
+    }
+
+    func testWindowChoiceIsSane() {
+        for logN in [4, 10, 16, 20, 24] {
+            for threads in [1, 2, 16] {
+                let c = MSM.windowBits(count: 1 << logN, threads: threads)
+                XCTAssert((2...16).contains(c), "c=\(c) for 2^\(logN)")
+            }
+        }
+    }
+
+    // MARK: Special inputs
+
+    func testSpecialInputsG1() {
+        var rng = MSMSplitMix64(seed: 5)
+        let n = 600
+        let bases = randomBases(BN254G1.self, n, &rng)
+        specialCases(bases, &rng, check: { checkG1($0, $1) })
+    }
+
+    func testSpecialInputsG2() {
+        var rng = MSMSplitMix64(seed: 6)
+        let n = 300
+        let bases = randomBases(BN254G2.self, n, &rng)
+        specialCases(bases, &rng, check: { checkG2($0, $1) })
+    }
+
+    private func specialCases<C: CurveParameters>(
+        _ bases: [AffinePoint<C>], _ rng: inout MSMSplitMix64, check: ([AffinePoint<C>], [Fr]) -> Void
+    ) {
+        let n = bases.count
+        let minusOne = Fr.zero - Fr.one  // r − 1, the largest canonical scalar
+        // All-zero scalars.
+        check(bases, [Fr](repeating: .zero, count: n))
+        XCTAssertTrue(MSM.multiScalarMultiply(bases: bases, scalars: [Fr](repeating: .zero, count: n), threads: 2).isInfinity)
+        // All scalars r − 1 (result −Σ P), and a mixture of extreme scalars.
+        check(bases, [Fr](repeating: minusOne, count: n))
+        let extremes: [Fr] = [.one, Fr(2), minusOne, minusOne - Fr.one, Fr(1 << 63),
+                              Fr(canonicalLimbs: [0, 0, 0, 1 << 61])!, Fr(canonicalLimbs: [~0, ~0, ~0, (1 << 61) - 1])!]
+        check(bases, (0..<n).map { extremes[$0 % extremes.count] })
+        // Repeated base with identical scalars: every bucket holds copies of one point (doubling path).
+        let same = [AffinePoint<C>](repeating: bases[0], count: n)
+        let s = Fr.random(using: &rng)
+        check(same, [Fr](repeating: s, count: n))
+        // Repeated bases with random scalars, and a few distinct bases repeated in a cycle.
+        check(same, randomScalars(n, &rng))
+        check((0..<n).map { bases[$0 % 5] }, randomScalars(n, &rng))
+        // Infinity bases mixed in (every third), and all-infinity.
+        var withInfinity = bases
+        for i in stride(from: 0, to: n, by: 3) { withInfinity[i] = .infinity }
+        check(withInfinity, randomScalars(n, &rng))
+        check([AffinePoint<C>](repeating: .infinity, count: n), randomScalars(n, &rng))
+        // P and −P interleaved with equal scalars: they cancel pairwise inside buckets.
+        var cancel: [AffinePoint<C>] = []
+        var cancelScalars: [Fr] = []
+        for i in 0..<(n / 2) {
+            let t = Fr.random(using: &rng)
+            cancel += [bases[i], -bases[i]]
+            cancelScalars += [t, t]
+        }
+        check(cancel, cancelScalars)
+        XCTAssertTrue(MSM.multiScalarMultiply(bases: cancel, scalars: cancelScalars, threads: 1).isInfinity)
+        // P, P, −P runs with random scalars, plus one unmatched point.
+        var mixed: [AffinePoint<C>] = []
+        for i in 0..<(n / 3) { mixed += [bases[i], bases[i], -bases[i]] }
+        mixed.append(bases[n - 1])
+        var mixedScalars = [Fr](repeating: s, count: mixed.count)
+        mixedScalars[mixed.count - 1] = Fr.random(using: &rng)
+        check(mixed, mixedScalars)
+        // Single point and small counts with special values.
+        check([bases[0]], [minusOne])
+        check([bases[0], -bases[0]], [s, s])
+        check([AffinePoint<C>.infinity], [s])
+    }
+}
