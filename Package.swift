@@ -12,6 +12,9 @@ let package = Package(
         .library(name: "ZKSodium", targets: ["ZKSodium"]),
         .library(name: "ZKAlgebra", targets: ["ZKAlgebra"]),
         .library(name: "ZKFormats", targets: ["ZKFormats"]),
+        .library(name: "ZKConstraints", targets: ["ZKConstraints"]),
+        .library(name: "ZKCircuit", targets: ["ZKCircuit"]),
+        .library(name: "ZKGroth16", targets: ["ZKGroth16"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
     ],
     dependencies: [
@@ -36,10 +39,17 @@ let package = Package(
         // Ecosystem file formats: iden3 .r1cs/.wtns/.zkey binaries, snarkjs JSON.
         .target(name: "ZKFormats", dependencies: ["ZKAlgebra", "ZKBigNum"]),
 
+        // Rank-1 constraint systems: sparse linear combinations, constraints, satisfiability check.
+        .target(name: "ZKConstraints", dependencies: ["ZKAlgebra"]),
+        // Circuit builder (one code path builds constraints and solves the witness) and gadgets.
+        .target(name: "ZKCircuit", dependencies: ["ZKConstraints", "ZKAlgebra"]),
+        // Groth16: setup, prover, verifier, key files, snarkjs interop.
+        .target(name: "ZKGroth16", dependencies: ["ZKConstraints", "ZKAlgebra", "ZKFormats", "ZKSodium", "ZKBigNum"]),
+
         .executableTarget(
             name: "zkinfer",
             dependencies: [
-                "ZKAlgebra", "ZKBigNum", "ZKSodium", "ZKFormats",
+                "ZKAlgebra", "ZKBigNum", "ZKSodium", "ZKFormats", "ZKConstraints", "ZKCircuit", "ZKGroth16",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -51,5 +61,11 @@ let package = Package(
         .testTarget(
             name: "ZKFormatsTests", dependencies: ["ZKFormats", "ZKAlgebra"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "ZKConstraintsTests", dependencies: ["ZKConstraints", "ZKCircuit", "ZKAlgebra"]),
+        .testTarget(
+            name: "ZKGroth16Tests",
+            dependencies: ["ZKGroth16", "ZKCircuit", "ZKConstraints", "ZKFormats", "ZKAlgebra", "ZKSodium"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "zkinferCLITests", dependencies: ["zkinfer"]),
     ]
 )
