@@ -1,0 +1,228 @@
+import ZKAlgebra
+
+// Internal plumbing shared by the iden3 binary readers and writers: a bounds-checked
+// little-endian reader, a writer, the section container, and field/point codecs.
+
+/// A bounds-checked little-endian cursor over `bytes[start..<end]`. Every read checks the
+/// remaining length first and throws ``FormatError/truncated(context:offset:needed:available:)``.
+struct ByteReader {
+    let bytes: [UInt8]
+    private(set) var offset: Int
+    let end: Int
+    let context: String
+
+    init(_ bytes: [UInt8], range: Range<Int>? = nil, context: String) {
+        self.bytes = bytes
+        let r = range ?? 0..<bytes.count
+        self.offset = r.lowerBound
+        self.end = r.upperBound
+        self.context = context
+    }
+
+    var remaining: Int { end - offset }
+    var isAtEnd: Bool { offset == end }
+
+    mutating func require(_ n: Int, _ what: String) throws {
+        guard n >= 0, n <= remaining else {
+            throw FormatError.truncated(context: "\(context), \(what)", offset: offset, needed: n, available: remaining)
+        }
+    }
+
+    mutating func readU32(_ what: String) throws -> UInt32 {
+        try require(4, what)
+        var v: UInt32 = 0
+        for i in 0..<4 { v |= UInt32(bytes[offset + i]) << UInt32(8 * i) }
+        offset += 4
+        return v
+    }
+
+    mutating func readU64(_ what: String) throws -> UInt64 {
+        try require(8, what)
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(bytes[offset + i]) << UInt64(8 * i) }
+        offset += 8
+        return v
+    }
+
+    mutating func readBytes(_ n: Int, _ what: String) throws -> ArraySlice<UInt8> {
+        try require(n, what)
+        defer { offset += n }
+        return bytes[offset..<(offset + n)]
+    }
+
+    /// Reads 32 bytes as four little-endian 64-bit limbs (least significant first).
+    mutating func readLimbs(_ what: String) throws -> (UInt64, UInt64, UInt64, UInt64) {
+        try require(32, what)
+        var l: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        func word(_ o: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for i in 0..<8 { v |= UInt64(bytes[o + i]) << UInt64(8 * i) }
+            return v
+        }
+        l.0 = word(offset); l.1 = word(offset + 8); l.2 = word(offset + 16); l.3 = word(offset + 24)
+        offset += 32
+        return l
+    }
+
+    /// Throws unless every byte of the range has been consumed.
+    func expectEnd() throws {
+        if remaining != 0 { throw FormatError.trailingBytes(context: context, count: remaining) }
+    }
+
+    /// Checks that `count` items of `itemSize` bytes each can fit in the remaining bytes
+    /// (no overflow: `count` is at most 2^64 − 1 and the comparison is done by division).
+    func checkCount(_ count: UInt64, itemSize: Int, _ what: String) throws {
+        let maximum = UInt64(remaining / max(itemSize, 1))
+        if count > maximum {
+            throw FormatError.countTooLarge(context: "\(context), \(what)", count: count, maximumPossible: maximum)
+        }
+    }
+}
+
+/// Little-endian byte writer.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func u32(_ v: UInt32) { for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> UInt32(8 * i))) } }
+    mutating func u64(_ v: UInt64) { for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(8 * i))) } }
+    /// A count or index stored as u32 (values above `UInt32.max` are truncated; callers document this).
+    mutating func u32(int v: Int) { u32(UInt32(truncatingIfNeeded: v)) }
+    mutating func append(_ b: some Sequence<UInt8>) { bytes.append(contentsOf: b) }
+    mutating func limbs(_ l: [UInt64]) { for w in l { u64(w) } }
+    /// Canonical (plain, non-Montgomery) little-endian encoding of an Fr element.
+    mutating func fr(_ x: Fr) { limbs(x.canonicalLimbs) }
+}
+
+/// One section of an iden3 binary container: its type and the byte range of its body.
+struct BinSection {
+    let type: UInt32
+    let range: Range<Int>
+}
+
+/// The parsed container of an iden3 binary file: `magic(4) | u32 version | u32 nSections |
+/// nSections × (u32 type | u64 size | body)`, all little-endian.
+struct BinContainer {
+    let format: String
+    let bytes: [UInt8]
+    let version: UInt32
+    /// Sections in file order.
+    let sections: [BinSection]
+
+    /// Parses and checks the container: magic, version, every section size against the bytes
+    /// remaining, no duplicate section types, no trailing bytes after the last section.
+    init(_ bytes: [UInt8], magic: String, version expected: UInt32) throws {
+        format = magic
+        self.bytes = bytes
+        var r = ByteReader(bytes, context: magic)
+        let m = try r.readBytes(4, "magic")
+        guard Array(m) == Array(magic.utf8) else { throw FormatError.badMagic(format: magic, found: Array(m)) }
+        version = try r.readU32("version")
+        guard version == expected else {
+            throw FormatError.unsupportedVersion(format: magic, found: version, supported: expected)
+        }
+        let n = try r.readU32("number of sections")
+        var seen = Set<UInt32>()
+        var list: [BinSection] = []
+        for i in 0..<Int(n) {
+            let type = try r.readU32("section \(i) type")
+            let size = try r.readU64("section \(i) (type \(type)) size")
+            guard size <= UInt64(r.remaining) else {
+                throw FormatError.sectionTooLarge(format: magic, section: type, declared: size, available: r.remaining)
+            }
+            guard seen.insert(type).inserted else { throw FormatError.duplicateSection(format: magic, section: type) }
+            let start = r.offset
+            _ = try r.readBytes(Int(size), "section \(type) body")
+            list.append(BinSection(type: type, range: start..<(start + Int(size))))
+        }
+        if !r.isAtEnd { throw FormatError.trailingBytes(context: "\(magic) after the last section", count: r.remaining) }
+        sections = list
+    }
+
+    func section(_ type: UInt32) -> BinSection? { sections.first { $0.type == type } }
+
+    /// A reader over a required section's body.
+    func reader(_ type: UInt32, name: String) throws -> ByteReader {
+        guard let s = section(type) else { throw FormatError.missingSection(format: format, section: type) }
+        return ByteReader(bytes, range: s.range, context: "\(format) section \(type) (\(name))")
+    }
+
+    /// Writes a container with the given sections (in order).
+    static func write(magic: String, version: UInt32, sections: [(UInt32, [UInt8])]) -> [UInt8] {
+        var w = ByteWriter()
+        w.append(Array(magic.utf8))
+        w.u32(version)
+        w.u32(int: sections.count)
+        for (type, body) in sections {
+            w.u32(type)
+            w.u64(UInt64(body.count))
+            w.append(body)
+        }
+        return w.bytes
+    }
+}
+
+// MARK: Field and point codecs
+
+/// Whether little-endian limbs are below the modulus of `F`.
+@inline(__always)
+func limbsBelowModulus<F: MontgomeryField>(_ l: (UInt64, UInt64, UInt64, UInt64), _: F.Type) -> Bool {
+    let a = [l.3, l.2, l.1, l.0], p = [F.p3, F.p2, F.p1, F.p0]
+    for i in 0..<4 where a[i] != p[i] { return a[i] < p[i] }
+    return false
+}
+
+extension ByteReader {
+    /// Reads `n8` (must be 32) followed by the prime, which must equal `F`'s modulus.
+    mutating func readFieldHeader<F: MontgomeryField>(_ field: F.Type, n8What: String, primeName: String) throws {
+        let n8 = try readU32(n8What)
+        guard n8 == 32 else { throw FormatError.unsupportedFieldSize(context: "\(context), \(n8What)", found: n8) }
+        let p = try readLimbs(primeName)
+        guard p.0 == F.p0, p.1 == F.p1, p.2 == F.p2, p.3 == F.p3 else {
+            throw FormatError.wrongPrime(context: "\(context), \(primeName)", expected: primeName)
+        }
+    }
+
+    /// A plain (canonical, non-Montgomery) 32-byte little-endian element of `F`, checked `< p`.
+    mutating func readCanonical<F: MontgomeryField>(_: F.Type, _ what: @autoclosure () -> String) throws -> F {
+        let l = try readLimbs("field element")
+        guard limbsBelowModulus(l, F.self), let x = F(canonicalLimbs: [l.0, l.1, l.2, l.3]) else {
+            throw FormatError.nonCanonicalValue(context: "\(context), \(what())")
+        }
+        return x
+    }
+
+    /// A 32-byte little-endian element of `F` stored in Montgomery form (`x·2^256 mod p`),
+    /// checked `< p`. Our fields use the same `R = 2^256`, so the limbs are taken as they are.
+    mutating func readMontgomery<F: MontgomeryField>(_: F.Type, _ what: @autoclosure () -> String) throws -> F {
+        let l = try readLimbs("field element")
+        guard limbsBelowModulus(l, F.self) else {
+            throw FormatError.nonCanonicalValue(context: "\(context), \(what())")
+        }
+        return F(montgomeryLimbs: l.0, l.1, l.2, l.3)
+    }
+
+    /// A G1 point as two Montgomery-form Fq coordinates; all zeros is the point at infinity.
+    /// Checked on the curve (G1 has cofactor 1, so that implies subgroup membership).
+    mutating func readG1Montgomery(_ what: @autoclosure () -> String) throws -> G1Affine {
+        let x = try readMontgomery(Fq.self, "\(what()), x")
+        let y = try readMontgomery(Fq.self, "\(what()), y")
+        if x.isZero && y.isZero { return .infinity }
+        let p = G1Affine(x: x, y: y)
+        guard p.isOnCurve else { throw FormatError.pointNotOnCurve(context: "\(context), \(what())") }
+        return p
+    }
+
+    /// A G2 point as `x.c0, x.c1, y.c0, y.c1` in Montgomery form; all zeros is infinity.
+    /// Checked on the twist curve, and in the order-r subgroup when `subgroup` is true.
+    mutating func readG2Montgomery(_ what: @autoclosure () -> String, subgroup: Bool) throws -> G2Affine {
+        let x0 = try readMontgomery(Fq.self, "\(what()), x.c0")
+        let x1 = try readMontgomery(Fq.self, "\(what()), x.c1")
+        let y0 = try readMontgomery(Fq.self, "\(what()), y.c0")
+        let y1 = try readMontgomery(Fq.self, "\(what()), y.c1")
+        if x0.isZero && x1.isZero && y0.isZero && y1.isZero { return .infinity }
+        let p = G2Affine(x: Fq2(x0, x1), y: Fq2(y0, y1))
+        guard p.isOnCurve else { throw FormatError.pointNotOnCurve(context: "\(context), \(what())") }
+        if subgroup, !p.isInSubgroup { throw FormatError.pointNotInSubgroup(context: "\(context), \(what())") }
+        return p
+    }
+}

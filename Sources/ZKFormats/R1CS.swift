@@ -1,0 +1,228 @@
+import Foundation
+import ZKAlgebra
+
+/// One term `coefficient · w[wire]` of a linear combination.
+public struct R1CSTerm: Sendable, Hashable {
+    /// Wire (signal) index, `0 ..< nWires`; wire 0 is the constant one.
+    public var wire: Int
+    /// The coefficient, a canonical element of Fr.
+    public var coefficient: Fr
+
+    public init(wire: Int, coefficient: Fr) {
+        self.wire = wire
+        self.coefficient = coefficient
+    }
+}
+
+/// One rank-1 constraint `⟨a, w⟩ · ⟨b, w⟩ = ⟨c, w⟩`. Terms are kept in file order (circom
+/// writes them sorted by wire, without repeats, but the reader does not require that).
+public struct R1CSConstraint: Sendable, Hashable {
+    public var a: [R1CSTerm]
+    public var b: [R1CSTerm]
+    public var c: [R1CSTerm]
+
+    public init(a: [R1CSTerm], b: [R1CSTerm], c: [R1CSTerm]) {
+        self.a = a
+        self.b = b
+        self.c = c
+    }
+}
+
+/// An iden3/circom `.r1cs` file (magic `r1cs`, version 1) over BN254's scalar field.
+///
+/// Wire layout (circom convention): wire 0 is the constant 1, then the `nPubOut` public
+/// outputs, the `nPubIn` public inputs, the `nPrvIn` private inputs, then internal wires. The
+/// public signals of a Groth16 proof are wires `1 ... nPubOut + nPubIn`.
+///
+/// Invariants checked by ``init(bytes:)`` and ``validate()``: field size 32 and prime = r;
+/// `1 + nPubOut + nPubIn + nPrvIn ≤ nWires ≤ 2^32 − 1`; every term's wire `< nWires`;
+/// `wireToLabel.count == nWires` and every label `< nLabels`; at most `2^32 − 1` constraints
+/// and terms per linear combination. Custom-gate sections (types 4 and 5, PLONK-only) are
+/// rejected; other unknown section types are skipped (and not written back).
+public struct R1CSFile: Sendable, Hashable {
+    /// Section types of the format.
+    public enum Section: UInt32, Sendable {
+        case header = 1, constraints = 2, wireToLabel = 3
+    }
+
+    /// Total number of wires, including wire 0 (the constant one).
+    public var nWires: Int
+    /// Number of public outputs (wires `1 ... nPubOut`).
+    public var nPubOut: Int
+    /// Number of public inputs (the wires after the outputs).
+    public var nPubIn: Int
+    /// Number of private inputs (the wires after the public inputs).
+    public var nPrvIn: Int
+    /// Number of labels (signals before optimisation) in the circom symbol table.
+    public var nLabels: UInt64
+    /// The constraints, in file order.
+    public var constraints: [R1CSConstraint]
+    /// `wireToLabel[w]` is the label (original signal id) of wire `w`; length `nWires`.
+    public var wireToLabel: [UInt64]
+    /// The order of the three sections in the file; ``serialized()`` writes them in this order.
+    /// circom writes constraints, header, wire map (`[2, 1, 3]`), the default.
+    public var sectionOrder: [Section]
+
+    /// Number of constraints (`constraints.count`).
+    public var nConstraints: Int { constraints.count }
+    /// Number of public signals of a proof: `nPubOut + nPubIn`.
+    public var nPublic: Int { nPubOut + nPubIn }
+
+    public init(nWires: Int, nPubOut: Int, nPubIn: Int, nPrvIn: Int, nLabels: UInt64,
+                constraints: [R1CSConstraint], wireToLabel: [UInt64],
+                sectionOrder: [Section] = [.constraints, .header, .wireToLabel]) {
+        self.nWires = nWires
+        self.nPubOut = nPubOut
+        self.nPubIn = nPubIn
+        self.nPrvIn = nPrvIn
+        self.nLabels = nLabels
+        self.constraints = constraints
+        self.wireToLabel = wireToLabel
+        self.sectionOrder = sectionOrder
+    }
+
+    /// Parses a `.r1cs` file; throws ``FormatError`` on any malformed or unsupported input.
+    public init(data: Data) throws { try self.init(bytes: [UInt8](data)) }
+
+    /// Parses a `.r1cs` file; throws ``FormatError`` on any malformed or unsupported input.
+    public init(bytes: [UInt8]) throws {
+        let file = try BinContainer(bytes, magic: "r1cs", version: 1)
+        for t: UInt32 in [4, 5] where file.section(t) != nil {
+            throw FormatError.unsupportedFeature(context: "r1cs section \(t)", feature: "circom custom gates (PLONK only)")
+        }
+
+        // Header.
+        var h = try file.reader(1, name: "header")
+        try h.readFieldHeader(Fr.self, n8What: "n8", primeName: "scalar field modulus r")
+        let nWires = try h.readU32("nWires")
+        let nPubOut = try h.readU32("nPubOut")
+        let nPubIn = try h.readU32("nPubIn")
+        let nPrvIn = try h.readU32("nPrvIn")
+        let nLabels = try h.readU64("nLabels")
+        let nConstraints = try h.readU32("nConstraints")
+        try h.expectEnd()
+        let inputs = 1 + UInt64(nPubOut) + UInt64(nPubIn) + UInt64(nPrvIn)
+        guard inputs <= UInt64(nWires) else {
+            throw FormatError.invalidHeader(
+                context: "r1cs header",
+                reason: "1 + nPubOut + nPubIn + nPrvIn = \(inputs) exceeds nWires = \(nWires)")
+        }
+
+        // Constraints.
+        var r = try file.reader(2, name: "constraints")
+        // Each constraint has at least three u32 term counts.
+        try r.checkCount(UInt64(nConstraints), itemSize: 12, "nConstraints")
+        var constraints: [R1CSConstraint] = []
+        constraints.reserveCapacity(Int(nConstraints))
+        for i in 0..<Int(nConstraints) {
+            func lc(_ name: String) throws -> [R1CSTerm] {
+                let n = try r.readU32("constraint \(i) \(name) term count")
+                try r.checkCount(UInt64(n), itemSize: 36, "constraint \(i) \(name) term count")
+                var terms: [R1CSTerm] = []
+                terms.reserveCapacity(Int(n))
+                for j in 0..<Int(n) {
+                    let wire = try r.readU32("constraint \(i) \(name) term \(j) wire")
+                    guard wire < nWires else {
+                        throw FormatError.indexOutOfRange(
+                            context: "\(r.context), constraint \(i) \(name) term \(j) wire",
+                            index: UInt64(wire), bound: UInt64(nWires))
+                    }
+                    let coef = try r.readCanonical(Fr.self, "constraint \(i) \(name) term \(j) coefficient")
+                    terms.append(R1CSTerm(wire: Int(wire), coefficient: coef))
+                }
+                return terms
+            }
+            let a = try lc("A"), b = try lc("B"), c = try lc("C")
+            constraints.append(R1CSConstraint(a: a, b: b, c: c))
+        }
+        try r.expectEnd()
+
+        // Wire-to-label map.
+        var m = try file.reader(3, name: "wire-to-label map")
+        let expected = UInt64(nWires) * 8
+        guard UInt64(m.remaining) == expected else {
+            throw FormatError.sectionSizeMismatch(context: m.context, declared: UInt64(m.remaining), expected: expected)
+        }
+        var labels: [UInt64] = []
+        labels.reserveCapacity(Int(nWires))
+        for w in 0..<Int(nWires) {
+            let label = try m.readU64("wire \(w) label")
+            guard label < nLabels else {
+                throw FormatError.indexOutOfRange(context: "\(m.context), wire \(w) label", index: label, bound: nLabels)
+            }
+            labels.append(label)
+        }
+
+        self.nWires = Int(nWires)
+        self.nPubOut = Int(nPubOut)
+        self.nPubIn = Int(nPubIn)
+        self.nPrvIn = Int(nPrvIn)
+        self.nLabels = nLabels
+        self.constraints = constraints
+        self.wireToLabel = labels
+        self.sectionOrder = file.sections.compactMap { Section(rawValue: $0.type) }
+    }
+
+    /// Checks the invariants listed in the type's documentation (useful before
+    /// ``serialized()`` on a value built in memory). Throws ``FormatError``.
+    public func validate() throws {
+        let ctx = "r1cs"
+        let limit = Int(UInt32.max)
+        for (name, v) in [("nWires", nWires), ("nPubOut", nPubOut), ("nPubIn", nPubIn), ("nPrvIn", nPrvIn),
+                          ("nConstraints", constraints.count)] where v < 0 || v > limit {
+            throw FormatError.invalidHeader(context: ctx, reason: "\(name) = \(v) is not a u32")
+        }
+        guard 1 + nPubOut + nPubIn + nPrvIn <= nWires else {
+            throw FormatError.invalidHeader(context: ctx, reason: "1 + nPubOut + nPubIn + nPrvIn exceeds nWires")
+        }
+        for (i, con) in constraints.enumerated() {
+            for (name, lc) in [("A", con.a), ("B", con.b), ("C", con.c)] {
+                guard lc.count <= limit else {
+                    throw FormatError.invalidHeader(context: ctx, reason: "constraint \(i) \(name) has too many terms")
+                }
+                for (j, t) in lc.enumerated() where t.wire < 0 || t.wire >= nWires {
+                    throw FormatError.indexOutOfRange(
+                        context: "\(ctx), constraint \(i) \(name) term \(j) wire",
+                        index: UInt64(truncatingIfNeeded: t.wire), bound: UInt64(nWires))
+                }
+            }
+        }
+        guard wireToLabel.count == nWires else {
+            throw FormatError.countMismatch(context: "\(ctx) wireToLabel length", expected: nWires, found: wireToLabel.count)
+        }
+        for (w, label) in wireToLabel.enumerated() where label >= nLabels {
+            throw FormatError.indexOutOfRange(context: "\(ctx), wire \(w) label", index: label, bound: nLabels)
+        }
+    }
+
+    /// The file's bytes: version 1, the three sections in ``sectionOrder`` (any section missing
+    /// from it is appended in the order header, constraints, map; repeats are dropped).
+    /// Round-trips a parsed file byte-for-byte when it had no unknown sections. Only
+    /// meaningful when ``validate()`` passes (counts beyond 32 bits would be truncated).
+    public func serialized() -> [UInt8] {
+        var order: [Section] = []
+        for s in sectionOrder + [.header, .constraints, .wireToLabel] where !order.contains(s) { order.append(s) }
+        let sections: [(UInt32, [UInt8])] = order.map { s in
+            var w = ByteWriter()
+            switch s {
+            case .header:
+                w.u32(32)
+                w.limbs([Fr.p0, Fr.p1, Fr.p2, Fr.p3])
+                w.u32(int: nWires); w.u32(int: nPubOut); w.u32(int: nPubIn); w.u32(int: nPrvIn)
+                w.u64(nLabels)
+                w.u32(int: constraints.count)
+            case .constraints:
+                for con in constraints {
+                    for lc in [con.a, con.b, con.c] {
+                        w.u32(int: lc.count)
+                        for t in lc { w.u32(int: t.wire); w.fr(t.coefficient) }
+                    }
+                }
+            case .wireToLabel:
+                for label in wireToLabel { w.u64(label) }
+            }
+            return (s.rawValue, w.bytes)
+        }
+        return BinContainer.write(magic: "r1cs", version: 1, sections: sections)
+    }
+}

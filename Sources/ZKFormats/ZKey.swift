@@ -1,0 +1,208 @@
+import Foundation
+import ZKAlgebra
+import ZKBigNum
+
+/// One entry of a Groth16 `.zkey`'s coefficient section (section 4): the coefficient of
+/// `signal` in row `constraint` of matrix A or B of the QAP.
+///
+/// Rows `0 ..< nConstraints` are the circuit's A and B linear combinations (C is not stored; the
+/// prover derives it). snarkjs appends one extra row per public signal and the constant:
+/// `A[nConstraints + i][i] = 1` for `i = 0 ... nPublic`.
+public struct ZKeyCoefficient: Sendable, Hashable {
+    /// Which QAP matrix the coefficient belongs to.
+    public enum Matrix: UInt32, Sendable {
+        case a = 0
+        case b = 1
+    }
+
+    public var matrix: Matrix
+    /// The row (constraint index), `< domainSize`.
+    public var constraint: Int
+    /// The column (signal / wire index), `< nVars`.
+    public var signal: Int
+    /// The coefficient itself (decoded from the file's `coef·R² mod r` encoding, `R = 2^256`).
+    public var value: Fr
+
+    public init(matrix: Matrix, constraint: Int, signal: Int, value: Fr) {
+        self.matrix = matrix
+        self.constraint = constraint
+        self.signal = signal
+        self.value = value
+    }
+}
+
+/// A snarkjs Groth16 proving key (`.zkey`, magic `zkey`, version 1, protocol id 1) over BN254.
+///
+/// Sections read: 1 protocol, 2 header, 3 IC, 4 coefficients, 5 A, 6 B1, 7 B2, 8 C, 9 H.
+/// Section 10 (contributions) and unknown types are ignored. Every point coordinate in the file
+/// is little-endian Montgomery form; the all-zero encoding is the point at infinity.
+///
+/// Invariants after a successful parse: `n8q = n8r = 32`, `q`/`r` are BN254's;
+/// `nPublic + 1 ≤ nVars`; `domainSize` is a power of two; `ic.count == nPublic + 1`;
+/// `a.count == b1.count == b2.count == nVars`; `c.count == nVars − nPublic − 1`;
+/// `h.count == domainSize`; every coefficient has `constraint < domainSize` and
+/// `signal < nVars`; every point is on its curve, and every G2 point is in the order-r subgroup
+/// when parsed with `validateSubgroup: true` (G1 has cofactor 1, so on-curve suffices there).
+public struct ZKeyGroth16: Sendable, Hashable {
+    /// Size in bytes of a base-field element (always 32).
+    public var n8q: Int
+    /// The base-field modulus q (always BN254's).
+    public var q: BigNum
+    /// Size in bytes of a scalar-field element (always 32).
+    public var n8r: Int
+    /// The scalar-field modulus r (always BN254's).
+    public var r: BigNum
+    /// Number of signals (wires), including the constant-one signal 0.
+    public var nVars: Int
+    /// Number of public signals (outputs then inputs), i.e. signals `1 ... nPublic`.
+    public var nPublic: Int
+    /// The evaluation domain size (a power of two, ≥ nConstraints + nPublic + 1).
+    public var domainSize: Int
+
+    public var alpha1: G1Affine
+    public var beta1: G1Affine
+    public var beta2: G2Affine
+    public var gamma2: G2Affine
+    public var delta1: G1Affine
+    public var delta2: G2Affine
+    /// The verification key's IC points (`γ⁻¹`-scaled public-signal commitments), `nPublic + 1` of them.
+    public var ic: [G1Affine]
+    /// The A and B coefficients (section 4), in file order.
+    public var coefficients: [ZKeyCoefficient]
+    /// `[A_i(τ)]₁` for every signal `i < nVars`.
+    public var a: [G1Affine]
+    /// `[B_i(τ)]₁` for every signal `i < nVars`.
+    public var b1: [G1Affine]
+    /// `[B_i(τ)]₂` for every signal `i < nVars`.
+    public var b2: [G2Affine]
+    /// The private-signal C points: `c[k]` belongs to signal `nPublic + 1 + k`
+    /// (`c.count == nVars − nPublic − 1`; the constant and public signals have no C point).
+    /// Use ``cPoint(signal:)`` to index by signal.
+    public var c: [G1Affine]
+    /// The H points (`domainSize` of them) for the quotient polynomial.
+    public var h: [G1Affine]
+
+    /// The C point of `signal`, or nil for the constant and public signals (`signal ≤ nPublic`)
+    /// and for out-of-range signals.
+    public func cPoint(signal: Int) -> G1Affine? {
+        let k = signal - nPublic - 1
+        return k >= 0 && k < c.count ? c[k] : nil
+    }
+
+    /// Parses a Groth16 `.zkey`; throws ``FormatError`` on any malformed or unsupported input,
+    /// including a zkey for another protocol (``FormatError/unsupportedProtocol(id:name:)``).
+    /// `validateSubgroup: false` skips the G2 subgroup checks (about 0.1 ms per G2 point) for
+    /// trusted large keys; curve-equation checks are always done.
+    public init(data: Data, validateSubgroup: Bool = true) throws {
+        try self.init(bytes: [UInt8](data), validateSubgroup: validateSubgroup)
+    }
+
+    /// See ``init(data:validateSubgroup:)``.
+    public init(bytes: [UInt8], validateSubgroup: Bool = true) throws {
+        let file = try BinContainer(bytes, magic: "zkey", version: 1)
+
+        // 1: protocol.
+        var p = try file.reader(1, name: "protocol")
+        let protocolID = try p.readU32("protocol id")
+        try p.expectEnd()
+        guard protocolID == 1 else {
+            let name: String
+            switch protocolID {
+            case 2: name = "plonk"
+            case 10: name = "fflonk"
+            default: name = "unknown"
+            }
+            throw FormatError.unsupportedProtocol(id: protocolID, name: name)
+        }
+
+        // 2: header.
+        var h = try file.reader(2, name: "header")
+        try h.readFieldHeader(Fq.self, n8What: "n8q", primeName: "base field modulus q")
+        try h.readFieldHeader(Fr.self, n8What: "n8r", primeName: "scalar field modulus r")
+        let nVars = try h.readU32("nVars")
+        let nPublic = try h.readU32("nPublic")
+        let domainSize = try h.readU32("domainSize")
+        guard UInt64(nPublic) + 1 <= UInt64(nVars) else {
+            throw FormatError.invalidHeader(context: h.context, reason: "nPublic + 1 = \(UInt64(nPublic) + 1) exceeds nVars = \(nVars)")
+        }
+        guard domainSize != 0, domainSize & (domainSize - 1) == 0 else {
+            throw FormatError.invalidHeader(context: h.context, reason: "domainSize = \(domainSize) is not a power of two")
+        }
+        let sub = validateSubgroup
+        alpha1 = try h.readG1Montgomery("alpha1")
+        beta1 = try h.readG1Montgomery("beta1")
+        beta2 = try h.readG2Montgomery("beta2", subgroup: sub)
+        gamma2 = try h.readG2Montgomery("gamma2", subgroup: sub)
+        delta1 = try h.readG1Montgomery("delta1")
+        delta2 = try h.readG2Montgomery("delta2", subgroup: sub)
+        try h.expectEnd()
+
+        n8q = 32
+        q = Fq.modulus
+        n8r = 32
+        r = Fr.modulus
+        self.nVars = Int(nVars)
+        self.nPublic = Int(nPublic)
+        self.domainSize = Int(domainSize)
+
+        /// Reads a section that must hold exactly `count` points of `pointSize` bytes.
+        func points<P>(_ type: UInt32, _ name: String, count: Int, pointSize: Int,
+                       _ read: (inout ByteReader, Int) throws -> P) throws -> [P] {
+            var s = try file.reader(type, name: name)
+            let expected = UInt64(count) * UInt64(pointSize)
+            guard UInt64(s.remaining) == expected else {
+                throw FormatError.sectionSizeMismatch(context: s.context, declared: UInt64(s.remaining), expected: expected)
+            }
+            var out: [P] = []
+            out.reserveCapacity(count)
+            for i in 0..<count { out.append(try read(&s, i)) }
+            return out
+        }
+        let g1 = { (s: inout ByteReader, i: Int) throws -> G1Affine in try s.readG1Montgomery("point \(i)") }
+        let g2 = { (s: inout ByteReader, i: Int) throws -> G2Affine in try s.readG2Montgomery("point \(i)", subgroup: sub) }
+
+        // 3: IC.
+        ic = try points(3, "IC", count: Int(nPublic) + 1, pointSize: 64, g1)
+
+        // 4: coefficients.
+        var cs = try file.reader(4, name: "coefficients")
+        let nCoefs = try cs.readU32("count")
+        let expectedCoefBytes = UInt64(nCoefs) * 44
+        guard UInt64(cs.remaining) == expectedCoefBytes else {
+            throw FormatError.sectionSizeMismatch(
+                context: cs.context, declared: UInt64(cs.remaining) + 4, expected: expectedCoefBytes + 4)
+        }
+        // The value is stored as coef·R² mod r; read as Montgomery limbs that is the element
+        // coef·R, and multiplying by the element R⁻¹ (Montgomery limbs 1) yields coef.
+        let rInverse = Fr(montgomeryLimbs: 1, 0, 0, 0)
+        var coefficients: [ZKeyCoefficient] = []
+        coefficients.reserveCapacity(Int(nCoefs))
+        for i in 0..<Int(nCoefs) {
+            let m = try cs.readU32("coefficient \(i) matrix")
+            guard let matrix = ZKeyCoefficient.Matrix(rawValue: m) else {
+                throw FormatError.indexOutOfRange(context: "\(cs.context), coefficient \(i) matrix", index: UInt64(m), bound: 2)
+            }
+            let row = try cs.readU32("coefficient \(i) constraint")
+            guard row < domainSize else {
+                throw FormatError.indexOutOfRange(
+                    context: "\(cs.context), coefficient \(i) constraint", index: UInt64(row), bound: UInt64(domainSize))
+            }
+            let signal = try cs.readU32("coefficient \(i) signal")
+            guard signal < nVars else {
+                throw FormatError.indexOutOfRange(
+                    context: "\(cs.context), coefficient \(i) signal", index: UInt64(signal), bound: UInt64(nVars))
+            }
+            let v = try cs.readMontgomery(Fr.self, "coefficient \(i) value")
+            coefficients.append(ZKeyCoefficient(matrix: matrix, constraint: Int(row), signal: Int(signal), value: v * rInverse))
+        }
+        self.coefficients = coefficients
+
+        // 5–9: the proving-key points.
+        let n = Int(nVars)
+        a = try points(5, "A", count: n, pointSize: 64, g1)
+        b1 = try points(6, "B1", count: n, pointSize: 64, g1)
+        b2 = try points(7, "B2", count: n, pointSize: 128, g2)
+        c = try points(8, "C", count: n - Int(nPublic) - 1, pointSize: 64, g1)
+        self.h = try points(9, "H", count: Int(domainSize), pointSize: 64, g1)
+    }
+}
