@@ -64,8 +64,7 @@ let package = Package(
         .testTarget(name: "ZKConstraintsTests", dependencies: ["ZKConstraints", "ZKCircuit", "ZKAlgebra"]),
         .testTarget(
             name: "ZKGroth16Tests",
-            dependencies: ["ZKGroth16", "ZKCircuit", "ZKConstraints", "ZKFormats", "ZKAlgebra", "ZKSodium"],
-            resources: [.copy("Fixtures")]),
+            dependencies: ["ZKGroth16", "ZKCircuit", "ZKConstraints", "ZKFormats", "ZKAlgebra", "ZKSodium"]),
         .testTarget(name: "zkinferCLITests", dependencies: ["zkinfer"]),
     ]
 )

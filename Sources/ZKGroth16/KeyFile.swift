@@ -1,0 +1,207 @@
+import Foundation
+import ZKAlgebra
+import ZKSodium
+
+/// Errors reading a zkinfer key file.
+public enum KeyFileError: Error, Equatable, Sendable, CustomStringConvertible {
+    case badMagic
+    case unsupportedVersion(UInt32)
+    case unsupportedCurve(UInt32)
+    case truncated(needed: Int, available: Int)
+    case inconsistentHeader(String)
+    case digestMismatch
+    case coordinateNotCanonical(offset: Int)
+    case pointNotOnCurve(String)
+    case pointNotInSubgroup(String)
+    case trailingBytes(Int)
+
+    public var description: String {
+        switch self {
+        case .badMagic: return "not a zkinfer proving key (bad magic)"
+        case let .unsupportedVersion(v): return "unsupported proving-key version \(v) (this build reads version \(ProvingKeyFile.version))"
+        case let .unsupportedCurve(c): return "unsupported curve id \(c) (only 1 = BN254)"
+        case let .truncated(n, a): return "file truncated: needs \(n) bytes, has \(a)"
+        case let .inconsistentHeader(s): return "inconsistent header: \(s)"
+        case .digestMismatch: return "BLAKE2b digest mismatch: the file is corrupt"
+        case let .coordinateNotCanonical(o): return "coordinate at byte \(o) is not < q"
+        case let .pointNotOnCurve(s): return "\(s) is not on the curve"
+        case let .pointNotInSubgroup(s): return "\(s) is not in the G2 subgroup"
+        case let .trailingBytes(n): return "\(n) unexpected bytes after the key"
+        }
+    }
+}
+
+/// The binary proving-key file (`proving.key`), version 1. All integers little-endian.
+///
+/// ```
+/// "ZKINFPK\0"  u32 version=1  u32 curve=1 (BN254)
+/// u32 publicCount  u32 wireCount  u32 domainSize  u64 |A entries|  u64 |B entries|
+/// G1 alpha1, beta1, delta1   G2 beta2, delta2, gamma2   G1 IC[publicCount+1]
+/// G1 a[wireCount]  G1 b1[wireCount]  G2 b2[wireCount]  G1 c[wireCount−publicCount−1]  G1 h[domainSize]
+/// A entries, then B entries: (u32 row, u32 wire, 32-byte Fr)
+/// 32-byte BLAKE2b of everything above
+/// ```
+/// Coordinates and Fr values are 32-byte little-endian **Montgomery form** (as in snarkjs's
+/// `.zkey`, so loading is a copy plus a range check); G2 as x.c0, x.c1, y.c0, y.c1; infinity is all
+/// zeros. Loading checks the digest, every size against the file length before allocating,
+/// every coordinate `< q`, every point on its curve, and the key's own G2 points (β, γ, δ) in
+/// the subgroup. The bulk `b2` points are only checked on the curve: the proving key is the
+/// prover's own file and cannot make a verifier accept a false claim.
+public enum ProvingKeyFile {
+    public static let magic: [UInt8] = Array("ZKINFPK".utf8) + [0]
+    public static let version: UInt32 = 1
+    static let g1Size = 64, g2Size = 128, entrySize = 40
+
+    // MARK: Writing
+
+    public static func serialize(_ pk: ProvingKey) -> [UInt8] {
+        var out: [UInt8] = []
+        let estimate = 64 + (pk.a.count + pk.b1.count + pk.c.count + pk.h.count + pk.verificationKey.ic.count + 3) * g1Size
+            + (pk.b2.count + 3) * g2Size + (pk.matrixA.count + pk.matrixB.count) * entrySize + 32
+        out.reserveCapacity(estimate)
+        out += magic
+        u32(&out, version); u32(&out, 1)
+        u32(&out, UInt32(pk.publicCount)); u32(&out, UInt32(pk.wireCount)); u32(&out, UInt32(pk.domainSize))
+        u64(&out, UInt64(pk.matrixA.count)); u64(&out, UInt64(pk.matrixB.count))
+        for p in [pk.alpha1, pk.beta1, pk.delta1] { g1(&out, p) }
+        for p in [pk.beta2, pk.delta2, pk.verificationKey.gamma2] { g2(&out, p) }
+        for p in pk.verificationKey.ic { g1(&out, p) }
+        for p in pk.a { g1(&out, p) }
+        for p in pk.b1 { g1(&out, p) }
+        for p in pk.b2 { g2(&out, p) }
+        for p in pk.c { g1(&out, p) }
+        for p in pk.h { g1(&out, p) }
+        for m in [pk.matrixA, pk.matrixB] {
+            for k in 0..<m.count { u32(&out, m.rows[k]); u32(&out, m.wires[k]); limbs(&out, m.values[k]) }
+        }
+        out += (try? Sodium.blake2b(out, outputLength: 32)) ?? []
+        return out
+    }
+
+    /// Writes atomically (a temporary file renamed into place), so a failure never leaves a partial key.
+    public static func write(_ pk: ProvingKey, to url: URL) throws {
+        try Data(serialize(pk)).write(to: url, options: .atomic)
+    }
+
+    private static func u32(_ o: inout [UInt8], _ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { o += $0 } }
+    private static func u64(_ o: inout [UInt8], _ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { o += $0 } }
+    private static func limbs<F: MontgomeryField>(_ o: inout [UInt8], _ f: F) {
+        for l in [f.l0, f.l1, f.l2, f.l3] { withUnsafeBytes(of: l.littleEndian) { o += $0 } }
+    }
+    private static func g1(_ o: inout [UInt8], _ p: G1Affine) {
+        if p.isInfinity { o += [UInt8](repeating: 0, count: g1Size) } else { limbs(&o, p.x); limbs(&o, p.y) }
+    }
+    private static func g2(_ o: inout [UInt8], _ p: G2Affine) {
+        if p.isInfinity { o += [UInt8](repeating: 0, count: g2Size) } else { limbs(&o, p.x.c0); limbs(&o, p.x.c1); limbs(&o, p.y.c0); limbs(&o, p.y.c1) }
+    }
+
+    // MARK: Reading
+
+    public static func read(from url: URL) throws -> ProvingKey {
+        let data = try Data(contentsOf: url, options: .alwaysMapped)
+        return try data.withUnsafeBytes { try parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws -> ProvingKey {
+        try bytes.withUnsafeBytes { try parse($0) }
+    }
+
+    /// A bounds-checked cursor over the file.
+    struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+        mutating func need(_ n: Int) throws {
+            guard n >= 0, n <= bytes.count - offset else { throw KeyFileError.truncated(needed: offset + max(n, 0), available: bytes.count) }
+        }
+        mutating func u32() throws -> UInt32 {
+            try need(4)
+            let v = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+            offset += 4
+            return UInt32(littleEndian: v)
+        }
+        mutating func u64() throws -> UInt64 {
+            try need(8)
+            let v = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+            return UInt64(littleEndian: v)
+        }
+        mutating func field<F: MontgomeryField>(_: F.Type) throws -> F {
+            try need(32)
+            var l = [UInt64](repeating: 0, count: 4)
+            for i in 0..<4 { l[i] = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8 * i, as: UInt64.self)) }
+            // Range check: the limbs must be < p (then they are a valid Montgomery representation).
+            guard F(canonicalLimbs: l) != nil else { throw KeyFileError.coordinateNotCanonical(offset: offset) }
+            offset += 32
+            return F(montgomeryLimbs: l[0], l[1], l[2], l[3])
+        }
+        mutating func g1(_ what: @autoclosure () -> String) throws -> G1Affine {
+            let x = try field(Fq.self), y = try field(Fq.self)
+            if x.isZero && y.isZero { return .infinity }
+            let p = G1Affine(x: x, y: y)
+            guard p.isOnCurve else { throw KeyFileError.pointNotOnCurve(what()) }
+            return p
+        }
+        mutating func g2(_ what: @autoclosure () -> String, subgroup: Bool) throws -> G2Affine {
+            let x = Fq2(try field(Fq.self), try field(Fq.self)), y = Fq2(try field(Fq.self), try field(Fq.self))
+            if x.isZero && y.isZero { return .infinity }
+            let p = G2Affine(x: x, y: y)
+            guard p.isOnCurve else { throw KeyFileError.pointNotOnCurve(what()) }
+            if subgroup { guard p.isInSubgroup else { throw KeyFileError.pointNotInSubgroup(what()) } }
+            return p
+        }
+    }
+
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws -> ProvingKey {
+        guard bytes.count >= magic.count + 32, Array(bytes.prefix(magic.count)) == magic else { throw KeyFileError.badMagic }
+        // Digest over everything but the last 32 bytes.
+        let body = UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 32)])
+        let digest = try Sodium.blake2b(body, outputLength: 32)
+        guard digest.elementsEqual(bytes[(bytes.count - 32)...]) else { throw KeyFileError.digestMismatch }
+        var r = Reader(bytes: body, offset: magic.count)
+        let version = try r.u32()
+        guard version == Self.version else { throw KeyFileError.unsupportedVersion(version) }
+        let curve = try r.u32()
+        guard curve == 1 else { throw KeyFileError.unsupportedCurve(curve) }
+        let publicCount = Int(try r.u32()), wireCount = Int(try r.u32()), domainSize = Int(try r.u32())
+        let aCount = try r.u64(), bCount = try r.u64()
+        guard wireCount >= publicCount + 1 else { throw KeyFileError.inconsistentHeader("wireCount \(wireCount) < publicCount + 1") }
+        guard domainSize > 0, domainSize & (domainSize - 1) == 0, domainSize <= 1 << 27 else {
+            throw KeyFileError.inconsistentHeader("domain size \(domainSize) is not a power of two ≤ 2^27")
+        }
+        guard aCount <= UInt64(Int.max / entrySize), bCount <= UInt64(Int.max / entrySize) else {
+            throw KeyFileError.inconsistentHeader("matrix entry counts too large")
+        }
+        // Check the total size before allocating anything.
+        let g1Points = 3 + (publicCount + 1) + 2 * wireCount + (wireCount - publicCount - 1) + domainSize
+        let g2Points = 3 + wireCount
+        let expected = r.offset + g1Points * g1Size + g2Points * g2Size + (Int(aCount) + Int(bCount)) * entrySize
+        guard expected <= body.count else { throw KeyFileError.truncated(needed: expected + 32, available: bytes.count) }
+        guard expected == body.count else { throw KeyFileError.trailingBytes(body.count - expected) }
+
+        let alpha1 = try r.g1("alpha1"), beta1 = try r.g1("beta1"), delta1 = try r.g1("delta1")
+        let beta2 = try r.g2("beta2", subgroup: true), delta2 = try r.g2("delta2", subgroup: true), gamma2 = try r.g2("gamma2", subgroup: true)
+        let ic = try (0...publicCount).map { try r.g1("IC[\($0)]") }
+        let a = try (0..<wireCount).map { try r.g1("A[\($0)]") }
+        let b1 = try (0..<wireCount).map { try r.g1("B1[\($0)]") }
+        let b2 = try (0..<wireCount).map { try r.g2("B2[\($0)]", subgroup: false) }
+        let c = try (0..<(wireCount - publicCount - 1)).map { try r.g1("C[\($0)]") }
+        let h = try (0..<domainSize).map { try r.g1("H[\($0)]") }
+        func matrix(_ count: Int, _ name: String) throws -> SparseMatrix {
+            var m = SparseMatrix()
+            m.rows.reserveCapacity(count); m.wires.reserveCapacity(count); m.values.reserveCapacity(count)
+            for _ in 0..<count {
+                let row = try r.u32(), wire = try r.u32()
+                guard Int(row) < domainSize, Int(wire) < wireCount else {
+                    throw KeyFileError.inconsistentHeader("\(name) entry (row \(row), wire \(wire)) out of range")
+                }
+                m.append(row: Int(row), wire: Int(wire), value: try r.field(Fr.self))
+            }
+            return m
+        }
+        let ma = try matrix(Int(aCount), "A"), mb = try matrix(Int(bCount), "B")
+        return ProvingKey(publicCount: publicCount, wireCount: wireCount, domainSize: domainSize,
+                          alpha1: alpha1, beta1: beta1, beta2: beta2, delta1: delta1, delta2: delta2,
+                          a: a, b1: b1, b2: b2, c: c, h: h, matrixA: ma, matrixB: mb,
+                          verificationKey: VerificationKey(alpha1: alpha1, beta2: beta2, gamma2: gamma2, delta2: delta2, ic: ic))
+    }
+}

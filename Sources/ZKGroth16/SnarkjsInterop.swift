@@ -1,0 +1,61 @@
+import ZKAlgebra
+import ZKConstraints
+import ZKFormats
+
+extension VerificationKey {
+    /// From a parsed snarkjs `verification_key.json` (points already checked on curve and in subgroup).
+    public init(snarkjs vk: SnarkjsVerificationKey) {
+        self.init(alpha1: vk.alpha1, beta2: vk.beta2, gamma2: vk.gamma2, delta2: vk.delta2, ic: vk.ic)
+    }
+
+    /// `e(α, β)` as snarkjs writes it in `vk_alphabeta_12`: ffjavascript's final exponentiation
+    /// raises to `m·(p¹²−1)/r` with `m = 2u(6u²+3u+1)`, so the exact pairing is raised to m.
+    public var snarkjsAlphaBeta: [[[String]]] {
+        let m: [UInt64] = [0x2e5d_4e22_3dde_daf4, 0x1ea9_6b02_d9d9_e38d, 0x3bec_47df_15e3_07c8]
+        let e = Pairing.pairing(alpha1, beta2).power(m)
+        return [[e.c0.c0, e.c0.c1, e.c0.c2], [e.c1.c0, e.c1.c1, e.c1.c2]].map { $0.map { [$0.c0.description, $0.c1.description] } }
+    }
+
+    /// The snarkjs `verification_key.json` form (with `vk_alphabeta_12`).
+    public var snarkjs: SnarkjsVerificationKey {
+        SnarkjsVerificationKey(alpha1: alpha1, beta2: beta2, gamma2: gamma2, delta2: delta2, ic: ic, alphabeta12: snarkjsAlphaBeta)
+    }
+}
+
+extension Proof {
+    public init(snarkjs p: SnarkjsProof) { self.init(a: p.a, b: p.b, c: p.c) }
+    public var snarkjs: SnarkjsProof { SnarkjsProof(a: a, b: b, c: c) }
+}
+
+extension ProvingKey {
+    /// A proving key from a snarkjs Groth16 `.zkey` (after any number of phase-2 contributions).
+    /// Proofs made with it verify under the `verification_key.json` that snarkjs exports from the same file.
+    public init(zkey: ZKeyGroth16) throws {
+        guard zkey.domainSize > 0, zkey.domainSize & (zkey.domainSize - 1) == 0, zkey.domainSize <= 1 << 27 else {
+            throw Groth16Error.keyMismatch("zkey domain size \(zkey.domainSize) is not a supported power of two")
+        }
+        var ma = SparseMatrix(), mb = SparseMatrix()
+        for c in zkey.coefficients {
+            switch c.matrix {
+            case .a: ma.append(row: c.constraint, wire: c.signal, value: c.value)
+            case .b: mb.append(row: c.constraint, wire: c.signal, value: c.value)
+            }
+        }
+        self.init(publicCount: zkey.nPublic, wireCount: zkey.nVars, domainSize: zkey.domainSize,
+                  alpha1: zkey.alpha1, beta1: zkey.beta1, beta2: zkey.beta2, delta1: zkey.delta1, delta2: zkey.delta2,
+                  a: zkey.a, b1: zkey.b1, b2: zkey.b2, c: zkey.c, h: zkey.h,
+                  matrixA: ma, matrixB: mb,
+                  verificationKey: VerificationKey(alpha1: zkey.alpha1, beta2: zkey.beta2, gamma2: zkey.gamma2, delta2: zkey.delta2, ic: zkey.ic))
+    }
+}
+
+extension ConstraintSystem {
+    /// The constraint system of a circom `.r1cs` file (public signals = outputs then public inputs).
+    public init(r1cs: R1CSFile) throws {
+        try r1cs.validate()
+        self.init(publicCount: r1cs.nPublic, privateCount: r1cs.nWires - 1 - r1cs.nPublic)
+        reserveCapacity(constraints: r1cs.nConstraints)
+        func lc(_ terms: [R1CSTerm]) -> LinearCombination { LinearCombination(terms.map { Term(wire: $0.wire, coefficient: $0.coefficient) }) }
+        for c in r1cs.constraints { addConstraint(lc(c.a), lc(c.b), lc(c.c)) }
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class ZKGroth16TestsPlaceholder: XCTestCase {}
