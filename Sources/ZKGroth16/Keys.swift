@@ -62,12 +62,12 @@ public struct VerificationKey: Sendable, Hashable {
 
     /// Reasons this key offers no soundness, if any: a setup without a phase-2 contribution
     /// leaves `δ₂ = γ₂` (often both the G2 generator), and then anyone can forge proofs for any
-    /// public input. Several public snarkjs fixtures are like that.
+    /// public input. Several public snarkjs fixtures are like that. (γ = 1 alone is normal: snarkjs
+    /// always uses the G2 generator for γ; soundness then rests on δ.)
     public var forgeabilityWarnings: [String] {
         var out: [String] = []
         if delta2 == gamma2 { out.append("vk_delta_2 equals vk_gamma_2: the setup had no phase-2 contribution, so proofs for this key can be forged for any public input") }
         if delta2 == BN254G2.generator { out.append("vk_delta_2 is the G2 generator: δ = 1, proofs for this key can be forged") }
-        if gamma2 == BN254G2.generator && delta2 != gamma2 { out.append("vk_gamma_2 is the G2 generator (γ = 1); harmless on its own if δ came from a real contribution") }
         return out
     }
 }

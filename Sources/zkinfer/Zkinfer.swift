@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+
+/// The `zkinfer` command line. Exit codes: 0 success (or a valid proof), 1 an invalid proof,
+/// 2 malformed input or usage (with a message naming the file and the problem).
+@main
+struct Zkinfer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zkinfer",
+        abstract: "Zero-knowledge proofs of computation over BN254 (Groth16), interoperable with snarkjs and circom.",
+        discussion: """
+            Exit codes: 0 = success / proof valid, 1 = proof invalid, 2 = malformed input or bad usage.
+            Long steps report progress on stderr (a bar on a terminal, plain lines otherwise).
+            """,
+        version: "0.1.0",
+        subcommands: [Groth16Command.self, VerifyCommand.self, DemoCommand.self])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as SilentExit {
+            Foundation.exit(error.code)
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("zkinfer: error: \(error.message)\n".utf8))
+            Foundation.exit(error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)  // --help, --version
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            // Usage errors and anything unexpected count as malformed input.
+            Foundation.exit(code == .failure && error is ExitCode ? 1 : 2)
+        }
+    }
+}
+
+/// An error with a user-facing message and an exit code (2 = malformed input, 1 = invalid proof).
+struct CLIError: Error {
+    var message: String
+    var exitCode: Int32 = 2
+    init(_ message: String, exitCode: Int32 = 2) { self.message = message; self.exitCode = exitCode }
+}
+
+/// Runs `body`, turning any thrown error into a CLIError that names `file`.
+func withFile<T>(_ file: String, _ what: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as CLIError { throw e } catch {
+        throw CLIError("\(file): \(what): \(describe(error))")
+    }
+}
+
+func describe(_ error: Error) -> String {
+    if let e = error as? CocoaError, let path = e.filePath {
+        switch e.code {
+        case .fileReadNoSuchFile: return "no such file: \(path)"
+        case .fileReadNoPermission: return "permission denied: \(path)"
+        default: return "cannot read \(path)"
+        }
+    }
+    return String(describing: error)
+}
+
+func readFile(_ path: String) throws -> Data {
+    do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        throw CLIError("\(path): cannot read file (\(describe(error)))")
+    }
+}
+
+func writeFile(_ data: Data, _ path: String) throws {
+    do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        throw CLIError("\(path): cannot write file (\(describe(error)))")
+    }
+}
+
+func makeDirectory(_ path: String) throws {
+    do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+        throw CLIError("\(path): cannot create directory (\(describe(error)))")
+    }
+}
+
+/// Prints a JSON object to stdout (sorted keys, pretty).
+func printJSON(_ object: [String: Any]) {
+    if let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) {
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

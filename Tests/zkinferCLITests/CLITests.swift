@@ -1,0 +1,139 @@
+import Foundation
+import XCTest
+
+/// End-to-end tests of the `zkinfer` binary: files in, files and exit codes out.
+final class CLITests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ZKFormatsTests/Fixtures/groth16")
+    static var binary: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zkinfer") }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    func run(_ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func fixture(_ set: String, _ file: String) -> String { Self.fixtures.appendingPathComponent(set).appendingPathComponent(file).path }
+
+    var tmp: URL!
+    override func setUpWithError() throws {
+        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("zkinfer-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
+    func path(_ name: String) -> String { tmp.appendingPathComponent(name).path }
+
+    func testSetupProveVerifyRoundTrip() throws {
+        let set = "snarkjs-test-groth16-multiplier1000"
+        var r = try run(["groth16", "setup", fixture(set, "circuit.r1cs"), "-o", path("keys"), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("keys/proving.key")))
+        r = try run(["groth16", "prove", "--r1cs", fixture(set, "circuit.r1cs"), "--wtns", fixture(set, "witness.wtns"),
+                     "--pk", path("keys/proving.key"), "-o", path("out"), "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("\"proveSeconds\""))
+        r = try run(["verify", "--vk", path("keys/verification_key.json"), "--proof", path("out/proof.json"), "--public", path("out/public.json")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("OK"), r.stdout)
+        // public.json is exactly the README's public signals.
+        let publics = try String(contentsOfFile: path("out/public.json"), encoding: .utf8)
+        XCTAssertTrue(publics.contains("19820469076730107577691234630797803937210158605698999776717232705083708883456"))
+
+        // Tampered public input → exit 1.
+        let tampered = publics.replacingOccurrences(of: "\"11\"", with: "\"12\"")
+        try tampered.write(toFile: path("bad-public.json"), atomically: true, encoding: .utf8)
+        r = try run(["verify", "--vk", path("keys/verification_key.json"), "--proof", path("out/proof.json"), "--public", path("bad-public.json")])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stdout.hasPrefix("INVALID"))
+        r = try run(["verify", "--vk", path("keys/verification_key.json"), "--proof", path("out/proof.json"), "--public", path("bad-public.json"), "--json"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stdout.contains("\"valid\" : false"), r.stdout)
+    }
+
+    func testProveWithSnarkjsZKey() throws {
+        let set = "circom-multiplier-circuit-0x79de"
+        var r = try run(["groth16", "prove", "--r1cs", fixture(set, "multiplier2.r1cs"), "--wtns", fixture(set, "witness.wtns"),
+                         "--zkey", fixture(set, "multiplier2_0001.zkey"), "-o", path("out"), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try run(["verify", "--vk", fixture(set, "verification_key.json"), "--proof", path("out/proof.json"), "--public", path("out/public.json")])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        // Under another setup's key for the same circuit: invalid.
+        r = try run(["verify", "--vk", fixture("hello-snarkjs-phonbopit", "verification_key.json"), "--proof", path("out/proof.json"), "--public", path("out/public.json")])
+        XCTAssertEqual(r.status, 1)
+    }
+
+    func testFixtureVerdictsAndWarnings() throws {
+        var r = try run(["verify", "--vk", fixture("garaga-snarkjs-bn254", "verification_key.json"),
+                         "--proof", fixture("garaga-snarkjs-bn254", "proof.json"), "--public", fixture("garaga-snarkjs-bn254", "public.json")])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("WARNING"), "garaga's vk has gamma = delta: forgeable")
+        r = try run(["verify", "--vk", fixture("sample-circom-groth16-verifiedanon", "verification_key.json"),
+                     "--proof", fixture("sample-circom-groth16-verifiedanon", "proof.json"),
+                     "--public", fixture("sample-circom-groth16-verifiedanon", "public.json")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stderr.contains("WARNING"))
+    }
+
+    func testMalformedInputExitsTwo() throws {
+        let set = "circom-multiplier-circuit-0x79de"
+        let vk = fixture(set, "verification_key.json"), proof = fixture(set, "proof.json"), pub = fixture(set, "public.json")
+        // Missing file.
+        var r = try run(["verify", "--vk", path("nope.json"), "--proof", proof, "--public", pub])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("nope.json"), r.stderr)
+        // Garbage JSON, a number instead of a string, a value ≥ r, wrong count.
+        let cases = ["{", "[33]", "[\"21888242871839275222246405745257275088548364400416034343698204186575808495617\"]", "[\"33\", \"1\"]", ""]
+        for (i, text) in cases.enumerated() {
+            try text.write(toFile: path("p\(i).json"), atomically: true, encoding: .utf8)
+            r = try run(["verify", "--vk", vk, "--proof", proof, "--public", path("p\(i).json")])
+            XCTAssertEqual(r.status, 2, "case \(i): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("p\(i).json"), r.stderr)
+        }
+        // A proof with a point off the curve.
+        var proofText = try String(contentsOfFile: proof, encoding: .utf8)
+        let firstCoordinate = proofText.range(of: #""\d+""#, options: .regularExpression)!
+        proofText.replaceSubrange(firstCoordinate, with: "\"1\"")
+        try proofText.write(toFile: path("offcurve.json"), atomically: true, encoding: .utf8)
+        r = try run(["verify", "--vk", vk, "--proof", path("offcurve.json"), "--public", pub])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        // Truncated binary inputs.
+        let r1csBytes = try Data(contentsOf: URL(fileURLWithPath: fixture(set, "multiplier2.r1cs")))
+        try r1csBytes.prefix(40).write(to: URL(fileURLWithPath: path("short.r1cs")))
+        r = try run(["groth16", "setup", path("short.r1cs"), "-o", path("k")])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("short.r1cs"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("k/proving.key")), "no partial output")
+        // A witness that does not satisfy the circuit.
+        var w = try Data(contentsOf: URL(fileURLWithPath: fixture(set, "witness.wtns")))
+        w[w.count - 1] ^= 0x01
+        try w.write(to: URL(fileURLWithPath: path("bad.wtns")))
+        r = try run(["groth16", "prove", "--r1cs", fixture(set, "multiplier2.r1cs"), "--wtns", path("bad.wtns"), "--zkey", fixture(set, "multiplier2_0001.zkey"), "-o", path("o")])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        // Usage errors.
+        r = try run(["groth16", "prove", "--r1cs", "a", "--wtns", "b", "-o", "c"])
+        XCTAssertEqual(r.status, 2)
+        r = try run(["verify", "--vk", vk])
+        XCTAssertEqual(r.status, 2)
+        // A key for another circuit.
+        r = try run(["groth16", "prove", "--r1cs", fixture("snarkjs-test-groth16-multiplier1000", "circuit.r1cs"),
+                     "--wtns", fixture("snarkjs-test-groth16-multiplier1000", "witness.wtns"), "--zkey", fixture(set, "multiplier2_0001.zkey"), "-o", path("o")])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("multiplier2_0001.zkey"), r.stderr)
+    }
+
+    func testHelpDescribesCommands() throws {
+        let r = try run(["--help"])
+        XCTAssertEqual(r.status, 0)
+        for word in ["groth16", "verify", "demo"] { XCTAssertTrue(r.stdout.contains(word), word) }
+    }
+}
