@@ -34,5 +34,15 @@ let package = Package(
             ],
             path: "Benchmarks/MSMBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
+        .executableTarget(
+            name: "Groth16Benchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "ZKAlgebra", package: zkinfer),
+                .product(name: "ZKConstraints", package: zkinfer),
+                .product(name: "ZKGroth16", package: zkinfer),
+            ],
+            path: "Benchmarks/Groth16Benchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
     ]
 )

@@ -1,0 +1,48 @@
+import Benchmark
+import ZKAlgebra
+import ZKConstraints
+import ZKGroth16
+
+/// Groth16 prove and verify on the square chain `x_{i+1} = x_i² + x_0` (full-width witness values),
+/// 2^12 … 2^20 constraints, with 1 and 2 threads. Setup runs outside the measurement.
+/// Peak memory is reported by the malloc metrics; key and proof sizes are printed once per size.
+let benchmarks: @Sendable () -> Void = {
+    let sizes = [12, 14, 16, 18, 20]
+    for logN in sizes {
+        let (system, witness) = SyntheticCircuits.squareChain(count: 1 << logN, publicCount: 2)
+        // Keys are built lazily inside the first benchmark that needs them (setup is slow at 2^20).
+        let keyBox = KeyBox(system: system)
+        for threads in [1, 2] {
+            Benchmark("Groth16 prove 2^\(logN), \(threads) thread\(threads == 1 ? "" : "s")",
+                      configuration: .init(metrics: [.wallClock, .peakMemoryResident], timeUnits: .milliseconds,
+                                           maxDuration: .seconds(20), maxIterations: logN >= 18 ? 3 : 10)) { benchmark in
+                let pk = keyBox.key
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations { blackHole(try Groth16.prove(pk, witness: witness, threads: threads)) }
+            }
+        }
+        Benchmark("Groth16 verify 2^\(logN) (2 public inputs)",
+                  configuration: .init(metrics: [.wallClock], timeUnits: .microseconds, maxDuration: .seconds(3))) { benchmark in
+            let pk = keyBox.key
+            let pvk = PreparedVerificationKey(pk.verificationKey)
+            let proof = try Groth16.prove(pk, witness: witness)
+            let publics = Array(witness[1...2])
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(try Groth16.verify(pvk, proof: proof, publicInputs: publics)) }
+        }
+    }
+}
+
+/// Builds the proving key once, on first use.
+final class KeyBox: @unchecked Sendable {
+    let system: ConstraintSystem
+    private var cached: ProvingKey?
+    init(system: ConstraintSystem) { self.system = system }
+    var key: ProvingKey {
+        if let cached { return cached }
+        let pk = try! Groth16.setup(system)
+        print("2^\(system.constraintCount.trailingZeroBitCount): proving key \(ProvingKeyFile.serialize(pk).count) bytes, constraint system \(system.estimatedBytes) bytes")
+        cached = pk
+        return pk
+    }
+}
