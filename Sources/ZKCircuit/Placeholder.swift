@@ -1,2 +1,0 @@
-/// Placeholder (being written).
-public enum ZKCircuitModule {}
