@@ -94,10 +94,13 @@ public struct Fq12: Sendable, Hashable {
     public func frobenius(_ k: Int) -> Fq12 {
         precondition((1...3).contains(k), "frobenius power must be 1, 2 or 3")
         let g = Fq12.frobeniusCoefficients[k - 1]
-        @inline(__always) func f(_ x: Fq2) -> Fq2 { k == 2 ? x : x.conjugate() }
+        // Odd powers conjugate each Fq2 coefficient (x^p = x̄ in Fq2); even powers leave them.
+        let x = k == 2 ? self : Fq12(
+            Fq6(c0.c0.conjugate(), c0.c1.conjugate(), c0.c2.conjugate()),
+            Fq6(c1.c0.conjugate(), c1.c1.conjugate(), c1.c2.conjugate()))
         return Fq12(
-            Fq6(f(c0.c0), f(c0.c1) * g[2], f(c0.c2) * g[4]),
-            Fq6(f(c1.c0) * g[1], f(c1.c1) * g[3], f(c1.c2) * g[5]))
+            Fq6(x.c0.c0, x.c0.c1 * g[2], x.c0.c2 * g[4]),
+            Fq6(x.c1.c0 * g[1], x.c1.c1 * g[3], x.c1.c2 * g[5]))
     }
 
     // MARK: Cyclotomic subgroup
@@ -125,14 +128,19 @@ public struct Fq12: Sendable, Hashable {
         return Fq12(Fq6(z00, z01, z02), Fq6(z10, z11, z12))
     }
 
-    /// `self^u` for the BN parameter `u = 4965661367192848881`, by cyclotomic square-and-multiply.
+    /// `self^u` for the BN parameter `u = 4965661367192848881`, by cyclotomic squarings and
+    /// multiplications along the NAF of `u` (63 digits, 24 non-zero instead of 28 set bits).
+    /// Valid only in the cyclotomic subgroup, where the inverse needed for −1 digits is the conjugate.
     @inlinable
     public func cyclotomicPowerByU() -> Fq12 {
-        let u = BN254.u
+        // u = positive − negative (NAF digits as bit masks); the top digit (bit 62) is +1 and seeds `result`.
+        let positive: UInt64 = 0x450a_1404_4a89_0a01, negative: UInt64 = 0x0020_8150_0020_0010
+        let inverse = conjugate()
         var result = self
-        for bit in stride(from: 61, through: 0, by: -1) {  // u has 63 bits; the top one (bit 62) seeds `result`
+        for bit in stride(from: 61, through: 0, by: -1) {
             result = result.cyclotomicSquared()
-            if (u >> UInt64(bit)) & 1 == 1 { result = result * self }
+            if (positive >> UInt64(bit)) & 1 == 1 { result = result * self }
+            if (negative >> UInt64(bit)) & 1 == 1 { result = result * inverse }
         }
         return result
     }

@@ -24,13 +24,19 @@ public struct Fq2: Sendable, Hashable, CustomStringConvertible {
     @inlinable @inline(__always) public func doubled() -> Fq2 { Fq2(c0.doubled(), c1.doubled()) }
     @inlinable @inline(__always) public func halved() -> Fq2 { Fq2(c0.halved(), c1.halved()) }
 
-    /// Karatsuba: 3 base multiplications.
+    /// Karatsuba with lazy reduction: 3 full 512-bit products and 2 Montgomery reductions
+    /// (`c0 = REDC(a0b0 − a1b1)`, `c1 = REDC((a0+a1)(b0+b1) − a0b0 − a1b1)`).
     @inlinable @inline(__always)
     public static func * (a: Fq2, b: Fq2) -> Fq2 {
-        let v0 = a.c0 * b.c0
-        let v1 = a.c1 * b.c1
-        let s = (a.c0 + a.c1) * (b.c0 + b.c1)
-        return Fq2(v0 - v1, s - v0 - v1)
+        let v0 = Fq.mulWide(a.c0, b.c0)
+        let v1 = Fq.mulWide(a.c1, b.c1)
+        let (x0, x1, x2, x3) = Fq.addNoReduce(a.c0, a.c1)  // < 2p
+        let (y0, y1, y2, y3) = Fq.addNoReduce(b.c0, b.c1)
+        let s = Fq.mulWide(x0, x1, x2, x3, y0, y1, y2, y3)  // < 4p²
+        let (d, borrow) = Wide.subtract(v0, v1)             // a0b0 − a1b1 ∈ (−p², p²)
+        let c0 = Fq.montgomeryReduce(Fq.fixBorrow(d, borrow))  // + p·2^256 if negative: < p·2^256
+        let c1 = Fq.montgomeryReduce(s - v0 - v1)           // a0b1 + a1b0 < 2p² < p·2^256
+        return Fq2(c0, c1)
     }
 
     /// Multiplication by a base-field element.

@@ -8,18 +8,28 @@ internal func madd(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) -> (hi: U
     return (UInt64(truncatingIfNeeded: p &>> 64), UInt64(truncatingIfNeeded: p))
 }
 
-/// `a + b + carry` → (sum, carry-out).
+/// A flag as 0 or 1 without a branch (`b ? 1 : 0` becomes control flow that defeats
+/// LLVM's carry-chain matching). The `& 1` keeps only the bit that belongs to the `Bool`
+/// (LLVM leaves the other bits of a stored `i1` unspecified); it folds into a plain `zext`.
+@inlinable @inline(__always)
+internal func bit(_ b: Bool) -> UInt64 { UInt64(unsafeBitCast(b, to: UInt8.self) & 1) }
+
+/// `a + b + carry` → (sum, carry-out ∈ {0,1}); carry must be 0 or 1.
+/// Written with `addingReportingOverflow` so that chains compile to `add`/`adc`.
 @inlinable @inline(__always)
 internal func addc(_ a: UInt64, _ b: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
-    let s = UInt128(a) &+ UInt128(b) &+ UInt128(carry)
-    return (UInt64(truncatingIfNeeded: s), UInt64(truncatingIfNeeded: s &>> 64))
+    let (s1, o1) = a.addingReportingOverflow(b)
+    let (s2, o2) = s1.addingReportingOverflow(carry)
+    return (s2, bit(o1) | bit(o2))
 }
 
-/// `a − b − borrow` → (difference, borrow-out ∈ {0,1}).
+/// `a − b − borrow` → (difference, borrow-out ∈ {0,1}); borrow must be 0 or 1.
+/// Written with `subtractingReportingOverflow` so that chains compile to `sub`/`sbb`.
 @inlinable @inline(__always)
 internal func subb(_ a: UInt64, _ b: UInt64, _ borrow: UInt64) -> (UInt64, UInt64) {
-    let d = UInt128(a) &- UInt128(b) &- UInt128(borrow)
-    return (UInt64(truncatingIfNeeded: d), UInt64(truncatingIfNeeded: d &>> 127))
+    let (d1, o1) = a.subtractingReportingOverflow(b)
+    let (d2, o2) = d1.subtractingReportingOverflow(borrow)
+    return (d2, bit(o1) | bit(o2))
 }
 
 /// A prime field whose elements are 4×64-bit limbs in **Montgomery form** (`a·2^256 mod p`),
@@ -27,8 +37,10 @@ internal func subb(_ a: UInt64, _ b: UInt64, _ borrow: UInt64) -> (UInt64, UInt6
 ///
 /// The concrete fields ``Fr`` and ``Fq`` supply the constants; the arithmetic lives once, in
 /// this protocol's extension, as `@inlinable` code that the compiler specialises per field.
-/// Multiplication is the "no-carry" CIOS variant (El Housni–Botrel 2022, Alg. 2), valid because
-/// the top limb of the modulus is below `2^63 − 1`.
+/// Multiplication is CIOS without an extra carry word (the "no-carry" idea of El Housni–Botrel
+/// 2022, Alg. 2), valid because the top limb of the modulus is below `2^63 − 1`: the running
+/// value stays below `2p < 2^255`. Extension-field code in this module also uses the
+/// double-width kernels in `FieldKernels.swift` (full products, one reduction per sum).
 public protocol MontgomeryField: Sendable, Hashable, CustomStringConvertible {
     /// Montgomery-form limbs, least significant first.
     var l0: UInt64 { get }
@@ -110,39 +122,51 @@ extension MontgomeryField {
     }
 
     @inlinable @inline(__always)
-    public static prefix func - (a: Self) -> Self { a.isZero ? a : zero - a }
+    public static prefix func - (a: Self) -> Self { zero - a }  // 0 − 0 = 0 without a borrow: no special case
 
     @inlinable @inline(__always) public func doubled() -> Self { self + self }
     @inlinable @inline(__always) public static func += (a: inout Self, b: Self) { a = a + b }
     @inlinable @inline(__always) public static func -= (a: inout Self, b: Self) { a = a - b }
     @inlinable @inline(__always) public static func *= (a: inout Self, b: Self) { a = a * b }
 
-    /// `a / 2 mod p`.
-    @inlinable
+    /// `a / 2 mod p`. Branch-free: p is added (masked) when `a` is odd, then shifted.
+    @inlinable @inline(__always)
     public func halved() -> Self {
-        var s0 = l0, s1 = l1, s2 = l2, s3 = l3
-        if s0 & 1 == 1 {  // add p (result < 2^255, no overflow) to make it even
-            var c: UInt64
-            (s0, c) = addc(s0, Self.p0, 0); (s1, c) = addc(s1, Self.p1, c)
-            (s2, c) = addc(s2, Self.p2, c); (s3, _) = addc(s3, Self.p3, c)
-        }
+        let mask = 0 &- (l0 & 1)  // add p (result < 2^255, no overflow) to make it even
+        let (s0, c0) = addc(l0, Self.p0 & mask, 0)
+        let (s1, c1) = addc(l1, Self.p1 & mask, c0)
+        let (s2, c2) = addc(l2, Self.p2 & mask, c1)
+        let (s3, _) = addc(l3, Self.p3 & mask, c2)
         return Self(montgomeryLimbs: (s0 >> 1) | (s1 << 63), (s1 >> 1) | (s2 << 63), (s2 >> 1) | (s3 << 63), s3 >> 1)
     }
 
     // MARK: Multiplication
 
-    /// One CIOS round: `t ← (t + a·bi + m·p) / 2^64`.
+    /// One CIOS round: `t ← (t + a·bi + m·p) / 2^64`. Each 4×1 product is first collected into
+    /// five limbs with one carry chain and then added with a second, so the compiler emits
+    /// straight `add`/`adc` runs instead of an add-with-zero after every `mul`.
     @inlinable @inline(__always)
     internal static func mulRound(_ a: Self, _ bi: UInt64,
                                   _ t0: inout UInt64, _ t1: inout UInt64, _ t2: inout UInt64, _ t3: inout UInt64) {
-        var A: UInt64, C: UInt64, u: UInt64
-        (A, u) = madd(a.l0, bi, t0, 0)
-        let m = u &* inverseNegated
-        C = madd(m, p0, u, 0).hi
-        (A, u) = madd(a.l1, bi, t1, A); (C, t0) = madd(m, p1, u, C)
-        (A, u) = madd(a.l2, bi, t2, A); (C, t1) = madd(m, p2, u, C)
-        (A, u) = madd(a.l3, bi, t3, A); (C, t2) = madd(m, p3, u, C)
-        t3 = C &+ A
+        var c: UInt64
+        // u = t + a·bi (five limbs; t < 2p < 2^255, so u < 2^320)
+        let (h0, l0) = a.l0.multipliedFullWidth(by: bi), (h1, l1) = a.l1.multipliedFullWidth(by: bi)
+        let (h2, l2) = a.l2.multipliedFullWidth(by: bi), (h3, l3) = a.l3.multipliedFullWidth(by: bi)
+        let r1: UInt64, r2: UInt64, r3: UInt64
+        (r1, c) = addc(l1, h0, 0); (r2, c) = addc(l2, h1, c); (r3, c) = addc(l3, h2, c)
+        let r4 = h3 &+ c
+        let u0: UInt64, u1: UInt64, u2: UInt64, u3: UInt64
+        (u0, c) = addc(t0, l0, 0); (u1, c) = addc(t1, r1, c); (u2, c) = addc(t2, r2, c); (u3, c) = addc(t3, r3, c)
+        let u4 = r4 &+ c
+        // (u + m·p) / 2^64 with m chosen so that the low limb vanishes
+        let m = u0 &* inverseNegated
+        let (g0, k0) = m.multipliedFullWidth(by: p0), (g1, k1) = m.multipliedFullWidth(by: p1)
+        let (g2, k2) = m.multipliedFullWidth(by: p2), (g3, k3) = m.multipliedFullWidth(by: p3)
+        let s1: UInt64, s2: UInt64, s3: UInt64
+        (s1, c) = addc(k1, g0, 0); (s2, c) = addc(k2, g1, c); (s3, c) = addc(k3, g2, c)
+        let s4 = g3 &+ c
+        (_, c) = addc(u0, k0, 0); (t0, c) = addc(u1, s1, c); (t1, c) = addc(u2, s2, c); (t2, c) = addc(u3, s3, c)
+        t3 = u4 &+ s4 &+ c
     }
 
     /// Montgomery product `a·b·2^-256 mod p` (both in Montgomery form, so this is field multiplication).

@@ -5,7 +5,8 @@
 /// and multiplied in sparsely. The final exponentiation raises to exactly `(p¹² − 1)/r`:
 /// the easy part `(p⁶ − 1)(p² + 1)` by conjugation, inversion and Frobenius, and the hard part
 /// `(p⁴ − p² + 1)/r` by the Scott et al. (2009) addition chain in `u` with cyclotomic squarings.
-/// Values therefore match other libraries' (snarkjs's `vk_alphabeta_12`, Ethereum's 0x08).
+/// Values are the exact reduced pairing. (snarkjs's `vk_alphabeta_12` is this value raised to
+/// `m = 2u(6u²+3u+1)`, from ffjavascript's final exponentiation; see `VerificationKey.snarkjsAlphaBeta`.)
 public enum Pairing {
     /// `6u + 2` in NAF, least significant digit first.
     public static let loopNAF: [Int8] = {
@@ -43,25 +44,36 @@ public enum Pairing {
     /// The product of the Miller-loop values `∏ f_{6u+2,Qᵢ}(Pᵢ)·(Frobenius lines)` before final exponentiation.
     /// Pairs with a point at infinity contribute 1.
     public static func millerLoop(_ pairs: [(G1Affine, G2Prepared)]) -> Fq12 {
-        let active = pairs.filter { !$0.0.isInfinity && !$0.1.isInfinity }
-        if active.isEmpty { return .one }
+        // Plain loops over local arrays (a nested function capturing `f` and the line index
+        // would box them on the heap).
+        var xs: [Fq] = [], ys: [Fq] = [], lines: [[LineCoefficients]] = []
+        xs.reserveCapacity(pairs.count); ys.reserveCapacity(pairs.count); lines.reserveCapacity(pairs.count)
+        for (p, q) in pairs where !p.isInfinity && !q.isInfinity {
+            xs.append(p.x); ys.append(p.y); lines.append(q.lines)
+        }
+        let n = xs.count
+        if n == 0 { return .one }
+        let naf = loopNAF
         var f = Fq12.one
         var index = 0
-        let naf = loopNAF
-        @inline(__always) func multiplyLines() {
-            for (p, q) in active {
-                let l = q.lines[index]
-                f = f.mulByLine(l.a * p.y, l.b * p.x, l.c)
+        for i in stride(from: naf.count - 2, through: 0, by: -1) {
+            if index > 0 { f = f.squared() }  // 1² = 1: skip the first squaring
+            let steps = naf[i] != 0 ? 2 : 1
+            for _ in 0..<steps {
+                for k in 0..<n {
+                    let l = lines[k][index]
+                    f = f.mulByLine(l.a * ys[k], l.b * xs[k], l.c)
+                }
+                index += 1
+            }
+        }
+        for _ in 0..<2 {  // the lines at ψ(Q) and −ψ²(Q)
+            for k in 0..<n {
+                let l = lines[k][index]
+                f = f.mulByLine(l.a * ys[k], l.b * xs[k], l.c)
             }
             index += 1
         }
-        for i in stride(from: naf.count - 2, through: 0, by: -1) {
-            f = f.squared()
-            multiplyLines()
-            if naf[i] != 0 { multiplyLines() }
-        }
-        multiplyLines()
-        multiplyLines()
         return f
     }
 
