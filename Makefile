@@ -4,6 +4,7 @@
 # Both install the system libraries they need (libgmp-dev, libsodium-dev, pkg-config) when missing.
 
 SWIFT ?= swift
+SHELL := /bin/bash
 # Tests run in release: debug-mode Swift is 20-50x slower for 256-bit arithmetic.
 TEST_FLAGS ?= -c release
 
@@ -23,7 +24,11 @@ demo: build
 
 test: deps
 	$(SWIFT) build --build-tests $(TEST_FLAGS)
-	$(SWIFT) test --skip-build $(TEST_FLAGS)
+	@set -o pipefail; $(SWIFT) test --skip-build --disable-swift-testing $(TEST_FLAGS) 2>&1 | tee .build/test.log
+	@# One plain summary line from XCTest's final count: "tests: N passed, M failed".
+	@grep -aE "Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 | \
+	  sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/' | \
+	  awk '{ printf "tests: %d passed, %d failed\n", $$1 - $$2, $$2 }'
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark

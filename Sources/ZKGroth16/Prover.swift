@@ -93,27 +93,20 @@ extension Groth16 {
         var r = Fr.random(using: &rng), s = Fr.random(using: &rng)
         defer { Sodium.zeroize(&r); Sodium.zeroize(&s) }
 
-        progress?("prove: MSM A", 0.3)
-        t = clock.now
-        let msmA = MSM.multiScalarMultiply(bases: pk.a, scalars: witness, threads: threads)
-        timings.msmA = clock.now - t
-        progress?("prove: MSM B2", 0.45)
-        t = clock.now
-        let msmB2 = MSM.multiScalarMultiply(bases: pk.b2, scalars: witness, threads: threads)
-        timings.msmB2 = clock.now - t
-        progress?("prove: MSM B1", 0.65)
-        t = clock.now
-        let msmB1 = MSM.multiScalarMultiply(bases: pk.b1, scalars: witness, threads: threads)
-        timings.msmB1 = clock.now - t
-        progress?("prove: MSM C", 0.75)
-        t = clock.now
+        /// Runs one MSM, recording its time.
+        func timed<T>(_ phase: String, _ fraction: Double, _ slot: WritableKeyPath<ProverTimings, Duration>, _ body: () -> T) -> T {
+            progress?("prove: \(phase)", fraction)
+            let t = clock.now
+            let result = body()
+            timings[keyPath: slot] = clock.now - t
+            return result
+        }
+        let msmA = timed("MSM A", 0.3, \.msmA) { MSM.multiScalarMultiply(bases: pk.a, scalars: witness, threads: threads) }
+        let msmB2 = timed("MSM B2", 0.45, \.msmB2) { MSM.multiScalarMultiply(bases: pk.b2, scalars: witness, threads: threads) }
+        let msmB1 = timed("MSM B1", 0.65, \.msmB1) { MSM.multiScalarMultiply(bases: pk.b1, scalars: witness, threads: threads) }
         let privateWitness = Array(witness[(pk.publicCount + 1)...])
-        let msmC = MSM.multiScalarMultiply(bases: pk.c, scalars: privateWitness, threads: threads)
-        timings.msmC = clock.now - t
-        progress?("prove: MSM H", 0.85)
-        t = clock.now
-        let msmH = MSM.multiScalarMultiply(bases: pk.h, scalars: a, threads: threads)
-        timings.msmH = clock.now - t
+        let msmC = timed("MSM C", 0.75, \.msmC) { MSM.multiScalarMultiply(bases: pk.c, scalars: privateWitness, threads: threads) }
+        let msmH = timed("MSM H", 0.85, \.msmH) { MSM.multiScalarMultiply(bases: pk.h, scalars: a, threads: threads) }
 
         let delta1 = G1(pk.delta1)
         let proofA = G1(pk.alpha1) + msmA + delta1 * r

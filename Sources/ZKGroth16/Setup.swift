@@ -93,40 +93,26 @@ public enum Groth16 {
         progress?("setup: G1 table", 0.05)
         let g1 = FixedBaseTable(base: G1.generator)
         let g2 = FixedBaseTable(base: G2.generator)
-        func g1Points(_ scalars: [Fr], _ phase: String) -> [G1Affine] {
+        /// `[sᵢ]G` for every scalar, in parallel, then one batched conversion to affine.
+        func points<C: CurveParameters>(_ table: FixedBaseTable<C>, _ scalars: [Fr], _ phase: String) -> [AffinePoint<C>] {
             progress?("setup: \(phase)", 0)
-            var out = [G1](repeating: .infinity, count: scalars.count)
+            var out = [JacobianPoint<C>](repeating: .infinity, count: scalars.count)
             out.withUnsafeMutableBufferPointer { o in
                 let base = SendablePointer(base: o.baseAddress!)
                 scalars.withUnsafeBufferPointer { s in
-                    let sp = s
                     parallelChunks(scalars.count, threads: threads) { range in
-                        for i in range { base.base[i] = g1.multiply(sp[i]) }
+                        for i in range { base.base[i] = table.multiply(s[i]) }
                     }
                 }
             }
             return batchToAffine(out)
         }
-        func g2Points(_ scalars: [Fr]) -> [G2Affine] {
-            var out = [G2](repeating: .infinity, count: scalars.count)
-            out.withUnsafeMutableBufferPointer { o in
-                let base = SendablePointer(base: o.baseAddress!)
-                scalars.withUnsafeBufferPointer { s in
-                    let sp = s
-                    parallelChunks(scalars.count, threads: threads) { range in
-                        for i in range { base.base[i] = g2.multiply(sp[i]) }
-                    }
-                }
-            }
-            return batchToAffine(out)
-        }
-        let aQuery = g1Points(u, "A query")
-        let b1Query = g1Points(v, "B1 query")
-        progress?("setup: B2 query", 0.4)
-        let b2Query = g2Points(v)
-        let cQuery = g1Points(cScalars, "C query")
-        let hQuery = g1Points(hScalars, "H query")
-        let ic = g1Points(icScalars, "IC")
+        let aQuery = points(g1, u, "A query")
+        let b1Query = points(g1, v, "B1 query")
+        let b2Query = points(g2, v, "B2 query")
+        let cQuery = points(g1, cScalars, "C query")
+        let hQuery = points(g1, hScalars, "H query")
+        let ic = points(g1, icScalars, "IC")
         Sodium.zeroize(&u); Sodium.zeroize(&v); Sodium.zeroize(&w)
         Sodium.zeroize(&icScalars); Sodium.zeroize(&cScalars); Sodium.zeroize(&hScalars)
 

@@ -4,16 +4,7 @@ import ZKAlgebra
 import ZKBigNum
 
 /// SplitMix64 for the decoder fuzz tests (seeded, reproducible).
-private struct DecoderFuzzRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SeededGenerator {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
     mutating func bytes(_ n: Int) -> [UInt8] { (0 ..< n).map { _ in byte() } }
@@ -41,7 +32,7 @@ final class DecoderFuzzTests: XCTestCase {
 
     /// Mutates a valid encoding: bit flips, byte overwrites, flag-bit changes, truncation,
     /// extension, or a fresh random string of nearby length.
-    private func mutate(_ seed: [UInt8], lengths: [Int], _ rng: inout DecoderFuzzRNG) -> [UInt8] {
+    private func mutate(_ seed: [UInt8], lengths: [Int], _ rng: inout SeededGenerator) -> [UInt8] {
         var b = seed
         switch rng.below(9) {
         case 0, 1:  // 1–3 bit flips
@@ -77,7 +68,7 @@ final class DecoderFuzzTests: XCTestCase {
         return b
     }
 
-    private func targets(_ rng: inout DecoderFuzzRNG) -> [Target] {
+    private func targets(_ rng: inout SeededGenerator) -> [Target] {
         var g1: [G1Affine] = [.infinity, BN254G1.generator]
         var g2: [G2Affine] = [.infinity, BN254G2.generator]
         for _ in 0 ..< 6 { g1.append(S.randomG1(&rng)); g1.append(-g1[g1.count - 1]) }
@@ -173,7 +164,7 @@ final class DecoderFuzzTests: XCTestCase {
     }
 
     func testByteDecodersNeverTrap() {
-        var rng = DecoderFuzzRNG(seed: 0x5EED_F022)
+        var rng = SeededGenerator(seed: 0x5EED_F022)
         let all = targets(&rng)
         let start = Date()
         // 1. Mutations of valid encodings, per decoder.
@@ -237,7 +228,7 @@ final class DecoderFuzzTests: XCTestCase {
 
     /// Mutates a decimal string: digit changes, insertions, deletions, signs, whitespace,
     /// leading zeros, non-ASCII digits, huge values, boundary values.
-    private func mutate(_ s: String, _ rng: inout DecoderFuzzRNG) -> String {
+    private func mutate(_ s: String, _ rng: inout SeededGenerator) -> String {
         var u = Array(s.unicodeScalars)
         let exotic: [Unicode.Scalar] = ["-", "+", " ", "\n", ".", "e", "x", "a", "\u{0}", "\u{661}", "\u{FF11}", "0", "9", "\u{1F600}"]
         switch rng.below(10) {
@@ -262,7 +253,7 @@ final class DecoderFuzzTests: XCTestCase {
     }
 
     func testSnarkjsDecodersNeverTrap() {
-        var rng = DecoderFuzzRNG(seed: 0x5EED_5A4C)
+        var rng = SeededGenerator(seed: 0x5EED_5A4C)
         var g1: [[String]] = [G1Affine.infinity.snarkjsStrings, BN254G1.generator.snarkjsStrings]
         var g2: [[[String]]] = [G2Affine.infinity.snarkjsStrings, BN254G2.generator.snarkjsStrings,
                                 S.nonSubgroupG2.snarkjsStrings]

@@ -2,18 +2,6 @@ import XCTest
 import ZKAlgebra
 import ZKBigNum
 
-/// SplitMix64 for the encoding tests (seeded, reproducible).
-struct EncodingTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Points and byte strings shared by the encoding, precompile and fuzz tests.
 enum EncodingTestSupport {
@@ -89,7 +77,7 @@ final class EncodingTests: XCTestCase {
     // MARK: Field elements
 
     func testFieldByteDecoders() throws {
-        var rng = EncodingTestRNG(seed: 1)
+        var rng = SeededGenerator(seed: 1)
         for _ in 0 ..< 50 {
             let a = Fq.random(using: &rng), s = Fr.random(using: &rng)
             XCTAssertEqual(try Fq(canonicalBigEndianBytes: a.bigEndianBytes), a)
@@ -138,7 +126,7 @@ final class EncodingTests: XCTestCase {
     // MARK: Ethereum encodings
 
     func testG1EthereumRoundTrip() throws {
-        var rng = EncodingTestRNG(seed: 2)
+        var rng = SeededGenerator(seed: 2)
         var points = [G1Affine.infinity, BN254G1.generator, -BN254G1.generator]
         for _ in 0 ..< 40 { points.append(S.randomG1(&rng)) }
         for p in points {
@@ -193,7 +181,7 @@ final class EncodingTests: XCTestCase {
     }
 
     func testG2EthereumRoundTrip() throws {
-        var rng = EncodingTestRNG(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         var points = [G2Affine.infinity, BN254G2.generator, -BN254G2.generator]
         for _ in 0 ..< 15 { points.append(S.randomG2(&rng)) }
         for p in points {
@@ -237,7 +225,7 @@ final class EncodingTests: XCTestCase {
     // MARK: Compressed encodings
 
     func testG1CompressedRoundTripBothSigns() throws {
-        var rng = EncodingTestRNG(seed: 4)
+        var rng = SeededGenerator(seed: 4)
         var points = [BN254G1.generator]
         for _ in 0 ..< 40 { points.append(S.randomG1(&rng)) }
         var seenFlags = Set<UInt8>()
@@ -299,7 +287,7 @@ final class EncodingTests: XCTestCase {
     }
 
     func testG2CompressedRoundTripBothSigns() throws {
-        var rng = EncodingTestRNG(seed: 5)
+        var rng = SeededGenerator(seed: 5)
         var points = [BN254G2.generator]
         for _ in 0 ..< 12 { points.append(S.randomG2(&rng)) }
         var seenFlags = Set<UInt8>()
@@ -324,7 +312,7 @@ final class EncodingTests: XCTestCase {
 
     func testG2CompressedFlagFollowsFq2Order() throws {
         // Fq2.isLexicographicallyLargest compares c1 first; when y.c1 = 0 the c0 part decides.
-        var rng = EncodingTestRNG(seed: 6)
+        var rng = SeededGenerator(seed: 6)
         for _ in 0 ..< 4 {
             let p = S.randomG2(&rng)
             let y = p.y
@@ -365,7 +353,7 @@ final class EncodingTests: XCTestCase {
     // MARK: snarkjs
 
     func testSnarkjsG1RoundTrip() throws {
-        var rng = EncodingTestRNG(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         var points = [G1Affine.infinity, BN254G1.generator]
         for _ in 0 ..< 30 { points.append(S.randomG1(&rng)) }
         for p in points {
@@ -401,7 +389,7 @@ final class EncodingTests: XCTestCase {
     }
 
     func testSnarkjsG2RoundTripAndOrder() throws {
-        var rng = EncodingTestRNG(seed: 8)
+        var rng = SeededGenerator(seed: 8)
         var points = [G2Affine.infinity, BN254G2.generator]
         for _ in 0 ..< 10 { points.append(S.randomG2(&rng)) }
         for p in points {

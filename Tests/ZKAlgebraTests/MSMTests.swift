@@ -1,28 +1,16 @@
 import XCTest
 import ZKAlgebra
 
-/// SplitMix64 — a tiny seeded generator so the MSM tests are reproducible.
-struct MSMSplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 final class MSMTests: XCTestCase {
     // MARK: Helpers
 
-    private func randomBases<C: CurveParameters>(_: C.Type, _ n: Int, _ rng: inout MSMSplitMix64) -> [AffinePoint<C>] {
+    private func randomBases<C: CurveParameters>(_: C.Type, _ n: Int, _ rng: inout SeededGenerator) -> [AffinePoint<C>] {
         let g = JacobianPoint<C>.generator
         return batchToAffine((0..<n).map { _ in g * Fr.random(using: &rng) })
     }
 
-    private func randomScalars(_ n: Int, _ rng: inout MSMSplitMix64) -> [Fr] {
+    private func randomScalars(_ n: Int, _ rng: inout SeededGenerator) -> [Fr] {
         (0..<n).map { _ in Fr.random(using: &rng) }
     }
 
@@ -51,21 +39,21 @@ final class MSMTests: XCTestCase {
     // MARK: Random inputs
 
     func testG1MatchesNaiveSum() {
-        var rng = MSMSplitMix64(seed: 1)
+        var rng = SeededGenerator(seed: 1)
         for n in [0, 1, 2, 3, 17, 255, 1000, 4097] {
             checkG1(randomBases(BN254G1.self, n, &rng), randomScalars(n, &rng))
         }
     }
 
     func testG2MatchesNaiveSum() {
-        var rng = MSMSplitMix64(seed: 2)
+        var rng = SeededGenerator(seed: 2)
         for n in [0, 1, 2, 3, 17, 255, 1000] {
             checkG2(randomBases(BN254G2.self, n, &rng), randomScalars(n, &rng))
         }
     }
 
     func testBufferAndGenericEntryPointsAgree() {
-        var rng = MSMSplitMix64(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         let bases = randomBases(BN254G1.self, 600, &rng)
         let scalars = randomScalars(600, &rng)
         let expected = MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: 1)
@@ -81,7 +69,7 @@ final class MSMTests: XCTestCase {
     }
 
     func testResultIndependentOfThreadCount() {
-        var rng = MSMSplitMix64(seed: 4)
+        var rng = SeededGenerator(seed: 4)
         let bases = randomBases(BN254G1.self, 3000, &rng)
         let scalars = randomScalars(3000, &rng)
         let reference = MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: 1)
@@ -103,21 +91,21 @@ final class MSMTests: XCTestCase {
     // MARK: Special inputs
 
     func testSpecialInputsG1() {
-        var rng = MSMSplitMix64(seed: 5)
+        var rng = SeededGenerator(seed: 5)
         let n = 600
         let bases = randomBases(BN254G1.self, n, &rng)
         specialCases(bases, &rng, check: { checkG1($0, $1) })
     }
 
     func testSpecialInputsG2() {
-        var rng = MSMSplitMix64(seed: 6)
+        var rng = SeededGenerator(seed: 6)
         let n = 300
         let bases = randomBases(BN254G2.self, n, &rng)
         specialCases(bases, &rng, check: { checkG2($0, $1) })
     }
 
     private func specialCases<C: CurveParameters>(
-        _ bases: [AffinePoint<C>], _ rng: inout MSMSplitMix64, check: ([AffinePoint<C>], [Fr]) -> Void
+        _ bases: [AffinePoint<C>], _ rng: inout SeededGenerator, check: ([AffinePoint<C>], [Fr]) -> Void
     ) {
         let n = bases.count
         let minusOne = Fr.zero - Fr.one  // r − 1, the largest canonical scalar

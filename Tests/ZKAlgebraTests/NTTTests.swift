@@ -1,21 +1,9 @@
 import XCTest
 import ZKAlgebra
 
-/// SplitMix64 — a tiny seeded generator so the NTT tests are reproducible.
-struct NTTSplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 final class NTTTests: XCTestCase {
-    private func randomVector(_ n: Int, _ rng: inout NTTSplitMix64) -> [Fr] {
+    private func randomVector(_ n: Int, _ rng: inout SeededGenerator) -> [Fr] {
         (0..<n).map { _ in Fr.random(using: &rng) }
     }
 
@@ -61,7 +49,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testRoundTrip() throws {
-        var rng = NTTSplitMix64(seed: 10)
+        var rng = SeededGenerator(seed: 10)
         for k in [0, 1, 2, 3, 5, 10, 12, 13, 16] {
             let d = try domain(k)
             let x = randomVector(d.size, &rng)
@@ -78,7 +66,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testForwardMatchesNaiveEvaluation() throws {
-        var rng = NTTSplitMix64(seed: 11)
+        var rng = SeededGenerator(seed: 11)
         for k in 0...8 {
             let d = try domain(k)
             let coefficients = randomVector(d.size, &rng)
@@ -95,7 +83,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testForwardMatchesRadix2Reference() throws {
-        var rng = NTTSplitMix64(seed: 12)
+        var rng = SeededGenerator(seed: 12)
         // 2^11 is one cache block; larger sizes add radix-2 and radix-4 passes over the array.
         for k in [9, 11, 12, 13, 14, 15] {
             let d = try domain(k)
@@ -111,7 +99,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testCosetForwardMatchesNaiveEvaluation() throws {
-        var rng = NTTSplitMix64(seed: 13)
+        var rng = SeededGenerator(seed: 13)
         for k in [0, 1, 4, 7] {
             let d = try domain(k)
             let coefficients = randomVector(d.size, &rng)
@@ -126,7 +114,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testInverseRecoversCoefficientsFromEvaluations() throws {
-        var rng = NTTSplitMix64(seed: 14)
+        var rng = SeededGenerator(seed: 14)
         let d = try domain(6)
         let coefficients = randomVector(d.size, &rng)
         var evaluations: [Fr] = []
@@ -143,7 +131,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testThreadCountsGiveIdenticalResults() throws {
-        var rng = NTTSplitMix64(seed: 15)
+        var rng = SeededGenerator(seed: 15)
         let d = try domain(16)
         let x = randomVector(d.size, &rng)
         var one = x, two = x, many = x
@@ -163,7 +151,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testBufferVariants() throws {
-        var rng = NTTSplitMix64(seed: 16)
+        var rng = SeededGenerator(seed: 16)
         let d = try domain(12)
         let x = randomVector(d.size, &rng)
         var viaArray = x
@@ -176,7 +164,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testPolynomialMultiplication() {
-        var rng = NTTSplitMix64(seed: 17)
+        var rng = SeededGenerator(seed: 17)
         XCTAssertEqual(Domain.multiplyPolynomials([], [Fr.one]), [])
         XCTAssertEqual(Domain.multiplyPolynomials([Fr(3)], [Fr(5)]), [Fr(15)])
         for (na, nb) in [(1, 7), (3, 5), (16, 17), (17, 40), (100, 157), (512, 513), (300, 1)] {
@@ -189,7 +177,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testVanishingPolynomial() throws {
-        var rng = NTTSplitMix64(seed: 18)
+        var rng = SeededGenerator(seed: 18)
         let d = try domain(5)
         var x = Fr.one
         for _ in 0..<d.size {
@@ -202,7 +190,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testLagrangeEvaluationsMatchNaiveFormula() throws {
-        var rng = NTTSplitMix64(seed: 19)
+        var rng = SeededGenerator(seed: 19)
         for k in [0, 1, 3, 4] {
             let d = try domain(k)
             let tau = Fr.random(using: &rng)
@@ -220,7 +208,7 @@ final class NTTTests: XCTestCase {
     }
 
     func testLagrangeInterpolationIdentity() throws {
-        var rng = NTTSplitMix64(seed: 20)
+        var rng = SeededGenerator(seed: 20)
         let d = try domain(10)
         let coefficients = randomVector(d.size, &rng)
         var evaluations = coefficients

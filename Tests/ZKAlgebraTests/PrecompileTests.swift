@@ -95,7 +95,7 @@ final class PrecompileTests: XCTestCase {
     // MARK: Consistency with the group arithmetic
 
     func testAddAndMulMatchGroupLaw() throws {
-        var rng = EncodingTestRNG(seed: 101)
+        var rng = SeededGenerator(seed: 101)
         for _ in 0 ..< 10 {
             let p = S.randomG1(&rng), q = S.randomG1(&rng)
             let sum = try EthereumPrecompiles.bn256Add(p.ethereumBytes + q.ethereumBytes)
@@ -119,7 +119,7 @@ final class PrecompileTests: XCTestCase {
     }
 
     func testPairingBilinearity() throws {
-        var rng = EncodingTestRNG(seed: 102)
+        var rng = SeededGenerator(seed: 102)
         let a = Fr.random(using: &rng), b = Fr.random(using: &rng)
         let p = BN254G1.generator, q = BN254G2.generator
         let ap = (G1(p) * a).affine, bq = (G2(q) * b).affine, abp = (G1(p) * (a * b)).affine
