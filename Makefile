@@ -28,7 +28,11 @@ test: deps
 	@# One plain summary line from XCTest's final count: "tests: N passed, M failed".
 	@grep -aE "Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 | \
 	  sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/' | \
-	  awk '{ printf "tests: %d passed, %d failed\n", $$1 - $$2, $$2 }'
+	  awk '{ printf "swift: %d passed, %d failed\n", $$1 - $$2, $$2 }' | tee .build/test-summary.log
+	@# The exported Vyper verifier, compiled and run in an in-process EVM (installs vyper + titanoboa from PyPI).
+	@set -o pipefail; ZKINFER_BIN=.build/release/zkinfer ./scripts/evm-test.sh 2>&1 | tee .build/evm-test.log
+	@cat .build/test-summary.log <(grep -aE "^evm: [0-9]+ passed" .build/evm-test.log) | \
+	  awk '{ p += $$2; f += $$4 } END { printf "tests: %d passed, %d failed\n", p, f }'
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark

@@ -13,7 +13,7 @@ struct Zkinfer: ParsableCommand {
             Long steps report progress on stderr (a bar on a terminal, plain lines otherwise).
             """,
         version: "0.1.0",
-        subcommands: [Groth16Command.self, VerifyCommand.self, DemoCommand.self])
+        subcommands: [Groth16Command.self, VerifyCommand.self, ExportCommand.self, DemoCommand.self])
 
     static func main() {
         do {

@@ -131,9 +131,30 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("multiplier2_0001.zkey"), r.stderr)
     }
 
+    func testExportVerifierAndCalldata() throws {
+        let set = "sample-circom-groth16-verifiedanon"
+        var r = try run(["export", "verifier", "--vk", fixture(set, "verification_key.json"), "--lang", "vyper", "-o", path("v.vy")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(try String(contentsOfFile: path("v.vy"), encoding: .utf8).contains("def verifyProof(a: uint256[2], b: uint256[2][2], c: uint256[2], input: uint256[2]) -> bool:"))
+        r = try run(["export", "verifier", "--vk", fixture(set, "verification_key.json"), "--lang", "solidity", "-o", path("v.sol")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try run(["export", "calldata", "--proof", fixture(set, "proof.json"), "--public", fixture(set, "public.json"), "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("\"calldata\" : \"0x"), r.stdout)
+        // Bad inputs: unknown language, malformed key, missing proof.
+        r = try run(["export", "verifier", "--vk", fixture(set, "verification_key.json"), "--lang", "cairo", "-o", path("x")])
+        XCTAssertEqual(r.status, 2)
+        r = try run(["export", "verifier", "--vk", fixture(set, "proof.json"), "--lang", "vyper", "-o", path("x")])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("proof.json"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x")))
+        r = try run(["export", "calldata", "--proof", path("missing.json"), "--public", fixture(set, "public.json")])
+        XCTAssertEqual(r.status, 2)
+    }
+
     func testHelpDescribesCommands() throws {
         let r = try run(["--help"])
         XCTAssertEqual(r.status, 0)
-        for word in ["groth16", "verify", "demo"] { XCTAssertTrue(r.stdout.contains(word), word) }
+        for word in ["groth16", "verify", "export", "demo"] { XCTAssertTrue(r.stdout.contains(word), word) }
     }
 }
