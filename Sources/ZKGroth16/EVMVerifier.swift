@@ -22,13 +22,9 @@ public struct EVMVerifierDescription: Sendable, Hashable {
     public let ic: [[String]]
 
     public init(_ vk: VerificationKey) {
-        func g1(_ p: G1Affine) -> [String] { p.isInfinity ? ["0", "0"] : [p.x.description, p.y.description] }
-        func g2(_ p: G2Affine) -> [String] {
-            p.isInfinity ? ["0", "0", "0", "0"] : [p.x.c1.description, p.x.c0.description, p.y.c1.description, p.y.c0.description]
-        }
         publicCount = vk.publicCount
-        alpha = g1(vk.alpha1); beta = g2(vk.beta2); gamma = g2(vk.gamma2); delta = g2(vk.delta2)
-        ic = vk.ic.map(g1)
+        alpha = evmWords(vk.alpha1); beta = evmWords(vk.beta2); gamma = evmWords(vk.gamma2); delta = evmWords(vk.delta2)
+        ic = vk.ic.map(evmWords)
     }
 
     /// The ABI signature of the verifier function (the same as snarkjs's Groth16 verifiers).
@@ -120,11 +116,10 @@ public struct EVMCalldata: Sendable, Hashable {
     public let input: [String]
 
     public init(proof: Proof, publicInputs: [Fr]) {
-        func g1(_ p: G1Affine) -> [String] { p.isInfinity ? ["0", "0"] : [p.x.description, p.y.description] }
-        a = g1(proof.a)
-        c = g1(proof.c)
-        let q = proof.b
-        b = q.isInfinity ? [["0", "0"], ["0", "0"]] : [[q.x.c1.description, q.x.c0.description], [q.y.c1.description, q.y.c0.description]]
+        a = evmWords(proof.a)
+        c = evmWords(proof.c)
+        let words = evmWords(proof.b)
+        b = [Array(words[0..<2]), Array(words[2..<4])]
         input = publicInputs.map(\.description)
     }
 
@@ -138,6 +133,14 @@ public struct EVMCalldata: Sendable, Hashable {
         }
         return "0x" + bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
+}
+
+/// A G1 point as the EVM sees it: `[x, y]` in decimal, infinity as zeros.
+func evmWords(_ p: G1Affine) -> [String] { p.isInfinity ? ["0", "0"] : [p.x.description, p.y.description] }
+
+/// A G2 point in EIP-197 order `[x.c1, x.c0, y.c1, y.c0]` (imaginary part first), infinity as zeros.
+func evmWords(_ p: G2Affine) -> [String] {
+    p.isInfinity ? ["0", "0", "0", "0"] : [p.x.c1.description, p.x.c0.description, p.y.c1.description, p.y.c0.description]
 }
 
 extension String {
