@@ -155,7 +155,7 @@ public enum ProvingKeyFile {
         guard bytes.count >= magic.count + 32, Array(bytes.prefix(magic.count)) == magic else { throw KeyFileError.badMagic }
         // Digest over everything but the last 32 bytes.
         let body = UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 32)])
-        let digest = try Sodium.blake2b(body, outputLength: 32)
+        let digest = try Sodium.blake2b(buffer: body, outputLength: 32)
         guard digest.elementsEqual(bytes[(bytes.count - 32)...]) else { throw KeyFileError.digestMismatch }
         var r = Reader(bytes: body, offset: magic.count)
         let version = try r.u32()

@@ -92,6 +92,24 @@ public enum Sodium {
         return out
     }
 
+    /// BLAKE2b of the bytes in `buffer` without copying them (for large memory-mapped files).
+    public static func blake2b(buffer: UnsafeRawBufferPointer, outputLength: Int = 32) throws -> [UInt8] {
+        ensureInitialized()
+        guard outputLength >= Int(crypto_generichash_BYTES_MIN), outputLength <= Int(crypto_generichash_BYTES_MAX) else {
+            throw SodiumError.invalidLength(what: "BLAKE2b output", expected: Int(crypto_generichash_BYTES), got: outputLength)
+        }
+        var out = [UInt8](repeating: 0, count: outputLength)
+        var zero: UInt8 = 0  // libsodium wants a non-null pointer even for empty input
+        let rc = out.withUnsafeMutableBufferPointer { o in
+            withUnsafeMutablePointer(to: &zero) { z in
+                let input = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(z)
+                return crypto_generichash(o.baseAddress!, outputLength, input, UInt64(buffer.count), nil, 0)
+            }
+        }
+        guard rc == 0 else { throw SodiumError.hashFailed }
+        return out
+    }
+
     // MARK: Ed25519
 
     public static let ed25519PublicKeyBytes = 32

@@ -29,6 +29,10 @@ final class SodiumTests: XCTestCase {
         let empty = try Sodium.blake2b([UInt8](), outputLength: 32)
         XCTAssertEqual(empty.map { String(format: "%02x", $0) }.joined(),
             "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8")
+        // The pointer form hashes the same bytes without copying.
+        let data = Array("abc".utf8)
+        XCTAssertEqual(try data.withUnsafeBytes { try Sodium.blake2b(buffer: $0, outputLength: 64) }, abc)
+        XCTAssertEqual(try Sodium.blake2b(buffer: UnsafeRawBufferPointer(start: nil, count: 0)), empty)
         XCTAssertThrowsError(try Sodium.blake2b([1], outputLength: 8))
         XCTAssertThrowsError(try Sodium.blake2b([1], outputLength: 65))
         XCTAssertThrowsError(try Sodium.blake2b([1], key: [1, 2, 3]))
