@@ -168,8 +168,10 @@ public enum ProvingKeyFile {
         guard domainSize > 0, domainSize & (domainSize - 1) == 0, domainSize <= 1 << 27 else {
             throw KeyFileError.inconsistentHeader("domain size \(domainSize) is not a power of two ≤ 2^27")
         }
-        guard aCount <= UInt64(Int.max / entrySize), bCount <= UInt64(Int.max / entrySize) else {
-            throw KeyFileError.inconsistentHeader("matrix entry counts too large")
+        // Each count alone must fit in the file (so the size arithmetic below cannot overflow).
+        let maxEntries = UInt64(body.count / entrySize)
+        guard aCount <= maxEntries, bCount <= maxEntries else {
+            throw KeyFileError.truncated(needed: Int(min(max(aCount, bCount), maxEntries + 1)) * entrySize, available: bytes.count)
         }
         // Check the total size before allocating anything.
         let g1Points = 3 + (publicCount + 1) + 2 * wireCount + (wireCount - publicCount - 1) + domainSize

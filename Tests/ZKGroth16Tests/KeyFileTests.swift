@@ -55,7 +55,12 @@ final class KeyFileTests: XCTestCase {
         var huge = body; for i in 20..<24 { huge[i] = 0xff }  // wireCount
         expect(reseal(huge)) { if case .inconsistentHeader = $0 { return true }; if case .truncated = $0 { return true }; return false }
         var hugeA = body; for i in 28..<36 { hugeA[i] = 0xff }
-        expect(reseal(hugeA)) { if case .inconsistentHeader = $0 { return true }; return false }
+        expect(reseal(hugeA)) { if case .truncated = $0 { return true }; return false }
+        // Counts just below Int.max / 40 each: the sum times 40 would overflow if not bounded first.
+        var overflow = body
+        let nearMax = UInt64(Int.max / 40)
+        for k in 0..<8 { overflow[28 + k] = UInt8(truncatingIfNeeded: nearMax >> (8 * UInt64(k))); overflow[36 + k] = overflow[28 + k] }
+        expect(reseal(overflow)) { if case .truncated = $0 { return true }; return false }
         var domain = body; domain[24] = 3
         expect(reseal(domain)) { if case .inconsistentHeader = $0 { return true }; return false }
         expect(reseal(body + [0])) { $0 == .trailingBytes(1) }
