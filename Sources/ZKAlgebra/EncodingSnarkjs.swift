@@ -13,9 +13,15 @@ extension AffinePoint where C == BN254G1 {
         guard strings.count == 3 else {
             throw .invalidJSONShape("G1 point needs 3 coordinates, got \(strings.count)")
         }
-        let x = try Fq(snarkjsDecimal: strings[0])
-        let y = try Fq(snarkjsDecimal: strings[1])
-        let z = try Fq(snarkjsDecimal: strings[2])
+        self = try AffinePoint(snarkjsCoordinates: try Fq(snarkjsDecimal: strings[0]),
+                               try Fq(snarkjsDecimal: strings[1]), try Fq(snarkjsDecimal: strings[2]))
+    }
+
+    /// The point check behind every snarkjs G1 decoder, on already-parsed canonical coordinates:
+    /// `z = 1` gives `(x, y)` checked on the curve; `z = 0` must be exactly `(0, 1, 0)` (infinity).
+    /// - Throws: ``EncodingError/invalidInfinityEncoding``, ``EncodingError/invalidJSONShape(_:)``
+    ///   (any other z), ``EncodingError/notOnCurve``.
+    public init(snarkjsCoordinates x: Fq, _ y: Fq, _ z: Fq) throws(EncodingError) {
         if z.isZero {
             guard x.isZero, y == .one else { throw .invalidInfinityEncoding }
             self = .infinity
@@ -56,7 +62,15 @@ extension AffinePoint where C == BN254G2 {
             }
             c.append(Fq2(try Fq(snarkjsDecimal: pair[0]), try Fq(snarkjsDecimal: pair[1])))
         }
-        let x = c[0], y = c[1], z = c[2]
+        self = try AffinePoint(snarkjsCoordinates: c[0], c[1], c[2])
+    }
+
+    /// The point check behind every snarkjs G2 decoder, on already-parsed canonical coordinates:
+    /// `z = 1` gives `(x, y)` checked on the twist and in the subgroup; `z = 0` must be exactly
+    /// `(0, 1, 0)` (infinity).
+    /// - Throws: ``EncodingError/invalidInfinityEncoding``, ``EncodingError/invalidJSONShape(_:)``
+    ///   (any other z), ``EncodingError/notOnCurve``, ``EncodingError/notInSubgroup``.
+    public init(snarkjsCoordinates x: Fq2, _ y: Fq2, _ z: Fq2) throws(EncodingError) {
         if z.isZero {
             guard x.isZero, y == .one else { throw .invalidInfinityEncoding }
             self = .infinity

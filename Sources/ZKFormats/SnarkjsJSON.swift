@@ -282,29 +282,29 @@ func parseDecimal<F: MontgomeryField>(_ v: JSONValue, _: F.Type, _ ctx: String) 
     return x
 }
 
-/// Whether `v` is exactly the JSON string `s` (no parsing).
-private func isString(_ v: JSONValue, _ s: String) -> Bool {
-    if case .string(let t) = v { return t == s }
-    return false
+/// Maps ZKAlgebra's point-check errors onto this file format's errors, with `ctx` naming the field.
+private func pointError(_ e: EncodingError, _ ctx: String, infinityForm: String, zRule: String) -> FormatError {
+    switch e {
+    case .notOnCurve: return .pointNotOnCurve(context: ctx)
+    case .notInSubgroup: return .pointNotInSubgroup(context: ctx)
+    case .invalidInfinityEncoding: return .invalidPointEncoding(context: ctx, reason: "z = 0 but the point is not \(infinityForm)")
+    case .invalidJSONShape: return .invalidPointEncoding(context: ctx, reason: zRule)
+    default: return .invalidPointEncoding(context: ctx, reason: e.description)
+    }
 }
 
-/// `[x, y, "1"]` (checked on the curve) or exactly `["0", "1", "0"]` (infinity).
+/// `[x, y, "1"]` (checked on the curve) or exactly `["0", "1", "0"]` (infinity). Decimals are
+/// parsed here (for per-coordinate diagnostics); the point rules are ZKAlgebra's
+/// `G1Affine(snarkjsCoordinates:)`, shared with every other snarkjs decoder.
 func parseG1(_ v: JSONValue, _ ctx: String) throws -> G1Affine {
     let items = try v.array(ctx)
     guard items.count == 3 else { throw FormatError.countMismatch(context: "\(ctx) coordinate count", expected: 3, found: items.count) }
     let x = try parseDecimal(items[0], Fq.self, "\(ctx) x")
     let y = try parseDecimal(items[1], Fq.self, "\(ctx) y")
     let z = try parseDecimal(items[2], Fq.self, "\(ctx) z")
-    if z.isZero {
-        guard isString(items[0], "0"), isString(items[1], "1") else {
-            throw FormatError.invalidPointEncoding(context: ctx, reason: "z = 0 but the point is not [\"0\", \"1\", \"0\"]")
-        }
-        return .infinity
+    do { return try G1Affine(snarkjsCoordinates: x, y, z) } catch {
+        throw pointError(error, ctx, infinityForm: "[\"0\", \"1\", \"0\"]", zRule: "z must be \"1\" (affine) or \"0\" (infinity)")
     }
-    guard z.isOne else { throw FormatError.invalidPointEncoding(context: ctx, reason: "z must be \"1\" (affine) or \"0\" (infinity)") }
-    let p = G1Affine(x: x, y: y)
-    guard p.isOnCurve else { throw FormatError.pointNotOnCurve(context: ctx) }
-    return p
 }
 
 private func parseFq2(_ v: JSONValue, _ ctx: String) throws -> Fq2 {
@@ -314,24 +314,17 @@ private func parseFq2(_ v: JSONValue, _ ctx: String) throws -> Fq2 {
 }
 
 /// `[[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]` (checked on the curve and in the subgroup) or exactly
-/// `[["0","0"], ["1","0"], ["0","0"]]` (infinity).
+/// `[["0","0"], ["1","0"], ["0","0"]]` (infinity); point rules from `G2Affine(snarkjsCoordinates:)`.
 func parseG2(_ v: JSONValue, _ ctx: String) throws -> G2Affine {
     let items = try v.array(ctx)
     guard items.count == 3 else { throw FormatError.countMismatch(context: "\(ctx) coordinate count", expected: 3, found: items.count) }
     let x = try parseFq2(items[0], "\(ctx) x")
     let y = try parseFq2(items[1], "\(ctx) y")
     let z = try parseFq2(items[2], "\(ctx) z")
-    if z.isZero {
-        guard x.isZero, y == .one else {
-            throw FormatError.invalidPointEncoding(context: ctx, reason: "z = 0 but the point is not [[\"0\",\"0\"],[\"1\",\"0\"],[\"0\",\"0\"]]")
-        }
-        return .infinity
+    do { return try G2Affine(snarkjsCoordinates: x, y, z) } catch {
+        throw pointError(error, ctx, infinityForm: "[[\"0\",\"0\"],[\"1\",\"0\"],[\"0\",\"0\"]]",
+                         zRule: "z must be [\"1\", \"0\"] (affine) or [\"0\", \"0\"] (infinity)")
     }
-    guard z == .one else { throw FormatError.invalidPointEncoding(context: ctx, reason: "z must be [\"1\", \"0\"] (affine) or [\"0\", \"0\"] (infinity)") }
-    let p = G2Affine(x: x, y: y)
-    guard p.isOnCurve else { throw FormatError.pointNotOnCurve(context: ctx) }
-    guard p.isInSubgroup else { throw FormatError.pointNotInSubgroup(context: ctx) }
-    return p
 }
 
 // MARK: - JSON writing (byte-compatible with `JSON.stringify(value, null, 1)`)
