@@ -92,16 +92,22 @@ internal func strictDecimal<F: MontgomeryField>(
     return value
 }
 
+/// Exactly 32 big-endian bytes holding a value `< F.modulus`, else the given error.
+private func strictBytes<F: MontgomeryField>(_ bytes: some Collection<UInt8>, as _: F.Type,
+                                             tooLarge: EncodingError) throws(EncodingError) -> F {
+    let count = bytes.count
+    guard count == 32 else { throw .invalidLength(expected: 32, got: count) }
+    guard let v = F(bigEndianBytes: bytes) else { throw tooLarge }
+    return v
+}
+
 extension Fq {
     /// Decodes exactly 32 big-endian bytes holding a canonical value `< q`.
     ///
     /// - Throws: ``EncodingError/invalidLength(expected:got:)`` for any length other than 32,
     ///   ``EncodingError/coordinateNotCanonical`` for values `≥ q`.
     public init(canonicalBigEndianBytes bytes: some Collection<UInt8>) throws(EncodingError) {
-        let count = bytes.count
-        guard count == 32 else { throw .invalidLength(expected: 32, got: count) }
-        guard let v = Fq(bigEndianBytes: bytes) else { throw .coordinateNotCanonical }
-        self = v
+        self = try strictBytes(bytes, as: Fq.self, tooLarge: .coordinateNotCanonical)
     }
 
     /// Decodes a snarkjs decimal string: ASCII digits only, no sign, no leading zeros (except
@@ -120,10 +126,7 @@ extension Fr {
     /// - Throws: ``EncodingError/invalidLength(expected:got:)`` for any length other than 32,
     ///   ``EncodingError/scalarNotCanonical`` for values `≥ r`.
     public init(canonicalBigEndianBytes bytes: some Collection<UInt8>) throws(EncodingError) {
-        let count = bytes.count
-        guard count == 32 else { throw .invalidLength(expected: 32, got: count) }
-        guard let v = Fr(bigEndianBytes: bytes) else { throw .scalarNotCanonical }
-        self = v
+        self = try strictBytes(bytes, as: Fr.self, tooLarge: .scalarNotCanonical)
     }
 
     /// Decodes a snarkjs decimal string (e.g. an entry of `public.json`): ASCII digits only,
