@@ -15,10 +15,15 @@ let package = Package(
         .library(name: "ZKConstraints", targets: ["ZKConstraints"]),
         .library(name: "ZKCircuit", targets: ["ZKCircuit"]),
         .library(name: "ZKGroth16", targets: ["ZKGroth16"]),
+        .library(name: "ZKPoseidon", targets: ["ZKPoseidon"]),
+        .library(name: "ZKModel", targets: ["ZKModel"]),
+        .library(name: "ZKBench", targets: ["ZKBench"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Runtime only: the ONNX bindings are generated once and committed (Sources/ZKModel/ONNX/README.md).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C libraries through pkg-config (Debian: libgmp-dev, libsodium-dev).
@@ -46,10 +51,23 @@ let package = Package(
         // Groth16: setup, prover, verifier, key files, snarkjs interop.
         .target(name: "ZKGroth16", dependencies: ["ZKConstraints", "ZKAlgebra", "ZKFormats", "ZKSodium", "ZKBigNum"]),
 
+        // Poseidon over BN254 Fr (circomlib-compatible): native hash and circuit gadget.
+        .target(name: "ZKPoseidon", dependencies: ["ZKAlgebra", "ZKCircuit", "ZKBigNum"]),
+        // ONNX import, quantization, op lowering to circuits, integer reference interpreter, claims.
+        .target(
+            name: "ZKModel",
+            dependencies: [
+                "ZKAlgebra", "ZKConstraints", "ZKCircuit", "ZKGroth16", "ZKFormats", "ZKSodium", "ZKPoseidon",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+        // In-process measurement suites, results schema, report and SVG plots for `zkinfer bench`.
+        .target(name: "ZKBench", dependencies: ["ZKAlgebra", "ZKConstraints", "ZKGroth16"]),
+
         .executableTarget(
             name: "zkinfer",
             dependencies: [
                 "ZKAlgebra", "ZKBigNum", "ZKSodium", "ZKFormats", "ZKConstraints", "ZKCircuit", "ZKGroth16",
+                "ZKPoseidon", "ZKModel", "ZKBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -65,6 +83,13 @@ let package = Package(
         .testTarget(
             name: "ZKGroth16Tests",
             dependencies: ["ZKGroth16", "ZKCircuit", "ZKConstraints", "ZKFormats", "ZKAlgebra", "ZKSodium"]),
+        .testTarget(
+            name: "ZKPoseidonTests", dependencies: ["ZKPoseidon", "ZKCircuit", "ZKAlgebra"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ZKModelTests",
+            dependencies: ["ZKModel", "ZKCircuit", "ZKConstraints", "ZKGroth16", "ZKAlgebra"]),
+        .testTarget(name: "ZKBenchTests", dependencies: ["ZKBench"]),
         .testTarget(name: "zkinferCLITests", dependencies: ["zkinfer"]),
     ]
 )

@@ -1,0 +1,1 @@
+// ONNX model compiler (placeholder; see issue 5).

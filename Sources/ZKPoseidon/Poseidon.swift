@@ -1,0 +1,1 @@
+// Poseidon hash (placeholder; see issue 6).
