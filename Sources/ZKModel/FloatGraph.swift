@@ -1,0 +1,245 @@
+// The float graph: what zkinfer understands of an ONNX model after import, before quantization.
+//
+// Import resolves every ONNX node into a small set of ops over dense tensors (batch 1), folds
+// constants, BatchNormalization and bias additions into the layers before them, and turns pure
+// rewiring (Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Identity) into index gathers.
+// `FloatInterpreter` runs this graph in Double precision: it is the calibration engine and the
+// reference the quantized graph is compared against.
+
+import Foundation
+
+/// A typed error for everything that can go wrong between an ONNX file and a proof. Messages
+/// name the node and the problem; the CLI prints them and exits with code 2.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    /// The bytes are not a protobuf `ModelProto` (truncated, corrupt, not ONNX).
+    case malformedONNX(String)
+    /// An op zkinfer does not lower, with the node's name and the ops it does support.
+    case unsupportedOp(op: String, node: String, supported: [String])
+    /// A supported op with an attribute, shape or type zkinfer does not handle.
+    case unsupported(node: String, reason: String)
+    /// Shape inference failed or shapes disagree.
+    case shapeMismatch(node: String, reason: String)
+    /// An input file (INPUT.json, calibration) is malformed or does not fit the model.
+    case invalidInput(String)
+    /// Quantized values would not fit the integer / field ranges zkinfer proves.
+    case quantizationOverflow(String)
+    /// A compiled-circuit file is malformed or inconsistent.
+    case invalidCircuit(String)
+    /// A claim file is malformed.
+    case invalidClaim(String)
+
+    public var description: String {
+        switch self {
+        case .malformedONNX(let m): return "malformed ONNX model: \(m)"
+        case .unsupportedOp(let op, let node, let supported):
+            return "unsupported op \(op) (node '\(node)'); supported ops: \(supported.joined(separator: ", "))"
+        case .unsupported(let node, let reason): return "node '\(node)': \(reason)"
+        case .shapeMismatch(let node, let reason): return "node '\(node)': shape error: \(reason)"
+        case .invalidInput(let m): return "invalid input: \(m)"
+        case .quantizationOverflow(let m): return "quantization overflow: \(m)"
+        case .invalidCircuit(let m): return "invalid compiled circuit: \(m)"
+        case .invalidClaim(let m): return "invalid claim: \(m)"
+        }
+    }
+}
+
+/// Geometry of a 2-D window op (convolution or pooling) on an NCHW tensor with batch 1.
+public struct WindowGeometry: Codable, Equatable, Sendable {
+    public var channels: Int, height: Int, width: Int
+    public var kernelH: Int, kernelW: Int
+    public var strideH: Int, strideW: Int
+    /// Padding: top, left, bottom, right (ONNX `pads` order is begin..., end...).
+    public var padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
+
+    public var outHeight: Int { (height + padTop + padBottom - kernelH) / strideH + 1 }
+    public var outWidth: Int { (width + padLeft + padRight - kernelW) / strideW + 1 }
+
+    /// Input positions `(y, x)` inside the image covered by output `(oy, ox)`, with kernel offsets.
+    @inlinable func window(_ oy: Int, _ ox: Int, _ body: (_ ky: Int, _ kx: Int, _ y: Int, _ x: Int) -> Void) {
+        for ky in 0..<kernelH {
+            let y = oy * strideH - padTop + ky
+            if y < 0 || y >= height { continue }
+            for kx in 0..<kernelW {
+                let x = ox * strideW - padLeft + kx
+                if x < 0 || x >= width { continue }
+                body(ky, kx, y, x)
+            }
+        }
+    }
+}
+
+/// How the graph's final op is reported: zkinfer proves the tensor *before* a final Softmax or
+/// Sigmoid and applies the (monotone, public) function outside the circuit, stating so in the claim.
+public enum OutputTransform: String, Codable, Sendable {
+    case none, softmax, sigmoid
+}
+
+/// One op of the float graph. Tensor operands are indices into `FloatGraph.shapes`.
+public enum FloatOp: Sendable {
+    /// `y[o] = Σᵢ W[o][i]·x[i] + b[o]`; `weights` is row-major `outFeatures × inFeatures`.
+    case dense(input: Int, weights: [Double], bias: [Double], inFeatures: Int, outFeatures: Int)
+    /// 2-D convolution, NCHW, batch 1, group 1, dilation 1. `weights` is `M × C × kH × kW`.
+    case conv(input: Int, weights: [Double], bias: [Double], outChannels: Int, geometry: WindowGeometry)
+    /// Element-wise `y = mul·x + add` with constants already broadcast to the tensor's size.
+    case affine(input: Int, mul: [Double], add: [Double])
+    /// `y = a + sign·b` for two tensors of the same shape (sign ±1).
+    case add(a: Int, b: Int, sign: Int)
+    case relu(input: Int)
+    case leakyRelu(input: Int, alpha: Double)
+    /// `min(max(x, min), max)`; either bound may be absent.
+    case clip(input: Int, min: Double?, max: Double?)
+    case maxPool(input: Int, geometry: WindowGeometry)
+    /// Average pooling; `countIncludePad` follows ONNX's attribute.
+    case averagePool(input: Int, geometry: WindowGeometry, countIncludePad: Bool)
+    /// `y[i] = x[indices[i]]` — reshape, transpose, squeeze, flatten (no arithmetic).
+    case gather(input: Int, indices: [Int])
+    /// Index of the first maximum along the last axis of a `[1, n]` tensor (ONNX ArgMax,
+    /// `select_last_index = 0`).
+    case argMax(input: Int)
+
+    /// The tensors this op reads.
+    public var inputs: [Int] {
+        switch self {
+        case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .relu(let i),
+             .leakyRelu(let i, _), .clip(let i, _, _), .maxPool(let i, _), .averagePool(let i, _, _),
+             .gather(let i, _), .argMax(let i):
+            return [i]
+        case .add(let a, let b, _): return [a, b]
+        }
+    }
+}
+
+/// A node of the float graph: the op, its output tensor and the ONNX node it came from.
+public struct FloatNode: Sendable {
+    public var op: FloatOp
+    public var output: Int
+    /// ONNX node name (or `op_type#index` when the node has none).
+    public var name: String
+    /// ONNX op type(s) this node stands for, e.g. `Conv+BatchNormalization`.
+    public var onnxOp: String
+}
+
+/// A model as zkinfer sees it: tensors with static shapes (batch 1), nodes in topological order,
+/// one input and one output.
+public struct FloatGraph: Sendable {
+    /// Shape of every tensor; tensor 0 is the graph input.
+    public var shapes: [[Int]]
+    /// ONNX name of every tensor.
+    public var tensorNames: [String]
+    public var nodes: [FloatNode]
+    public var input: Int { 0 }
+    public var output: Int
+    /// The final Softmax/Sigmoid that was stripped (proven as the tensor before it).
+    public var outputTransform: OutputTransform
+    /// ONNX opset of the default domain.
+    public var opset: Int
+
+    public func size(_ t: Int) -> Int { shapes[t].reduce(1, *) }
+    public var inputShape: [Int] { shapes[input] }
+    public var outputShape: [Int] { shapes[output] }
+}
+
+/// Double-precision reference execution of a `FloatGraph`.
+public enum FloatInterpreter {
+    /// Runs the graph and returns every tensor's values (index = tensor id).
+    public static func runAll(_ g: FloatGraph, input: [Double]) throws -> [[Double]] {
+        guard input.count == g.size(g.input) else {
+            throw ModelError.invalidInput("expected \(g.size(g.input)) input values, got \(input.count)")
+        }
+        var values = [[Double]](repeating: [], count: g.shapes.count)
+        values[g.input] = input
+        for node in g.nodes {
+            values[node.output] = evaluate(node.op, values, g)
+        }
+        return values
+    }
+
+    /// The graph's output (before the stripped output transform).
+    public static func run(_ g: FloatGraph, input: [Double]) throws -> [Double] {
+        try runAll(g, input: input)[g.output]
+    }
+
+    static func evaluate(_ op: FloatOp, _ v: [[Double]], _ g: FloatGraph) -> [Double] {
+        switch op {
+        case .dense(let i, let w, let b, let nIn, let nOut):
+            let x = v[i]
+            return (0..<nOut).map { o in
+                var s = b[o]
+                for k in 0..<nIn { s += w[o * nIn + k] * x[k] }
+                return s
+            }
+        case .conv(let i, let w, let b, let m, let geo):
+            let x = v[i]
+            let oh = geo.outHeight, ow = geo.outWidth
+            var out = [Double](repeating: 0, count: m * oh * ow)
+            for o in 0..<m {
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var s = b[o]
+                        for c in 0..<geo.channels {
+                            geo.window(oy, ox) { ky, kx, y, xx in
+                                s += w[((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx]
+                                    * x[(c * geo.height + y) * geo.width + xx]
+                            }
+                        }
+                        out[(o * oh + oy) * ow + ox] = s
+                    }
+                }
+            }
+            return out
+        case .affine(let i, let mul, let add):
+            return v[i].indices.map { mul[$0] * v[i][$0] + add[$0] }
+        case .add(let a, let b, let sign):
+            return v[a].indices.map { v[a][$0] + Double(sign) * v[b][$0] }
+        case .relu(let i): return v[i].map { max($0, 0) }
+        case .leakyRelu(let i, let alpha): return v[i].map { $0 >= 0 ? $0 : alpha * $0 }
+        case .clip(let i, let lo, let hi):
+            return v[i].map { x in
+                var y = x
+                if let lo { y = max(y, lo) }
+                if let hi { y = min(y, hi) }
+                return y
+            }
+        case .maxPool(let i, let geo):
+            return pool(v[i], geo) { vals, _ in vals.max() ?? 0 }
+        case .averagePool(let i, let geo, let includePad):
+            return pool(v[i], geo) { vals, _ in
+                vals.reduce(0, +) / Double(includePad ? geo.kernelH * geo.kernelW : vals.count)
+            }
+        case .gather(let i, let idx): return idx.map { v[i][$0] }
+        case .argMax(let i):
+            let x = v[i]
+            var best = 0
+            for k in x.indices where x[k] > x[best] { best = k }
+            return [Double(best)]
+        }
+    }
+
+    static func pool(_ x: [Double], _ geo: WindowGeometry, _ f: ([Double], Int) -> Double) -> [Double] {
+        let oh = geo.outHeight, ow = geo.outWidth
+        var out = [Double](repeating: 0, count: geo.channels * oh * ow)
+        for c in 0..<geo.channels {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var vals: [Double] = []
+                    geo.window(oy, ox) { _, _, y, xx in vals.append(x[(c * geo.height + y) * geo.width + xx]) }
+                    out[(c * oh + oy) * ow + ox] = f(vals, c)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Applies the graph's output transform (softmax / sigmoid) to the proven output.
+    public static func applyTransform(_ t: OutputTransform, _ x: [Double]) -> [Double] {
+        switch t {
+        case .none: return x
+        case .sigmoid: return x.map { 1 / (1 + exp(-$0)) }
+        case .softmax:
+            guard let m = x.max() else { return x }
+            let e = x.map { exp($0 - m) }
+            let s = e.reduce(0, +)
+            return e.map { $0 / s }
+        }
+    }
+}

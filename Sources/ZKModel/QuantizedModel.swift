@@ -1,0 +1,242 @@
+// The quantized graph: integer ops with power-of-two scales and per-element bounds, and its
+// plain integer interpreter — the reference the circuit's witness must equal exactly.
+
+import Foundation
+
+/// A tensor of the quantized graph: value `v` is represented by the integer `round(v·2^scale)`.
+/// `lo[i] ≤ x[i] ≤ hi[i]` holds for every input inside the declared input range (proved by
+/// interval arithmetic over the integer weights, not estimated); range checks size from it.
+public struct QTensor: Codable, Equatable, Sendable {
+    public var name: String
+    public var shape: [Int]
+    /// Fraction bits: the real value is `integer / 2^scale`.
+    public var scale: Int
+    public var lo: [Int]
+    public var hi: [Int]
+    public var count: Int { lo.count }
+}
+
+/// One integer op. All arithmetic is exact over Int (bounds rule out overflow at compile time).
+public enum QOp: Codable, Equatable, Sendable {
+    /// `y[o] = bias[o] + Σᵢ weights[o·in + i]·x[i]` (weights row-major out × in). Scale: in + weightScale.
+    case dense(input: Int, weights: [Int], bias: [Int], inFeatures: Int, outFeatures: Int)
+    /// Convolution (NCHW, batch 1); weights `M × C × kH × kW`.
+    case conv(input: Int, weights: [Int], bias: [Int], outChannels: Int, geometry: WindowGeometry)
+    /// `y[i] = mul[i]·x[i] + add[i]`.
+    case affine(input: Int, mul: [Int], add: [Int])
+    /// `y = a·2^shiftA + sign·b·2^shiftB` (aligns two scales exactly).
+    case add(a: Int, b: Int, shiftA: Int, shiftB: Int, sign: Int)
+    /// `y = floor((x + 2^(shift−1)) / 2^shift)` (round half up; `shift = 0`: y = x), then
+    /// `max(y, 0)` when `relu`. The circuit proves it with one bit decomposition.
+    case rescale(input: Int, shift: Int, relu: Bool)
+    /// `y = x·2^alphaBits` if `x ≥ 0`, else `alpha·x`.
+    case leakyRelu(input: Int, alpha: Int, alphaBits: Int)
+    /// `y = min(max(x, min), max)`.
+    case clamp(input: Int, min: Int?, max: Int?)
+    /// Window maximum (padding positions are skipped, as ONNX pads with −∞).
+    case maxPool(input: Int, geometry: WindowGeometry)
+    /// `y = (Σ window)·multipliers[position]` (average pooling; multiplier 1 when the divisor is a
+    /// power of two folded into the scale).
+    case sumPool(input: Int, geometry: WindowGeometry, multipliers: [Int])
+    /// `y[i] = x[indices[i]]`.
+    case gather(input: Int, indices: [Int])
+    /// Index of the first maximum.
+    case argMax(input: Int)
+
+    public var inputs: [Int] {
+        switch self {
+        case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .rescale(let i, _, _),
+             .leakyRelu(let i, _, _), .clamp(let i, _, _), .maxPool(let i, _), .sumPool(let i, _, _),
+             .gather(let i, _), .argMax(let i):
+            return [i]
+        case .add(let a, let b, _, _, _): return [a, b]
+        }
+    }
+
+    /// Short op name for reports.
+    public var kind: String {
+        switch self {
+        case .dense: return "dense"
+        case .conv: return "conv"
+        case .affine: return "affine"
+        case .add: return "add"
+        case .rescale(_, let s, let r): return r ? (s > 0 ? "rescale+relu" : "relu") : "rescale"
+        case .leakyRelu: return "leakyrelu"
+        case .clamp: return "clamp"
+        case .maxPool: return "maxpool"
+        case .sumPool: return "avgpool"
+        case .gather: return "rewire"
+        case .argMax: return "argmax"
+        }
+    }
+}
+
+/// A node of the quantized graph and the ONNX layer it implements.
+public struct QNode: Codable, Equatable, Sendable {
+    public var op: QOp
+    public var output: Int
+    /// ONNX node name this op belongs to (several ops may share one layer).
+    public var layer: String
+    public var onnxOp: String
+}
+
+/// A model ready for the circuit: integer weights, scales, bounds. Tensor 0 is the input.
+/// Serialized as `circuit.json` in a compiled directory (canonical: sorted keys).
+public struct QuantizedModel: Codable, Equatable, Sendable {
+    public static let formatVersion = 1
+    public var formatVersion: Int
+    public var tensors: [QTensor]
+    public var nodes: [QNode]
+    public var output: Int
+    public var outputTransform: OutputTransform
+    /// `--scale-bits`: magnitude bits given to each calibrated tensor and weight matrix.
+    public var scaleBits: Int
+    /// Inputs must satisfy `|x| ≤ inputBound` (a power of two; calibrated or the default 16).
+    public var inputBound: Double
+    /// Whether the scales and the input bound came from calibration samples.
+    public var calibrated: Bool
+    /// Visibility of weights, input and output (this version: all public).
+    public var visibility: Visibility
+    /// BLAKE2b-256 (hex) of the ONNX file this model was compiled from.
+    public var onnxDigest: String
+
+    public var input: Int { 0 }
+    public var inputTensor: QTensor { tensors[0] }
+    public var outputTensor: QTensor { tensors[output] }
+}
+
+/// Who sees what. Only `public` everywhere is implemented in this version; the fields are here so
+/// private weights (with a commitment) and private or hashed inputs slot in without a format change.
+public struct Visibility: Codable, Equatable, Sendable {
+    public var input: String = "public"
+    public var weights: String = "public"
+    public var output: String = "public"
+    public init() {}
+}
+
+/// Floor division with a positive divisor.
+@inlinable func floorDiv(_ a: Int, _ b: Int) -> Int {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
+
+/// The plain integer interpreter of a `QuantizedModel`: the reference semantics.
+public enum IntegerInterpreter {
+    /// Every tensor's integer values. `input` must already be quantized and within bounds.
+    public static func runAll(_ m: QuantizedModel, input: [Int]) throws -> [[Int]] {
+        guard input.count == m.inputTensor.count else {
+            throw ModelError.invalidInput("expected \(m.inputTensor.count) input values, got \(input.count)")
+        }
+        for (i, x) in input.enumerated() where x < m.inputTensor.lo[i] || x > m.inputTensor.hi[i] {
+            throw ModelError.invalidInput("quantized input [\(i)] = \(x) outside [\(m.inputTensor.lo[i]), \(m.inputTensor.hi[i])]")
+        }
+        var v = [[Int]](repeating: [], count: m.tensors.count)
+        v[0] = input
+        for node in m.nodes { v[node.output] = evaluate(node.op, v) }
+        return v
+    }
+
+    public static func run(_ m: QuantizedModel, input: [Int]) throws -> [Int] {
+        try runAll(m, input: input)[m.output]
+    }
+
+    static func evaluate(_ op: QOp, _ v: [[Int]]) -> [Int] {
+        switch op {
+        case .dense(let i, let w, let b, let nIn, let nOut):
+            let x = v[i]
+            return (0..<nOut).map { o in
+                var s = b[o]
+                for k in 0..<nIn { s += w[o * nIn + k] * x[k] }
+                return s
+            }
+        case .conv(let i, let w, let b, let m, let geo):
+            let x = v[i]
+            let oh = geo.outHeight, ow = geo.outWidth
+            var out = [Int](repeating: 0, count: m * oh * ow)
+            for o in 0..<m {
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var s = b[o]
+                        for c in 0..<geo.channels {
+                            geo.window(oy, ox) { ky, kx, y, xx in
+                                s += w[((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx] * x[(c * geo.height + y) * geo.width + xx]
+                            }
+                        }
+                        out[(o * oh + oy) * ow + ox] = s
+                    }
+                }
+            }
+            return out
+        case .affine(let i, let mul, let add): return v[i].indices.map { mul[$0] * v[i][$0] + add[$0] }
+        case .add(let a, let b, let sa, let sb, let sign):
+            return v[a].indices.map { (v[a][$0] << sa) + sign * (v[b][$0] << sb) }
+        case .rescale(let i, let shift, let relu):
+            return v[i].map { x in
+                let y = shift == 0 ? x : floorDiv(x + (1 << (shift - 1)), 1 << shift)
+                return relu ? max(y, 0) : y
+            }
+        case .leakyRelu(let i, let alpha, let bits): return v[i].map { $0 >= 0 ? $0 << bits : alpha * $0 }
+        case .clamp(let i, let lo, let hi):
+            return v[i].map { x in
+                var y = x
+                if let lo { y = max(y, lo) }
+                if let hi { y = min(y, hi) }
+                return y
+            }
+        case .maxPool(let i, let geo): return pool(v[i], geo) { vals, _ in vals.max()! }
+        case .sumPool(let i, let geo, let mult):
+            let per = geo.outHeight * geo.outWidth
+            return pool(v[i], geo) { vals, pos in vals.reduce(0, +) * mult[pos % per] }
+        case .gather(let i, let idx): return idx.map { v[i][$0] }
+        case .argMax(let i):
+            let x = v[i]
+            var best = 0
+            for k in x.indices where x[k] > x[best] { best = k }
+            return [best]
+        }
+    }
+
+    /// Applies `f(window values, output index)` per output position.
+    static func pool(_ x: [Int], _ geo: WindowGeometry, _ f: ([Int], Int) -> Int) -> [Int] {
+        let oh = geo.outHeight, ow = geo.outWidth
+        var out = [Int](repeating: 0, count: geo.channels * oh * ow)
+        for c in 0..<geo.channels {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var vals: [Int] = []
+                    geo.window(oy, ox) { _, _, y, xx in vals.append(x[(c * geo.height + y) * geo.width + xx]) }
+                    let o = (c * oh + oy) * ow + ox
+                    out[o] = f(vals, o)
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension QuantizedModel {
+    /// Quantizes a float input: `round(x·2^scale)` (half away from zero). Throws for NaN/∞,
+    /// a wrong length, or a value outside `±inputBound` (no silent saturation: a claim about a
+    /// clipped input would not be a claim about the user's input).
+    public func quantizeInput(_ x: [Double]) throws -> [Int] {
+        let t = inputTensor
+        guard x.count == t.count else {
+            throw ModelError.invalidInput("the model takes \(t.count) input values (shape \(t.shape)); got \(x.count)")
+        }
+        let factor = Double(sign: .plus, exponent: t.scale, significand: 1)
+        return try x.enumerated().map { i, v in
+            guard v.isFinite else { throw ModelError.invalidInput("input value [\(i)] is \(v) (NaN and infinity are not allowed)") }
+            guard abs(v) <= inputBound else {
+                throw ModelError.invalidInput("input value [\(i)] = \(v) is outside the model's input range [-\(inputBound), \(inputBound)] (set at compile time\(calibrated ? " from the calibration samples" : "; compile with --calibrate to set it from data"))")
+            }
+            let q = (v * factor).rounded()
+            return max(t.lo[i], min(t.hi[i], Int(q)))
+        }
+    }
+
+    /// Integer → real value of tensor `t`.
+    public func dequantize(_ values: [Int], tensor t: Int) -> [Double] {
+        let f = Double(sign: .plus, exponent: -tensors[t].scale, significand: 1)
+        return values.map { Double($0) * f }
+    }
+}

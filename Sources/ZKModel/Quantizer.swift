@@ -1,0 +1,307 @@
+// FloatGraph → QuantizedModel: power-of-two scales per tensor (calibrated or default), integer
+// weights, exact rescaling points, and per-element integer bounds by interval arithmetic.
+
+import Foundation
+
+/// Compile-time quantization settings.
+public struct QuantizationOptions: Sendable {
+    /// Magnitude bits per tensor and per weight matrix: a tensor whose values reach |v| ≤ 2^e is
+    /// given scale `scaleBits − e`, so its integers reach about 2^scaleBits.
+    public var scaleBits: Int = 8
+    /// Calibration samples (flattened inputs). Without them every tensor is assumed to satisfy
+    /// |v| ≤ 16 and inputs must satisfy |x| ≤ 16.
+    public var calibration: [[Double]] = []
+    public init(scaleBits: Int = 8, calibration: [[Double]] = []) {
+        self.scaleBits = scaleBits
+        self.calibration = calibration
+    }
+    public static let defaultMagnitude = 16.0
+}
+
+/// Largest integer magnitude any tensor bound may reach: keeps Int arithmetic exact (no
+/// overflow in the interpreter) and range checks far below the field size.
+let boundLimit = 1 << 60
+
+/// `ceil(log2(x))` for x > 0, as an Int (x ≤ 1 → ≤ 0).
+func ceilLog2(_ x: Double) -> Int {
+    guard x > 0, x.isFinite else { return 0 }
+    var e = Int(x.exponent)  // x = m·2^e with 1 ≤ m < 2
+    if x > Double(sign: .plus, exponent: e, significand: 1) { e += 1 }
+    return e
+}
+
+public enum Quantizer {
+    /// Quantizes `graph`. Scales: each tensor gets `scaleBits − ceil(log2(max |v|))` fraction bits
+    /// (max over the calibration samples, or the default magnitude 16), clamped to 0...30; each
+    /// dense/conv weight matrix gets `scaleBits − ceil(log2(max |w|))`. Products are rescaled
+    /// (rounding half up) back to their tensor's scale right after the layer, fused with a following
+    /// ReLU; average pooling by a power of two only changes the scale (exact and free).
+    public static func quantize(_ graph: FloatGraph, options: QuantizationOptions, onnxDigest: String) throws -> QuantizedModel {
+        let n = options.scaleBits
+        guard (2...24).contains(n) else { throw ModelError.invalidInput("--scale-bits must be in 2...24 (got \(n))") }
+        // Calibration: max |v| per float tensor.
+        var maxAbs = [Double](repeating: 0, count: graph.shapes.count)
+        let calibrated = !options.calibration.isEmpty
+        if calibrated {
+            for sample in options.calibration {
+                guard sample.allSatisfy({ $0.isFinite }) else { throw ModelError.invalidInput("calibration sample contains NaN or infinity") }
+                let all = try FloatInterpreter.runAll(graph, input: sample)
+                for (t, vals) in all.enumerated() { for x in vals { maxAbs[t] = max(maxAbs[t], abs(x)) } }
+            }
+        } else {
+            maxAbs = [Double](repeating: QuantizationOptions.defaultMagnitude, count: graph.shapes.count)
+        }
+        func targetScale(_ t: Int) -> Int {
+            let m = maxAbs[t]
+            return min(30, max(0, n - (m > 0 ? ceilLog2(m) : 0)))
+        }
+        // Input: bound = max |x| rounded up to a power of two.
+        let inBoundFloat = calibrated ? (maxAbs[0] > 0 ? Double(sign: .plus, exponent: ceilLog2(maxAbs[0]), significand: 1) : 1)
+                                      : QuantizationOptions.defaultMagnitude
+        let sIn = min(30, max(0, n - ceilLog2(inBoundFloat)))
+        let inBoundInt = Int((inBoundFloat * Double(sign: .plus, exponent: sIn, significand: 1)).rounded())
+        var b = Builder()
+        let inCount = graph.size(graph.input)
+        b.tensors.append(QTensor(name: graph.tensorNames[0], shape: graph.inputShape, scale: sIn,
+                                 lo: [Int](repeating: -inBoundInt, count: inCount), hi: [Int](repeating: inBoundInt, count: inCount)))
+        // consumers of each float tensor
+        var consumers = [[Int]](repeating: [], count: graph.shapes.count)
+        for (k, node) in graph.nodes.enumerated() { for i in node.op.inputs { consumers[i].append(k) } }
+
+        var qOf = [Int](repeating: -1, count: graph.shapes.count)  // float tensor → quantized tensor
+        qOf[0] = 0
+        for node in graph.nodes {
+            let out = node.output
+            let isOutput = out == graph.output
+            let layer = node.name, onnx = node.onnxOp
+            /// After a multiplicative op: rescale to the tensor's target scale, unless a ReLU (fused
+            /// there) is the only consumer or the tensor is the model output (proven at full precision).
+            func finish(_ raw: Int) throws -> Int {
+                let target = targetScale(out)
+                let cons = consumers[out]
+                let reluNext = cons.count == 1 && { if case .relu = graph.nodes[cons[0]].op { return true } else { return false } }()
+                if isOutput || reluNext || b.tensors[raw].scale <= target { return raw }
+                return try b.rescale(raw, to: target, relu: false, name: graph.tensorNames[out], layer: layer, onnxOp: onnx)
+            }
+            let q: Int
+            switch node.op {
+            case .dense(let i, let w, let bias, let nIn, let nOut):
+                let x = qOf[i]
+                let sw = weightScale(w, n)
+                let wq = try quantizeAll(w, sw, layer)
+                let bq = try quantizeAll(bias, b.tensors[x].scale + sw, layer)
+                let raw = try b.append(.dense(input: x, weights: wq, bias: bq, inFeatures: nIn, outFeatures: nOut),
+                                       name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: b.tensors[x].scale + sw, layer: layer, onnxOp: onnx)
+                q = try finish(raw)
+            case .conv(let i, let w, let bias, let m, let geo):
+                let x = qOf[i]
+                let sw = weightScale(w, n)
+                let wq = try quantizeAll(w, sw, layer)
+                let bq = try quantizeAll(bias, b.tensors[x].scale + sw, layer)
+                let raw = try b.append(.conv(input: x, weights: wq, bias: bq, outChannels: m, geometry: geo),
+                                       name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: b.tensors[x].scale + sw, layer: layer, onnxOp: onnx)
+                q = try finish(raw)
+            case .affine(let i, let mul, let add):
+                let x = qOf[i]
+                let sx = b.tensors[x].scale
+                if mul.allSatisfy({ $0 == 1 }) {
+                    q = try b.append(.affine(input: x, mul: [Int](repeating: 1, count: mul.count), add: try quantizeAll(add, sx, layer)),
+                                     name: graph.tensorNames[out], shape: graph.shapes[out], scale: sx, layer: layer, onnxOp: onnx)
+                } else {
+                    let sm = weightScale(mul, n)
+                    let raw = try b.append(.affine(input: x, mul: try quantizeAll(mul, sm, layer), add: try quantizeAll(add, sx + sm, layer)),
+                                           name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: sx + sm, layer: layer, onnxOp: onnx)
+                    q = try finish(raw)
+                }
+            case .add(let a, let c, let sign):
+                let qa = qOf[a], qc = qOf[c]
+                let s = max(b.tensors[qa].scale, b.tensors[qc].scale)
+                q = try b.append(.add(a: qa, b: qc, shiftA: s - b.tensors[qa].scale, shiftB: s - b.tensors[qc].scale, sign: sign),
+                                 name: graph.tensorNames[out], shape: graph.shapes[out], scale: s, layer: layer, onnxOp: onnx)
+            case .relu(let i):
+                let x = qOf[i]
+                let target = targetScale(out)
+                q = try b.rescale(x, to: min(target, b.tensors[x].scale), relu: true, name: graph.tensorNames[out], layer: layer, onnxOp: onnx)
+            case .leakyRelu(let i, let alpha):
+                let x = qOf[i]
+                let aq = Int((alpha * Double(sign: .plus, exponent: n, significand: 1)).rounded())
+                let raw = try b.append(.leakyRelu(input: x, alpha: aq, alphaBits: n), name: graph.tensorNames[out] + ".acc",
+                                       shape: graph.shapes[out], scale: b.tensors[x].scale + n, layer: layer, onnxOp: onnx)
+                q = try finish(raw)
+            case .clip(let i, let lo, let hi):
+                let x = qOf[i]
+                let f = Double(sign: .plus, exponent: b.tensors[x].scale, significand: 1)
+                q = try b.append(.clamp(input: x, min: lo.map { Int(($0 * f).rounded()) }, max: hi.map { Int(($0 * f).rounded()) }),
+                                 name: graph.tensorNames[out], shape: graph.shapes[out], scale: b.tensors[x].scale, layer: layer, onnxOp: onnx)
+            case .maxPool(let i, let geo):
+                let x = qOf[i]
+                q = try b.append(.maxPool(input: x, geometry: geo), name: graph.tensorNames[out], shape: graph.shapes[out],
+                                 scale: b.tensors[x].scale, layer: layer, onnxOp: onnx)
+            case .averagePool(let i, let geo, let includePad):
+                let x = qOf[i]
+                var counts: [Int] = []
+                for _ in 0..<geo.channels {
+                    for oy in 0..<geo.outHeight {
+                        for ox in 0..<geo.outWidth {
+                            var c = 0
+                            geo.window(oy, ox) { _, _, _, _ in c += 1 }
+                            counts.append(includePad ? geo.kernelH * geo.kernelW : c)
+                        }
+                    }
+                }
+                let per = geo.outHeight * geo.outWidth
+                let first = counts[0]
+                if counts.allSatisfy({ $0 == first }), first & (first - 1) == 0 {
+                    // Divide by 2^k exactly by raising the scale by k.
+                    let k = first.trailingZeroBitCount
+                    q = try b.append(.sumPool(input: x, geometry: geo, multipliers: [Int](repeating: 1, count: per)),
+                                     name: graph.tensorNames[out], shape: graph.shapes[out], scale: b.tensors[x].scale + k, layer: layer, onnxOp: onnx)
+                } else {
+                    let mult = (0..<per).map { Int((Double(sign: .plus, exponent: n, significand: 1) / Double(counts[$0])).rounded()) }
+                    let raw = try b.append(.sumPool(input: x, geometry: geo, multipliers: mult), name: graph.tensorNames[out] + ".acc",
+                                           shape: graph.shapes[out], scale: b.tensors[x].scale + n, layer: layer, onnxOp: onnx)
+                    q = try finish(raw)
+                }
+            case .gather(let i, let idx):
+                let x = qOf[i]
+                q = try b.append(.gather(input: x, indices: idx), name: graph.tensorNames[out], shape: graph.shapes[out],
+                                 scale: b.tensors[x].scale, layer: layer, onnxOp: onnx)
+            case .argMax(let i):
+                q = try b.append(.argMax(input: qOf[i]), name: graph.tensorNames[out], shape: graph.shapes[out], scale: 0, layer: layer, onnxOp: onnx)
+            }
+            qOf[out] = q
+        }
+        return QuantizedModel(formatVersion: QuantizedModel.formatVersion, tensors: b.tensors, nodes: b.nodes, output: qOf[graph.output],
+                              outputTransform: graph.outputTransform, scaleBits: n, inputBound: inBoundFloat, calibrated: calibrated,
+                              visibility: Visibility(), onnxDigest: onnxDigest)
+    }
+
+    static func weightScale(_ w: [Double], _ n: Int) -> Int {
+        let m = w.reduce(0) { max($0, abs($1)) }
+        return min(30, max(0, n - (m > 0 ? ceilLog2(m) : 0)))
+    }
+
+    static func quantizeAll(_ w: [Double], _ scale: Int, _ layer: String) throws -> [Int] {
+        let f = Double(sign: .plus, exponent: scale, significand: 1)
+        return try w.map { x in
+            let q = (x * f).rounded()
+            guard abs(q) < Double(boundLimit) else { throw ModelError.quantizationOverflow("layer '\(layer)': constant \(x) at scale 2^\(scale)") }
+            return Int(q)
+        }
+    }
+
+    /// Appends ops and computes every new tensor's bounds.
+    struct Builder {
+        var tensors: [QTensor] = []
+        var nodes: [QNode] = []
+
+        mutating func append(_ op: QOp, name: String, shape: [Int], scale: Int, layer: String, onnxOp: String) throws -> Int {
+            let (lo, hi) = try Bounds.of(op, tensors, layer: layer)
+            tensors.append(QTensor(name: name, shape: shape, scale: scale, lo: lo, hi: hi))
+            nodes.append(QNode(op: op, output: tensors.count - 1, layer: layer, onnxOp: onnxOp))
+            return tensors.count - 1
+        }
+
+        mutating func rescale(_ x: Int, to target: Int, relu: Bool, name: String, layer: String, onnxOp: String) throws -> Int {
+            let shift = max(0, tensors[x].scale - target)
+            return try append(.rescale(input: x, shift: shift, relu: relu), name: name, shape: tensors[x].shape,
+                              scale: tensors[x].scale - shift, layer: layer, onnxOp: onnxOp)
+        }
+    }
+}
+
+/// Interval arithmetic over the integer ops (checked: any bound beyond ±2^60 is an error).
+enum Bounds {
+    static func check(_ v: Int, _ layer: String) throws -> Int {
+        guard v > -boundLimit, v < boundLimit else {
+            throw ModelError.quantizationOverflow("layer '\(layer)': values may reach 2^60; lower --scale-bits")
+        }
+        return v
+    }
+
+    static func mulRange(_ w: Int, _ lo: Int, _ hi: Int) -> (Int, Int) {
+        let a = w.multipliedReportingOverflow(by: lo), b = w.multipliedReportingOverflow(by: hi)
+        if a.overflow || b.overflow { return (Int.min / 4, Int.max / 4) }
+        return (min(a.partialValue, b.partialValue), max(a.partialValue, b.partialValue))
+    }
+
+    static func of(_ op: QOp, _ t: [QTensor], layer: String) throws -> ([Int], [Int]) {
+        switch op {
+        case .dense(let i, let w, let b, let nIn, let nOut):
+            var lo = [Int](repeating: 0, count: nOut), hi = lo
+            for o in 0..<nOut {
+                var l = b[o], h = b[o]
+                for k in 0..<nIn where w[o * nIn + k] != 0 {
+                    let (a, c) = mulRange(w[o * nIn + k], t[i].lo[k], t[i].hi[k])
+                    l = try check(l + a, layer); h = try check(h + c, layer)
+                }
+                lo[o] = l; hi[o] = h
+            }
+            return (lo, hi)
+        case .conv(let i, let w, let b, let m, let geo):
+            let oh = geo.outHeight, ow = geo.outWidth
+            var lo = [Int](repeating: 0, count: m * oh * ow), hi = lo
+            for o in 0..<m {
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var l = b[o], h = b[o]
+                        var failed = false
+                        for c in 0..<geo.channels {
+                            geo.window(oy, ox) { ky, kx, y, x in
+                                let wv = w[((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx]
+                                let idx = (c * geo.height + y) * geo.width + x
+                                let (a, d) = mulRange(wv, t[i].lo[idx], t[i].hi[idx])
+                                l += a; h += d
+                                if abs(l) >= boundLimit || abs(h) >= boundLimit { failed = true }
+                            }
+                            if failed { break }
+                        }
+                        if failed { throw ModelError.quantizationOverflow("layer '\(layer)': values may reach 2^60; lower --scale-bits") }
+                        let p = (o * oh + oy) * ow + ox
+                        lo[p] = l; hi[p] = h
+                    }
+                }
+            }
+            return (lo, hi)
+        case .affine(let i, let mul, let add):
+            var lo = t[i].lo, hi = t[i].hi
+            for k in lo.indices {
+                let (a, c) = mulRange(mul[k], t[i].lo[k], t[i].hi[k])
+                lo[k] = try check(a + add[k], layer); hi[k] = try check(c + add[k], layer)
+            }
+            return (lo, hi)
+        case .add(let a, let b, let sa, let sb, let sign):
+            var lo = t[a].lo, hi = t[a].hi
+            for k in lo.indices {
+                let (al, ah) = mulRange(1 << sa, t[a].lo[k], t[a].hi[k])
+                let (bl, bh) = mulRange(sign << sb, t[b].lo[k], t[b].hi[k])
+                lo[k] = try check(al + bl, layer); hi[k] = try check(ah + bh, layer)
+            }
+            return (lo, hi)
+        case .rescale(let i, let shift, let relu):
+            func r(_ x: Int) -> Int { shift == 0 ? x : floorDiv(x + (1 << (shift - 1)), 1 << shift) }
+            return (t[i].lo.map { relu ? max(0, r($0)) : r($0) }, t[i].hi.map { relu ? max(0, r($0)) : r($0) })
+        case .leakyRelu(let i, let alpha, let bits):
+            var lo = t[i].lo, hi = t[i].hi
+            for k in lo.indices {
+                let cands = [t[i].lo[k], t[i].hi[k], 0].map { $0 >= 0 ? $0 << bits : alpha * $0 }
+                let l = t[i].lo[k], h = t[i].hi[k]
+                let vals = cands.enumerated().filter { $0.offset < 2 || (l <= 0 && h >= 0) }.map { $0.element }
+                lo[k] = try check(vals.min()!, layer); hi[k] = try check(vals.max()!, layer)
+            }
+            return (lo, hi)
+        case .clamp(let i, let mn, let mx):
+            return (t[i].lo.map { x in min(mx ?? Int.max, max(mn ?? Int.min, x)) }, t[i].hi.map { x in min(mx ?? Int.max, max(mn ?? Int.min, x)) })
+        case .maxPool(let i, let geo):
+            return (IntegerInterpreter.pool(t[i].lo, geo) { v, _ in v.max()! }, IntegerInterpreter.pool(t[i].hi, geo) { v, _ in v.max()! })
+        case .sumPool(let i, let geo, let mult):
+            let per = geo.outHeight * geo.outWidth
+            let lo = IntegerInterpreter.pool(t[i].lo, geo) { v, p in v.reduce(0, +) * mult[p % per] }
+            let hi = IntegerInterpreter.pool(t[i].hi, geo) { v, p in v.reduce(0, +) * mult[p % per] }
+            for v in lo + hi { _ = try check(v, layer) }
+            return (lo, hi)
+        case .gather(let i, let idx): return (idx.map { t[i].lo[$0] }, idx.map { t[i].hi[$0] })
+        case .argMax(let i): return ([0], [t[i].count - 1])
+        }
+    }
+}
