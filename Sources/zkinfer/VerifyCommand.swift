@@ -3,29 +3,50 @@ import Foundation
 import ZKAlgebra
 import ZKFormats
 import ZKGroth16
+import ZKModel
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify a Groth16 proof (snarkjs JSON files).",
-        discussion: "Prints a one-line verdict. Exit code 0 = valid, 1 = invalid proof, 2 = malformed input.")
+        abstract: "Verify a claim (claim.json) or a Groth16 proof (snarkjs JSON files).",
+        discussion: """
+            zkinfer verify OUT/claim.json --vk DIR/verification_key.json
+              checks the key digest, the model digest, the input range, that the public signals encode the stated \
+              model, input and output, and the proof.
+            zkinfer verify --vk verification_key.json --proof proof.json --public public.json
+              checks a snarkjs proof alone.
+            Prints a one-line verdict. Exit code 0 = valid, 1 = invalid, 2 = malformed input.
+            """)
 
+    @Argument(help: "claim.json written by `zkinfer prove`.")
+    var claim: String?
     @Option(name: .long, help: "verification_key.json (snarkjs format).")
     var vk: String
-    @Option(name: .long, help: "proof.json (snarkjs format).")
-    var proof: String
-    @Option(name: .long, help: "public.json (snarkjs format).")
-    var `public`: String
+    @Option(name: .long, help: "proof.json (snarkjs format), without a claim.")
+    var proof: String?
+    @Option(name: .long, help: "public.json (snarkjs format), without a claim.")
+    var `public`: String?
     @Flag(name: .long, help: "Machine-readable JSON on stdout.")
     var json = false
 
+    func validate() throws {
+        if claim == nil && (proof == nil || self.public == nil) {
+            throw ValidationError("give a claim.json, or both --proof and --public")
+        }
+        if claim != nil && (proof != nil || self.public != nil) {
+            throw ValidationError("give either a claim.json or --proof/--public, not both")
+        }
+    }
+
     func run() throws {
-        let vkData = try readFile(vk), proofData = try readFile(proof), publicData = try readFile(self.public)
+        if let claim { return try verifyClaim(claim) }
+        guard let proof, let `public` = self.public else { return }
+        let vkData = try readFile(vk), proofData = try readFile(proof), publicData = try readFile(`public`)
         let key = try withFile(vk, "invalid verification key") { VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: vkData)) }
         let p = try withFile(proof, "invalid proof") { Proof(snarkjs: try SnarkjsProof(jsonData: proofData)) }
-        let inputs = try withFile(self.public, "invalid public signals") { try SnarkjsPublicSignals(jsonData: publicData).values }
+        let inputs = try withFile(`public`, "invalid public signals") { try SnarkjsPublicSignals(jsonData: publicData).values }
         guard inputs.count == key.publicCount else {
-            throw CLIError("\(self.public): \(inputs.count) public signals, but \(vk) expects \(key.publicCount)")
+            throw CLIError("\(`public`): \(inputs.count) public signals, but \(vk) expects \(key.publicCount)")
         }
         for w in key.forgeabilityWarnings {
             FileHandle.standardError.write(Data("zkinfer: WARNING: \(vk): \(w)\n".utf8))
@@ -40,6 +61,31 @@ struct VerifyCommand: ParsableCommand {
             print(valid ? "OK: proof is valid (\(inputs.count) public signals)" : "INVALID: proof does not verify")
         }
         if !valid { throw CLIError("proof is invalid", exitCode: 1).silenced }
+    }
+}
+
+extension VerifyCommand {
+    func verifyClaim(_ claimPath: String) throws {
+        let vkData = try readFile(vk), claimData = try readFile(claimPath)
+        let key = try withFile(vk, "invalid verification key") { VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: vkData)) }
+        let claim = try modelStep(claimPath) { try ClaimVerifier.decode(claimData) }
+        for w in key.forgeabilityWarnings {
+            FileHandle.standardError.write(Data("zkinfer: WARNING: \(vk): \(w)\n".utf8))
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let verdict = try modelStep(claimPath) { try ClaimVerifier.verify(claim, key: key) }
+        let elapsed = clock.now - start
+        if json {
+            printJSON(["valid": verdict.valid, "problems": verdict.problems, "model": claim.model.name, "modelDigest": claim.model.modelDigest,
+                       "output": ["shape": claim.output.shape, "values": claim.output.values, "argmax": claim.output.argmax],
+                       "verifySeconds": seconds(elapsed)])
+        } else if verdict.valid {
+            print("OK: claim is valid: \(claim.model.name) (model \(claim.model.modelDigest.prefix(16))…) output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax) [\(String(format: "%.2f", seconds(elapsed) * 1000)) ms]")
+        } else {
+            print("INVALID: " + verdict.problems.joined(separator: "; "))
+        }
+        if !verdict.valid { throw SilentExit(code: 1) }
     }
 }
 

@@ -7,13 +7,14 @@ import Foundation
 struct Zkinfer: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zkinfer",
-        abstract: "Zero-knowledge proofs of computation over BN254 (Groth16), interoperable with snarkjs and circom.",
+        abstract: "Zero-knowledge proofs of machine-learning inference (ONNX → quantized circuit → Groth16 over BN254), interoperable with snarkjs and circom.",
         discussion: """
             Exit codes: 0 = success / proof valid, 1 = proof invalid, 2 = malformed input or bad usage.
             Long steps report progress on stderr (a bar on a terminal, plain lines otherwise).
             """,
         version: "0.1.0",
-        subcommands: [Groth16Command.self, VerifyCommand.self, ExportCommand.self, DemoCommand.self])
+        subcommands: [CompileCommand.self, ModelSetupCommand.self, ModelProveCommand.self, VerifyCommand.self, RunCommand.self,
+                      InspectCommand.self, Groth16Command.self, ExportCommand.self, DemoCommand.self])
 
     static func main() {
         do {

@@ -1,0 +1,253 @@
+// QuantizedModel → R1CS. One code path builds the constraints and solves the witness (the
+// CircuitBuilder evaluates every expression in the field); the integer interpreter is a separate
+// reference the result is compared against.
+//
+// Public signals, in order: the model digest (1), the quantized input (n_in), the quantized
+// output (n_out). Linear layers with public weights are linear expressions (no constraint); only
+// rescales, ReLUs, max-pooling, clamps and argmax cost constraints, each sized by the tensor's
+// proved bounds.
+
+import Foundation
+import ZKAlgebra
+import ZKCircuit
+import ZKConstraints
+
+/// Constraint cost of one ONNX layer.
+public struct LayerCost: Codable, Equatable, Sendable {
+    public var layer: String
+    public var onnxOp: String
+    /// zkinfer ops the layer lowered to, e.g. `dense, rescale+relu`.
+    public var ops: [String]
+    public var outputShape: [Int]
+    public var constraints: Int
+    /// Largest range check (bits) in the layer, 0 if none.
+    public var maxRangeBits: Int
+    /// Total decomposed bits in the layer.
+    public var rangeBits: Int
+}
+
+/// The circuit of a model for one input.
+public struct ModelCircuit {
+    public var system: ConstraintSystem
+    public var witness: [Fr]
+    /// Public signals: digest, input, output (as field elements).
+    public var publicSignals: [Fr]
+    /// The circuit's output, read back from its public signals as signed integers.
+    public var output: [Int]
+    public var layers: [LayerCost]
+    /// Constraints outside layers (digest binding, output binding).
+    public var bindingConstraints: Int
+}
+
+public enum CircuitLowering {
+    /// The model digest as a public signal: the first 31 bytes (big-endian) of
+    /// BLAKE2b-256(onnxDigest ‖ circuitModelDigest), so it is canonical (< 2^248 < r).
+    public static func digestSignal(_ digestHex: String) -> Fr {
+        let bytes = hexBytes(digestHex)
+        return Fr(bigEndianBytes: [0] + bytes.prefix(31)) ?? .zero
+    }
+
+    /// Builds the circuit for `input` (quantized, within bounds). `digest` is the model digest
+    /// (hex) bound as the first public signal.
+    public static func build(_ m: QuantizedModel, input: [Int], digest: String, recordsLabels: Bool = false) throws -> ModelCircuit {
+        guard input.count == m.inputTensor.count else {
+            throw ModelError.invalidInput("expected \(m.inputTensor.count) input values, got \(input.count)")
+        }
+        for (i, x) in input.enumerated() where x < m.inputTensor.lo[i] || x > m.inputTensor.hi[i] {
+            throw ModelError.invalidInput("quantized input [\(i)] = \(x) outside [\(m.inputTensor.lo[i]), \(m.inputTensor.hi[i])]")
+        }
+        let b = CircuitBuilder(recordsLabels: recordsLabels)
+        let digestVar = b.publicInput(digestSignal(digest), name: "model_digest")
+        b.assertEqual(digestVar, LinearExpression.constant(digestSignal(digest)), label: "model digest")
+        var t = [[LinearExpression]](repeating: [], count: m.tensors.count)
+        t[0] = input.enumerated().map { i, x in b.publicInput(Fr(signed: Int64(x)), name: "input[\(i)]").linearExpression }
+
+        var layers: [LayerCost] = []
+        var layerIndex: [String: Int] = [:]
+        for node in m.nodes {
+            let before = b.constraintCount
+            var bitsUsed = 0, maxBits = 0
+            func note(_ k: Int) { bitsUsed += k; maxBits = max(maxBits, k) }
+            let out = m.tensors[node.output]
+            switch node.op {
+            case .dense(let i, let w, let bias, let nIn, let nOut):
+                let x = t[i]
+                let wf = w.map { Fr(signed: Int64($0)) }
+                t[node.output] = (0..<nOut).map { o in
+                    var e = LinearExpression.constant(Fr(signed: Int64(bias[o])))
+                    for k in 0..<nIn where w[o * nIn + k] != 0 { e += x[k] * wf[o * nIn + k] }
+                    return e.simplified()
+                }
+            case .conv(let i, let w, let bias, let mOut, let geo):
+                let x = t[i]
+                let wf = w.map { Fr(signed: Int64($0)) }
+                let oh = geo.outHeight, ow = geo.outWidth
+                var res = [LinearExpression](repeating: LinearExpression(), count: mOut * oh * ow)
+                for o in 0..<mOut {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            var e = LinearExpression.constant(Fr(signed: Int64(bias[o])))
+                            for c in 0..<geo.channels {
+                                geo.window(oy, ox) { ky, kx, y, xx in
+                                    let wi = ((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx
+                                    if w[wi] != 0 { e += x[(c * geo.height + y) * geo.width + xx] * wf[wi] }
+                                }
+                            }
+                            res[(o * oh + oy) * ow + ox] = e.simplified()
+                        }
+                    }
+                }
+                t[node.output] = res
+            case .affine(let i, let mul, let add):
+                t[node.output] = t[i].indices.map { k in
+                    (t[i][k] * Fr(signed: Int64(mul[k])) + Fr(signed: Int64(add[k]))).simplified()
+                }
+            case .add(let a, let c, let sa, let sc, let sign):
+                let fa = Fr(signed: Int64(1 << sa)), fc = Fr(signed: Int64(sign << sc))
+                t[node.output] = t[a].indices.map { k in (t[a][k] * fa + t[c][k] * fc).simplified() }
+            case .rescale(let i, let d, let relu):
+                let src = m.tensors[i]
+                let half = d > 0 ? 1 << (d - 1) : 0
+                t[node.output] = t[i].indices.map { k in
+                    let bits = max(d + 1, signedBitWidth(lo: src.lo[k] + half, hi: src.hi[k] + half))
+                    note(bits)
+                    return b.rescale(t[i][k], shift: d, bits: bits, relu: relu)
+                }
+            case .leakyRelu(let i, let alpha, let abits):
+                let src = m.tensors[i]
+                let up = Fr(2).power(UInt64(abits)), fa = Fr(signed: Int64(alpha))
+                t[node.output] = t[i].indices.map { k in
+                    let bits = signedBitWidth(lo: src.lo[k], hi: src.hi[k])
+                    note(bits)
+                    let s = b.signedBits(t[i][k], bits: bits).nonNegative
+                    let pos = b.mul(s, t[i][k], label: "leakyrelu.select")  // x if x ≥ 0 else 0
+                    // y = α·x + (2^abits − α)·pos
+                    return (t[i][k] * fa + pos * (up - fa)).simplified()
+                }
+            case .clamp(let i, let mn, let mx):
+                let src = m.tensors[i]
+                t[node.output] = t[i].indices.map { k in
+                    var e = t[i][k]
+                    var lo = src.lo[k], hi = src.hi[k]
+                    if let mn, lo < mn {
+                        // max(x, mn) = mn + relu(x − mn)
+                        let bits = signedBitWidth(lo: lo - mn, hi: hi - mn)
+                        note(bits)
+                        e = b.rescale(e - Fr(signed: Int64(mn)), shift: 0, bits: bits, relu: true) + Fr(signed: Int64(mn))
+                        lo = max(lo, mn); hi = max(hi, mn)
+                    }
+                    if let mx, hi > mx {
+                        // min(x, mx) = mx − relu(mx − x)
+                        let bits = signedBitWidth(lo: mx - hi, hi: mx - lo)
+                        note(bits)
+                        e = LinearExpression.constant(Fr(signed: Int64(mx))) - b.rescale(Fr(signed: Int64(mx)) - e, shift: 0, bits: bits, relu: true)
+                    }
+                    return e
+                }
+            case .maxPool(let i, let geo):
+                let src = m.tensors[i]
+                let oh = geo.outHeight, ow = geo.outWidth
+                var res = [LinearExpression](repeating: LinearExpression(), count: geo.channels * oh * ow)
+                for c in 0..<geo.channels {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            var cur: LinearExpression?
+                            var curLo = 0, curHi = 0
+                            geo.window(oy, ox) { _, _, y, xx in
+                                let idx = (c * geo.height + y) * geo.width + xx
+                                guard let m0 = cur else { cur = t[i][idx]; curLo = src.lo[idx]; curHi = src.hi[idx]; return }
+                                let bits = signedBitWidth(lo: src.lo[idx] - curHi, hi: src.hi[idx] - curLo)
+                                note(bits)
+                                let nm = b.maximum(t[i][idx], m0, bits: bits)
+                                cur = nm
+                                curLo = max(curLo, src.lo[idx]); curHi = max(curHi, src.hi[idx])
+                            }
+                            res[(c * oh + oy) * ow + ox] = cur ?? LinearExpression()
+                        }
+                    }
+                }
+                t[node.output] = res
+            case .sumPool(let i, let geo, let mult):
+                let oh = geo.outHeight, ow = geo.outWidth, per = oh * ow
+                var res = [LinearExpression](repeating: LinearExpression(), count: geo.channels * per)
+                for c in 0..<geo.channels {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            var e = LinearExpression()
+                            geo.window(oy, ox) { _, _, y, xx in e += t[i][(c * geo.height + y) * geo.width + xx] }
+                            let o = (c * oh + oy) * ow + ox
+                            res[o] = (e * Fr(signed: Int64(mult[o % per]))).simplified()
+                        }
+                    }
+                }
+                t[node.output] = res
+            case .gather(let i, let idx):
+                t[node.output] = idx.map { t[i][$0] }
+            case .argMax(let i):
+                let src = m.tensors[i]
+                var best = t[i][0], idx = LinearExpression()
+                var bLo = src.lo[0], bHi = src.hi[0]
+                for k in 1..<max(1, t[i].count) {
+                    let bits = signedBitWidth(lo: src.lo[k] - bHi - 1, hi: src.hi[k] - bLo - 1)
+                    note(bits)
+                    let g = b.greaterThan(t[i][k], best, bits: bits)
+                    best = best + b.mul(g, t[i][k] - best, label: "argmax.value")
+                    idx = idx + b.mul(g, Fr(signed: Int64(k)) - idx, label: "argmax.index")
+                    bLo = max(bLo, src.lo[k]); bHi = max(bHi, src.hi[k])
+                }
+                t[node.output] = [idx]
+            }
+            let cost = b.constraintCount - before
+            if let li = layerIndex[node.layer] {
+                layers[li].constraints += cost
+                layers[li].ops.append(node.op.kind)
+                layers[li].outputShape = out.shape
+                layers[li].rangeBits += bitsUsed
+                layers[li].maxRangeBits = max(layers[li].maxRangeBits, maxBits)
+            } else {
+                layerIndex[node.layer] = layers.count
+                layers.append(LayerCost(layer: node.layer, onnxOp: node.onnxOp, ops: [node.op.kind], outputShape: out.shape,
+                                        constraints: cost, maxRangeBits: maxBits, rangeBits: bitsUsed))
+            }
+        }
+        // Output: one public signal per element, bound by one constraint each.
+        let before = b.constraintCount
+        var output: [Int] = []
+        for (k, e) in t[m.output].enumerated() {
+            let v = b.value(of: e)
+            guard let iv = v.signedInt else { throw ModelError.quantizationOverflow("output [\(k)] does not fit 64 bits") }
+            output.append(iv)
+            let p = b.publicInput(v, name: "output[\(k)]")
+            b.assertEqual(p, e, label: "output[\(k)]")
+        }
+        let binding = b.constraintCount - before + 1
+        let (system, witness, publics) = b.build()
+        return ModelCircuit(system: system, witness: witness, publicSignals: publics, output: output, layers: layers,
+                            bindingConstraints: binding)
+    }
+
+    /// The public signals a claim must carry for `input` → `output` under `digest`.
+    public static func publicSignals(digest: String, input: [Int], output: [Int]) -> [Fr] {
+        [digestSignal(digest)] + input.map { Fr(signed: Int64($0)) } + output.map { Fr(signed: Int64($0)) }
+    }
+}
+
+func hexBytes(_ s: String) -> [UInt8] {
+    var out: [UInt8] = []
+    var it = s.utf8.makeIterator()
+    func nib(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: return c - 48
+        case 97...102: return c - 87
+        case 65...70: return c - 55
+        default: return nil
+        }
+    }
+    while let a = it.next(), let b = it.next() {
+        guard let x = nib(a), let y = nib(b) else { return [] }
+        out.append(x << 4 | y)
+    }
+    return out
+}
+
+func hexString(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }

@@ -1,0 +1,355 @@
+// Compiled models, digests, EZKL-style input files and claims ("this output came from this model
+// on this input"), with the checks a verifier runs on a claim.
+
+import Foundation
+import ZKAlgebra
+import ZKConstraints
+import ZKFormats
+import ZKGroth16
+import ZKSodium
+
+/// BLAKE2b-256 as lowercase hex.
+public func blake2bHex(_ bytes: some Collection<UInt8>) -> String {
+    hexString((try? Sodium.blake2b(bytes)) ?? [])
+}
+
+/// A model compiled to a quantized graph, with the digests that identify it.
+public struct CompiledModel: Sendable {
+    public var model: QuantizedModel
+    /// BLAKE2b-256 of the canonical `circuit.json` bytes (the quantized graph).
+    public var quantizedDigest: String
+    /// BLAKE2b-256(onnxDigest ‖ quantizedDigest) (raw 32-byte digests): the model identity bound
+    /// into every proof as public signal 0 (its first 31 bytes).
+    public var modelDigest: String
+
+    public init(model: QuantizedModel) throws {
+        self.model = model
+        let bytes = try CompiledModel.canonicalJSON(model)
+        quantizedDigest = blake2bHex(bytes)
+        modelDigest = CompiledModel.modelDigest(onnx: model.onnxDigest, quantized: quantizedDigest)
+    }
+
+    public static func modelDigest(onnx: String, quantized: String) -> String {
+        blake2bHex(hexBytes(onnx) + hexBytes(quantized))
+    }
+
+    /// Imports and quantizes an ONNX model.
+    public static func compile(onnx: Data, options: QuantizationOptions) throws -> (CompiledModel, FloatGraph) {
+        let graph = try ONNXImporter.load(onnx)
+        let q = try Quantizer.quantize(graph, options: options, onnxDigest: blake2bHex([UInt8](onnx)))
+        return (try CompiledModel(model: q), graph)
+    }
+
+    static func canonicalJSON(_ m: QuantizedModel) throws -> [UInt8] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return [UInt8](try enc.encode(m))
+    }
+
+    /// `circuit.json` bytes.
+    public func circuitJSON() throws -> Data { Data(try CompiledModel.canonicalJSON(model)) }
+
+    /// Reads `circuit.json`, checking its structure (indices, sizes) so later stages cannot trap.
+    public init(circuitJSON data: Data) throws {
+        let m: QuantizedModel
+        do { m = try JSONDecoder().decode(QuantizedModel.self, from: data) } catch {
+            throw ModelError.invalidCircuit("circuit.json: \(error)")
+        }
+        try m.validate()
+        try self.init(model: m)
+    }
+
+    /// Builds the circuit for a float input (quantized here).
+    public func circuit(for input: [Double]) throws -> ModelCircuit {
+        try CircuitLowering.build(model, input: model.quantizeInput(input), digest: modelDigest)
+    }
+
+    /// The constraint system alone (built for the all-zero input; the structure never depends on it).
+    public func constraintSystem() throws -> ModelCircuit {
+        try CircuitLowering.build(model, input: [Int](repeating: 0, count: model.inputTensor.count), digest: modelDigest)
+    }
+}
+
+extension QuantizedModel {
+    /// Structural validation of a decoded model (every index in range, sizes consistent), so a
+    /// hand-edited or corrupt circuit.json gives an error rather than a trap.
+    public func validate() throws {
+        func fail(_ m: String) -> ModelError { .invalidCircuit(m) }
+        guard formatVersion == QuantizedModel.formatVersion else { throw fail("format version \(formatVersion), expected \(QuantizedModel.formatVersion)") }
+        guard !tensors.isEmpty, tensors.count == nodes.count + 1 else { throw fail("tensor/node counts disagree") }
+        guard (2...24).contains(scaleBits), inputBound.isFinite, inputBound > 0 else { throw fail("bad quantization settings") }
+        for (k, t) in tensors.enumerated() {
+            guard t.lo.count == t.hi.count, t.shape.allSatisfy({ $0 >= 1 }), t.shape.reduce(1, { $0 &* $1 }) == t.count,
+                  t.count <= ONNXImporter.maxTensorElements, (0...60).contains(t.scale) else { throw fail("tensor \(k) is malformed") }
+            for i in 0..<t.count where t.lo[i] > t.hi[i] || t.lo[i] <= -boundLimit || t.hi[i] >= boundLimit { throw fail("tensor \(k) bounds") }
+        }
+        for (k, n) in nodes.enumerated() {
+            guard n.output == k + 1 else { throw fail("node \(k) output \(n.output)") }
+            guard n.op.inputs.allSatisfy({ $0 >= 0 && $0 <= k }) else { throw fail("node \(k) reads a later tensor") }
+            let out = tensors[n.output]
+            let inp = tensors[n.op.inputs[0]]
+            func geoOK(_ g: WindowGeometry) -> Bool {
+                g.channels >= 1 && g.height >= 1 && g.width >= 1 && g.kernelH >= 1 && g.kernelW >= 1 && g.strideH >= 1 && g.strideW >= 1
+                    && g.padTop >= 0 && g.padLeft >= 0 && g.padBottom >= 0 && g.padRight >= 0 && g.channels * g.height * g.width == inp.count
+                    && g.height + g.padTop + g.padBottom >= g.kernelH && g.width + g.padLeft + g.padRight >= g.kernelW
+                    && g.padTop < g.kernelH && g.padLeft < g.kernelW
+            }
+            var ok = true
+            switch n.op {
+            case .dense(_, let w, let b, let nIn, let nOut):
+                ok = nIn == inp.count && nOut == out.count && w.count == nIn * nOut && b.count == nOut
+            case .conv(_, let w, let b, let m, let g):
+                ok = geoOK(g) && b.count == m && w.count == m * g.channels * g.kernelH * g.kernelW && out.count == m * g.outHeight * g.outWidth
+            case .affine(_, let mul, let add): ok = mul.count == inp.count && add.count == inp.count && out.count == inp.count
+            case .add(let a, let b, let sa, let sb, let s):
+                ok = tensors[a].count == out.count && tensors[b].count == out.count && (0...60).contains(sa) && (0...60).contains(sb) && abs(s) == 1
+            case .rescale(_, let d, _): ok = (0...60).contains(d) && out.count == inp.count
+            case .leakyRelu(_, _, let bits): ok = (0...30).contains(bits) && out.count == inp.count
+            case .clamp(_, let lo, let hi): ok = out.count == inp.count && (lo.map { abs($0) < boundLimit } ?? true) && (hi.map { abs($0) < boundLimit } ?? true)
+            case .maxPool(_, let g): ok = geoOK(g) && out.count == g.channels * g.outHeight * g.outWidth
+            case .sumPool(_, let g, let mult): ok = geoOK(g) && out.count == g.channels * g.outHeight * g.outWidth && mult.count == g.outHeight * g.outWidth
+            case .gather(_, let idx): ok = idx.count == out.count && idx.allSatisfy { $0 >= 0 && $0 < inp.count }
+            case .argMax: ok = out.count == 1 && inp.count >= 1
+            }
+            guard ok else { throw fail("node \(k) (\(n.op.kind), layer '\(n.layer)') has inconsistent sizes") }
+            // Bounds must be what the compiler derives (they size the range checks).
+            let (lo, hi) = try Bounds.of(n.op, tensors, layer: n.layer)
+            guard lo == out.lo, hi == out.hi else { throw fail("node \(k) bounds differ from the derived bounds") }
+        }
+        guard output >= 1, output < tensors.count else { throw fail("output index") }
+    }
+}
+
+/// `{"input_data": [[...]]}` (EZKL's input.json): one or more flattened samples.
+public enum InputFile {
+    public static func parse(_ data: Data) throws -> [[Double]] {
+        let obj: Any
+        do { obj = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
+            throw ModelError.invalidInput("not JSON (\(error.localizedDescription))")
+        }
+        guard let dict = obj as? [String: Any], let rows = dict["input_data"] as? [Any] else {
+            throw ModelError.invalidInput("expected {\"input_data\": [[numbers...]]}")
+        }
+        guard !rows.isEmpty else { throw ModelError.invalidInput("input_data is empty") }
+        return try rows.enumerated().map { r, row in
+            guard let arr = row as? [Any] else { throw ModelError.invalidInput("input_data[\(r)] is not an array") }
+            return try arr.enumerated().map { i, v in
+                guard !(v is Bool && type(of: v) == Bool.self), let n = v as? NSNumber else {
+                    throw ModelError.invalidInput("input_data[\(r)][\(i)] is not a number")
+                }
+                let d = n.doubleValue
+                guard d.isFinite else { throw ModelError.invalidInput("input_data[\(r)][\(i)] is not finite") }
+                return d
+            }
+        }
+    }
+
+    /// Splits a calibration file: all numbers concatenated, cut into samples of `size`.
+    public static func samples(_ rows: [[Double]], size: Int) throws -> [[Double]] {
+        let flat = rows.flatMap { $0 }
+        guard size > 0, !flat.isEmpty, flat.count % size == 0 else {
+            throw ModelError.invalidInput("calibration data has \(flat.count) numbers, not a multiple of the input size \(size)")
+        }
+        return stride(from: 0, to: flat.count, by: size).map { Array(flat[$0..<($0 + size)]) }
+    }
+}
+
+/// A tensor in a claim: shape, dequantized values and the exact integers.
+public struct ClaimTensor: Codable, Equatable, Sendable {
+    public var shape: [Int]
+    /// Flattened real values (`quantized / 2^scale`).
+    public var values: [Double]
+    /// The integers the proof is about.
+    public var quantized: [Int]
+    /// Fraction bits.
+    public var scale: Int
+}
+
+/// The claim's output: the proven tensor plus what is derived from it outside the circuit.
+public struct ClaimOutput: Codable, Equatable, Sendable {
+    public var shape: [Int]
+    public var values: [Double]
+    public var quantized: [Int]
+    public var scale: Int
+    /// `none`, `softmax` or `sigmoid`: the model's final op, applied to `values` outside the circuit.
+    public var transform: OutputTransform
+    /// `transform(values)` when a transform is stated.
+    public var transformed: [Double]?
+    /// Index of the largest value (first on ties).
+    public var argmax: Int
+}
+
+/// The model identity a claim names.
+public struct ClaimModel: Codable, Equatable, Sendable {
+    public var name: String
+    public var onnxDigest: String
+    public var quantizedDigest: String
+    public var modelDigest: String
+    /// BLAKE2b-256 of the constraint system (wire counts and every term).
+    public var circuitDigest: String
+    public var constraints: Int
+}
+
+public struct ClaimQuantization: Codable, Equatable, Sendable {
+    public var scaleBits: Int
+    public var inputBound: Double
+    public var calibrated: Bool
+    public var rounding: String
+}
+
+/// A snarkjs-shaped proof object inside a claim.
+public struct ClaimProof: Codable, Equatable, Sendable {
+    public var pi_a: [String]
+    public var pi_b: [[String]]
+    public var pi_c: [String]
+    public var `protocol`: String
+    public var curve: String
+}
+
+/// `claim.json`: what was computed, by which model, and the proof.
+public struct Claim: Codable, Equatable, Sendable {
+    public static let version = 1
+    public var claimVersion: Int
+    public var zkinfer: String
+    public var statement: String
+    public var model: ClaimModel
+    public var verificationKeyDigest: String
+    public var visibility: Visibility
+    public var quantization: ClaimQuantization
+    /// Order of `publicSignals`.
+    public var publicSignalLayout: [String]
+    public var input: ClaimTensor
+    public var output: ClaimOutput
+    public var publicSignals: [String]
+    public var proof: ClaimProof
+}
+
+extension VerificationKey {
+    /// BLAKE2b-256 over the key's Ethereum encodings (α, β, γ, δ, IC in order).
+    public var digest: String {
+        var bytes = alpha1.ethereumBytes + beta2.ethereumBytes + gamma2.ethereumBytes + delta2.ethereumBytes
+        for p in ic { bytes += p.ethereumBytes }
+        return blake2bHex(bytes)
+    }
+}
+
+/// The digest of a constraint system: BLAKE2b-256 over (publicCount, wireCount, constraintCount)
+/// and every term (side, wire, coefficient) of every constraint, little-endian.
+public func circuitDigest(_ s: ConstraintSystem) -> String {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(24 + s.termCount * 40 + s.constraintCount * 24)
+    func put(_ v: Int) { withUnsafeBytes(of: UInt64(v).littleEndian) { bytes.append(contentsOf: $0) } }
+    put(s.publicCount); put(s.wireCount); put(s.constraintCount)
+    for i in 0..<s.constraintCount {
+        for side in ConstraintSide.allCases {
+            let terms = s.terms(i, side)
+            put(terms.count)
+            for t in terms { put(t.wire); bytes += t.coefficient.littleEndianBytes }
+        }
+    }
+    return blake2bHex(bytes)
+}
+
+/// The verdict on a claim.
+public struct ClaimVerdict: Sendable {
+    public var valid: Bool
+    /// Why it is invalid (empty when valid).
+    public var problems: [String]
+}
+
+public enum ClaimVerifier {
+    /// Builds a claim from a proof.
+    public static func makeClaim(name: String, compiled: CompiledModel, circuit: ModelCircuit, input: [Double], proof: Proof,
+                                 verificationKey: VerificationKey) throws -> Claim {
+        let m = compiled.model
+        let qIn = try m.quantizeInput(input)
+        let outT = m.outputTensor
+        let outValues = m.dequantize(circuit.output, tensor: m.output)
+        var best = 0
+        for k in circuit.output.indices where circuit.output[k] > circuit.output[best] { best = k }
+        let p = proof.snarkjs
+        let pj = try JSONDecoder().decode(ClaimProof.self, from: try p.jsonData())
+        return Claim(
+            claimVersion: Claim.version, zkinfer: zkinferVersion,
+            statement: "output = model(input): the quantized model identified by model.modelDigest (ONNX file onnxDigest, quantized graph quantizedDigest), run on input.quantized, yields output.quantized; proven with Groth16 over BN254 under the verification key verificationKeyDigest. output.transformed (if present) is computed from output.values outside the proof.",
+            model: ClaimModel(name: name, onnxDigest: m.onnxDigest, quantizedDigest: compiled.quantizedDigest, modelDigest: compiled.modelDigest,
+                              circuitDigest: circuitDigest(circuit.system), constraints: circuit.system.constraintCount),
+            verificationKeyDigest: verificationKey.digest, visibility: m.visibility,
+            quantization: ClaimQuantization(scaleBits: m.scaleBits, inputBound: m.inputBound, calibrated: m.calibrated, rounding: "half-up"),
+            publicSignalLayout: ["model_digest", "input[\(m.inputTensor.count)]", "output[\(outT.count)]"],
+            input: ClaimTensor(shape: m.inputTensor.shape, values: m.dequantize(qIn, tensor: 0), quantized: qIn, scale: m.inputTensor.scale),
+            output: ClaimOutput(shape: outT.shape, values: outValues, quantized: circuit.output, scale: outT.scale,
+                                transform: m.outputTransform,
+                                transformed: m.outputTransform == .none ? nil : FloatInterpreter.applyTransform(m.outputTransform, outValues),
+                                argmax: best),
+            publicSignals: circuit.publicSignals.map { $0.description },
+            proof: pj)
+    }
+
+    public static func decode(_ data: Data) throws -> Claim {
+        do { return try JSONDecoder().decode(Claim.self, from: data) } catch {
+            throw ModelError.invalidClaim("\(error)")
+        }
+    }
+
+    public static func encode(_ claim: Claim) throws -> Data {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try enc.encode(claim)
+    }
+
+    /// The snarkjs proof inside a claim; throws `ModelError.invalidClaim` if it is not a valid
+    /// encoding of curve points (on the curve, in the subgroup, canonical).
+    public static func proof(of claim: Claim) throws -> Proof {
+        do {
+            let data = try JSONEncoder().encode(claim.proof)
+            return Proof(snarkjs: try SnarkjsProof(jsonData: data))
+        } catch { throw ModelError.invalidClaim("proof: \(error)") }
+    }
+
+    /// Every check a verifier makes: key digest, model digest, input range, consistency of the
+    /// stated values with the public signals, then the Groth16 proof itself.
+    public static func verify(_ claim: Claim, key: VerificationKey) throws -> ClaimVerdict {
+        var problems: [String] = []
+        guard claim.claimVersion == Claim.version else { throw ModelError.invalidClaim("claim version \(claim.claimVersion)") }
+        if claim.verificationKeyDigest != key.digest {
+            problems.append("the claim names verification key \(claim.verificationKeyDigest), but the given key is \(key.digest)")
+        }
+        if CompiledModel.modelDigest(onnx: claim.model.onnxDigest, quantized: claim.model.quantizedDigest) != claim.model.modelDigest {
+            problems.append("model.modelDigest is not BLAKE2b(onnxDigest ‖ quantizedDigest)")
+        }
+        let input = claim.input, output = claim.output
+        guard (0...60).contains(input.scale), (0...60).contains(output.scale) else { throw ModelError.invalidClaim("scale out of range") }
+        guard input.quantized.count == input.values.count, output.quantized.count == output.values.count,
+              input.quantized.count == input.shape.reduce(1, { $0 &* $1 }), output.quantized.count == output.shape.reduce(1, { $0 &* $1 }) else {
+            throw ModelError.invalidClaim("input/output sizes disagree with their shapes")
+        }
+        let inLimit = claim.quantization.inputBound * Double(sign: .plus, exponent: input.scale, significand: 1)
+        for (i, q) in input.quantized.enumerated() {
+            if Double(abs(q)) > inLimit { problems.append("input.quantized[\(i)] = \(q) is outside the model's input range"); break }
+        }
+        let fin = Double(sign: .plus, exponent: -input.scale, significand: 1), fout = Double(sign: .plus, exponent: -output.scale, significand: 1)
+        if zip(input.quantized, input.values).contains(where: { Double($0) * fin != $1 }) { problems.append("input.values do not match input.quantized") }
+        if zip(output.quantized, output.values).contains(where: { Double($0) * fout != $1 }) { problems.append("output.values do not match output.quantized") }
+        var best = 0
+        for k in output.quantized.indices where output.quantized[k] > output.quantized[best] { best = k }
+        if !output.quantized.isEmpty && output.argmax != best { problems.append("output.argmax is not the index of the largest output") }
+        let expected = CircuitLowering.publicSignals(digest: claim.model.modelDigest, input: input.quantized, output: output.quantized)
+        let stated = try claim.publicSignals.enumerated().map { i, s -> Fr in
+            guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("publicSignals[\(i)] is not a canonical decimal < r") }
+            return v
+        }
+        if stated != expected { problems.append("publicSignals do not encode the stated model digest, input and output") }
+        if stated.count != key.publicCount {
+            problems.append("the key expects \(key.publicCount) public signals; the claim has \(stated.count)")
+            return ClaimVerdict(valid: false, problems: problems)
+        }
+        let proof = try proof(of: claim)
+        let ok = (try? Groth16.verify(key, proof: proof, publicInputs: stated)) ?? false
+        if !ok { problems.append("the Groth16 proof does not verify for these public signals") }
+        return ClaimVerdict(valid: problems.isEmpty, problems: problems)
+    }
+}
+
+/// The zkinfer version written into claims and manifests.
+public let zkinferVersion = "0.2.0"

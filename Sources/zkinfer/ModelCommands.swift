@@ -1,0 +1,315 @@
+import ArgumentParser
+import Foundation
+import ZKAlgebra
+import ZKFormats
+import ZKGroth16
+import ZKModel
+
+// The model workflow: compile → setup → prove → verify, plus run and inspect.
+//
+// A compiled directory holds: model.onnx (a copy), circuit.json (the quantized graph),
+// manifest.json (digests, counts, per-layer costs), report.txt; `setup` adds proving.key and
+// verification_key.json.
+
+func path(_ dir: String, _ file: String) -> String { (dir as NSString).appendingPathComponent(file) }
+
+/// Runs a model-library step, turning `ModelError` into a CLI message naming the file.
+func modelStep<T>(_ file: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as CLIError { throw e } catch let e as ModelError {
+        throw CLIError("\(file): \(e.description)")
+    } catch {
+        throw CLIError("\(file): \(describe(error))")
+    }
+}
+
+func loadCompiled(_ dir: String) throws -> CompiledModel {
+    let p = path(dir, "circuit.json")
+    guard FileManager.default.fileExists(atPath: p) else {
+        throw CLIError("\(dir): not a compiled model directory (no circuit.json; run `zkinfer compile MODEL.onnx -o \(dir)`)")
+    }
+    let data = try readFile(p)
+    return try modelStep(p) { try CompiledModel(circuitJSON: data) }
+}
+
+func loadManifest(_ dir: String) throws -> ModelManifest {
+    let p = path(dir, "manifest.json")
+    let data = try readFile(p)
+    return try modelStep(p) { try ModelManifest.decode(data) }
+}
+
+func loadInputs(_ file: String) throws -> [[Double]] {
+    let data = try readFile(file)
+    return try modelStep(file) { try InputFile.parse(data) }
+}
+
+struct ModelOptions: ParsableArguments {
+    @Flag(name: .long, help: "Machine-readable JSON on stdout.")
+    var json = false
+    @Flag(name: .long, help: "No progress output on stderr.")
+    var quiet = false
+}
+
+func formatFloats(_ v: [Double], max: Int = 10) -> String {
+    let shown = v.prefix(max).map { String(format: "%.4g", $0) }.joined(separator: ", ")
+    return "[" + shown + (v.count > max ? ", … (\(v.count) values)" : "") + "]"
+}
+
+func peakMemoryBytes() -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+        if parts.count >= 2, let kb = Int(parts[1]) { return kb * 1024 }
+    }
+    return 0
+}
+
+struct CompileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile",
+        abstract: "Compile an ONNX model into a quantized circuit.",
+        discussion: """
+            Writes DIR/circuit.json (the quantized graph), DIR/manifest.json (digests, constraint counts, per-layer \
+            costs), DIR/report.txt (the per-layer table) and a copy of the model. Scales are powers of two: each \
+            tensor and weight matrix gets about --scale-bits bits of magnitude. With --calibrate, scales and the \
+            input range come from the samples (inputs must then satisfy |x| ≤ the calibrated maximum rounded up to \
+            a power of two); without it every tensor is assumed to stay within ±16.
+            """)
+
+    @Argument(help: "The ONNX model.")
+    var model: String
+    @Option(name: .shortAndLong, help: "Output directory.")
+    var output: String
+    @Option(name: .long, help: "Magnitude bits per tensor and weight matrix (2...24).")
+    var scaleBits = 8
+    @Option(name: .long, help: "Calibration samples, EZKL shape {\"input_data\": [[...]]} (samples concatenated or one per list).")
+    var calibrate: String?
+    @OptionGroup var options: ModelOptions
+
+    func validate() throws {
+        guard (2...24).contains(scaleBits) else { throw ValidationError("--scale-bits must be in 2...24") }
+    }
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let onnx = try readFile(model)
+        var calibration: [[Double]] = []
+        let graph = try modelStep(model) { try ONNXImporter.load(onnx) }
+        if let calibrate {
+            let rows = try loadInputs(calibrate)
+            calibration = try modelStep(calibrate) { try InputFile.samples(rows, size: graph.size(graph.input)) }
+        }
+        let progress = ProgressReporter(quiet: options.quiet)
+        progress.update("quantizing", 0.1)
+        let q = try modelStep(model) {
+            try Quantizer.quantize(graph, options: QuantizationOptions(scaleBits: scaleBits, calibration: calibration),
+                                   onnxDigest: blake2bHex([UInt8](onnx)))
+        }
+        let compiled = try modelStep(model) { try CompiledModel(model: q) }
+        progress.update("building constraints", 0.5)
+        let circuit = try modelStep(model) { try compiled.constraintSystem() }
+        progress.update("done", 1)
+        progress.finish()
+        let elapsed = clock.now - start
+        let name = ((model as NSString).lastPathComponent as NSString).deletingPathExtension
+        let manifest = ModelManifest(name: name, compiled: compiled, circuit: circuit)
+        try makeDirectory(output)
+        try writeFile(onnx, path(output, "model.onnx"))
+        try writeFile(try compiled.circuitJSON(), path(output, "circuit.json"))
+        try writeFile(try manifest.encoded(), path(output, "manifest.json"))
+        let table = manifest.costTable()
+        try writeFile(Data((table + "\n").utf8), path(output, "report.txt"))
+        if options.json {
+            printJSON(["directory": output, "constraints": manifest.constraints, "wires": manifest.wires,
+                       "publicSignals": manifest.publicSignals, "modelDigest": manifest.modelDigest,
+                       "circuitDigest": manifest.circuitDigest, "compileSeconds": seconds(elapsed),
+                       "layers": manifest.layers.map { ["layer": $0.layer, "op": $0.onnxOp, "constraints": $0.constraints, "maxRangeBits": $0.maxRangeBits] }])
+        } else {
+            print(table)
+            print("compiled \(model) → \(output): \(manifest.constraints) constraints, \(manifest.wires) wires, \(manifest.publicSignals) public signals (\(String(format: "%.2f", seconds(elapsed))) s)")
+        }
+    }
+}
+
+struct ModelSetupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "setup",
+        abstract: "Groth16 setup for a compiled model (single party; libsodium randomness, toxic waste zeroed).",
+        discussion: "Writes DIR/proving.key and DIR/verification_key.json (snarkjs format) and records the key digest in DIR/manifest.json.")
+
+    @Argument(help: "A directory written by `zkinfer compile`.")
+    var directory: String
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int?
+    @OptionGroup var options: ModelOptions
+
+    func run() throws {
+        let compiled = try loadCompiled(directory)
+        var manifest = try loadManifest(directory)
+        let progress = ProgressReporter(quiet: options.quiet)
+        let circuit = try modelStep(directory) { try compiled.constraintSystem() }
+        guard circuitDigest(circuit.system) == manifest.circuitDigest else {
+            throw CLIError("\(directory): circuit.json does not produce the circuit recorded in manifest.json (recompile)")
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let pk = try withFile(directory, "setup failed") { try Groth16.setup(circuit.system, threads: threads, progress: progress.callback) }
+        let elapsed = clock.now - start
+        progress.finish()
+        let pkBytes = ProvingKeyFile.serialize(pk)
+        try writeFile(Data(pkBytes), path(directory, "proving.key"))
+        let vkData = try pk.verificationKey.snarkjs.jsonData()
+        try writeFile(vkData, path(directory, "verification_key.json"))
+        manifest.verificationKeyDigest = pk.verificationKey.digest
+        try writeFile(try manifest.encoded(), path(directory, "manifest.json"))
+        if options.json {
+            printJSON(["constraints": circuit.system.constraintCount, "setupSeconds": seconds(elapsed), "provingKeyBytes": pkBytes.count,
+                       "verificationKeyBytes": vkData.count, "verificationKeyDigest": pk.verificationKey.digest])
+        } else {
+            print("setup: \(circuit.system.constraintCount) constraints in \(String(format: "%.2f", seconds(elapsed))) s; proving.key \(pkBytes.count) bytes, verification_key.json \(vkData.count) bytes")
+        }
+    }
+}
+
+struct ModelProveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract: "Run the compiled model on an input and prove the result.",
+        discussion: """
+            INPUT.json is EZKL's shape {"input_data": [[...flattened floats...]]} (the first sample is proven). \
+            Writes OUT/proof.json and OUT/public.json (snarkjs) and OUT/claim.json (model digests, key digest, \
+            quantization, input, output, public signals, proof). Public signals: model digest, input, output.
+            """)
+
+    @Argument(help: "A directory written by `zkinfer compile` and `zkinfer setup`.")
+    var directory: String
+    @Option(name: .long, help: "INPUT.json (EZKL shape).")
+    var input: String
+    @Option(name: .shortAndLong, help: "Output directory for proof.json, public.json, claim.json.")
+    var output: String
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int?
+    @OptionGroup var options: ModelOptions
+
+    func run() throws {
+        let compiled = try loadCompiled(directory)
+        let manifest = try loadManifest(directory)
+        let samples = try loadInputs(input)
+        let clock = ContinuousClock()
+        let progress = ProgressReporter(quiet: options.quiet)
+        var start = clock.now
+        let circuit = try modelStep(input) { try compiled.circuit(for: samples[0]) }
+        let witnessTime = clock.now - start
+        guard circuitDigest(circuit.system) == manifest.circuitDigest else {
+            throw CLIError("\(directory): circuit.json does not produce the circuit recorded in manifest.json (recompile)")
+        }
+        do { try circuit.system.check(circuit.witness) } catch {
+            throw CLIError("internal error: the witness does not satisfy the circuit (\(describe(error))); please report this model", exitCode: 2)
+        }
+        let keyPath = path(directory, "proving.key")
+        guard FileManager.default.fileExists(atPath: keyPath) else { throw CLIError("\(directory): no proving.key (run `zkinfer setup \(directory)`)") }
+        let pk = try withFile(keyPath, "invalid proving key") { try ProvingKeyFile.read(from: URL(fileURLWithPath: keyPath)) }
+        guard pk.wireCount == circuit.system.wireCount, pk.publicCount == circuit.system.publicCount,
+              manifest.verificationKeyDigest == nil || manifest.verificationKeyDigest == pk.verificationKey.digest else {
+            throw CLIError("\(keyPath): the proving key was made for a different circuit (run `zkinfer setup \(directory)` again)")
+        }
+        let (ma, mb) = QAP.matrices(circuit.system)
+        guard ma == pk.matrixA, mb == pk.matrixB else { throw CLIError("\(keyPath): the proving key was made for a different circuit") }
+        start = clock.now
+        let (proof, timings) = try withFile(keyPath, "proving failed") {
+            try Groth16.proveWithTimings(pk, witness: circuit.witness, threads: threads, progress: progress.callback)
+        }
+        progress.finish()
+        let claim = try modelStep(input) {
+            try ClaimVerifier.makeClaim(name: manifest.name, compiled: compiled, circuit: circuit, input: samples[0], proof: proof,
+                                        verificationKey: pk.verificationKey)
+        }
+        try makeDirectory(output)
+        try writeFile(try proof.snarkjs.jsonData(), path(output, "proof.json"))
+        try writeFile(try SnarkjsPublicSignals(values: circuit.publicSignals).jsonData(), path(output, "public.json"))
+        try writeFile(try ClaimVerifier.encode(claim), path(output, "claim.json"))
+        _ = start
+        if options.json {
+            printJSON(["claim": path(output, "claim.json"), "proof": path(output, "proof.json"), "public": path(output, "public.json"),
+                       "constraints": circuit.system.constraintCount, "witnessSeconds": seconds(witnessTime),
+                       "proveSeconds": seconds(timings.total), "proofBytes": 256, "peakMemoryBytes": peakMemoryBytes(),
+                       "output": ["shape": claim.output.shape, "values": claim.output.values, "argmax": claim.output.argmax]])
+        } else {
+            print("output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax)\(claim.output.transform == .none ? "" : " (\(claim.output.transform.rawValue) applied outside the proof)")")
+            print("proved \(circuit.system.constraintCount) constraints in \(String(format: "%.3f", seconds(timings.total))) s (witness \(String(format: "%.3f", seconds(witnessTime))) s)")
+            print("wrote \(path(output, "claim.json")), proof.json, public.json")
+        }
+    }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "The quantized model's output for each input sample, from the circuit's witness (no proof).",
+        discussion: "For accuracy checks: every sample in INPUT.json is run through the circuit (and the witness checked).")
+
+    @Argument(help: "A directory written by `zkinfer compile`.")
+    var directory: String
+    @Option(name: .long, help: "INPUT.json (EZKL shape; every inner list is one sample).")
+    var input: String
+    @OptionGroup var options: ModelOptions
+
+    func run() throws {
+        let compiled = try loadCompiled(directory)
+        let samples = try loadInputs(input)
+        let m = compiled.model
+        var results: [[String: Any]] = []
+        for (k, s) in samples.enumerated() {
+            let circuit = try modelStep(input) { try compiled.circuit(for: s) }
+            do { try circuit.system.check(circuit.witness) } catch {
+                throw CLIError("internal error: the witness does not satisfy the circuit for sample \(k) (\(describe(error)))")
+            }
+            let values = m.dequantize(circuit.output, tensor: m.output)
+            var best = 0
+            for i in circuit.output.indices where circuit.output[i] > circuit.output[best] { best = i }
+            var r: [String: Any] = ["shape": m.outputTensor.shape, "values": values, "quantized": circuit.output, "scale": m.outputTensor.scale, "argmax": best]
+            if m.outputTransform != .none {
+                r["transform"] = m.outputTransform.rawValue
+                r["transformed"] = FloatInterpreter.applyTransform(m.outputTransform, values)
+            }
+            results.append(r)
+            if !options.json { print("sample \(k): output \(formatFloats(values)) argmax \(best)") }
+        }
+        if options.json {
+            if results.count == 1 { printJSON(["output": results[0]]) } else { printJSON(["output": results[0], "samples": results.map { ["output": $0] }]) }
+        }
+    }
+}
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Per-layer cost table of an ONNX model (compiled with default settings) or a compiled directory.",
+        discussion: "Columns: layer, ONNX op, what it lowered to, output shape, constraints, largest range check (bits), share of the total.")
+
+    @Argument(help: "MODEL.onnx or a compiled directory.")
+    var target: String
+    @Option(name: .long, help: "Magnitude bits when inspecting an .onnx file.")
+    var scaleBits = 8
+    @OptionGroup var options: ModelOptions
+
+    func run() throws {
+        var isDir: ObjCBool = false
+        let manifest: ModelManifest
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue {
+            manifest = try loadManifest(target)
+        } else {
+            let onnx = try readFile(target)
+            let (compiled, _) = try modelStep(target) { try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: scaleBits)) }
+            let circuit = try modelStep(target) { try compiled.constraintSystem() }
+            manifest = ModelManifest(name: ((target as NSString).lastPathComponent as NSString).deletingPathExtension, compiled: compiled, circuit: circuit)
+        }
+        if options.json {
+            let data = try manifest.encoded()
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("\(manifest.name): input \(manifest.inputShape) (scale 2^-\(manifest.inputScale)), output \(manifest.outputShape) (scale 2^-\(manifest.outputScale))\(manifest.outputTransform == .none ? "" : ", final \(manifest.outputTransform.rawValue) applied outside the proof")")
+            print(manifest.costTable())
+        }
+    }
+}
