@@ -44,5 +44,14 @@ let package = Package(
             ],
             path: "Benchmarks/Groth16Benchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
+        .executableTarget(
+            name: "PoseidonBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "ZKAlgebra", package: zkinfer),
+                .product(name: "ZKPoseidon", package: zkinfer),
+            ],
+            path: "Benchmarks/PoseidonBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
     ]
 )
