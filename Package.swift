@@ -84,11 +84,11 @@ let package = Package(
             name: "ZKGroth16Tests",
             dependencies: ["ZKGroth16", "ZKCircuit", "ZKConstraints", "ZKFormats", "ZKAlgebra", "ZKSodium"]),
         .testTarget(
-            name: "ZKPoseidonTests", dependencies: ["ZKPoseidon", "ZKCircuit", "ZKAlgebra"],
+            name: "ZKPoseidonTests", dependencies: ["ZKPoseidon", "ZKCircuit", "ZKConstraints", "ZKAlgebra"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ZKModelTests",
-            dependencies: ["ZKModel", "ZKCircuit", "ZKConstraints", "ZKGroth16", "ZKAlgebra"]),
+            dependencies: ["ZKModel", "ZKCircuit", "ZKConstraints", "ZKGroth16", "ZKAlgebra", "ZKFormats", "ZKPoseidon"]),
         .testTarget(name: "ZKBenchTests", dependencies: ["ZKBench"]),
         .testTarget(name: "zkinferCLITests", dependencies: ["zkinfer"]),
     ]
