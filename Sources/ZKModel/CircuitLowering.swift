@@ -11,6 +11,7 @@ import Foundation
 import ZKAlgebra
 import ZKCircuit
 import ZKConstraints
+import ZKPoseidon
 
 /// Constraint cost of one ONNX layer.
 public struct LayerCost: Codable, Equatable, Sendable {
@@ -37,6 +38,20 @@ public struct ModelCircuit {
     public var layers: [LayerCost]
     /// Constraints outside layers (digest binding, output binding).
     public var bindingConstraints: Int
+    /// Where the constraints go.
+    public var costSplit: CostSplit
+}
+
+/// Constraints by kind: products with private weights, range checks (every bit decomposition:
+/// rescales, ReLU signs, comparisons, private weights and inputs), Poseidon hashing, public-signal
+/// binding, and the rest (ReLU/max/argmax selections).
+public struct CostSplit: Codable, Equatable, Sendable {
+    public var multiplications = 0
+    public var rangeChecks = 0
+    public var hashing = 0
+    public var binding = 0
+    public var other = 0
+    public init() {}
 }
 
 public enum CircuitLowering {
@@ -48,8 +63,9 @@ public enum CircuitLowering {
     }
 
     /// Builds the circuit for `input` (quantized, within bounds). `digest` is the model digest
-    /// (hex) bound as the first public signal.
-    public static func build(_ m: QuantizedModel, input: [Int], digest: String, recordsLabels: Bool = false) throws -> ModelCircuit {
+    /// (hex) bound as the first public signal. With hashed input, `inputSalt` blinds the hash.
+    public static func build(_ m: QuantizedModel, input: [Int], digest: String, inputSalt: Fr = .zero,
+                             recordsLabels: Bool = false) throws -> ModelCircuit {
         guard input.count == m.inputTensor.count else {
             throw ModelError.invalidInput("expected \(m.inputTensor.count) input values, got \(input.count)")
         }
@@ -57,19 +73,84 @@ public enum CircuitLowering {
             throw ModelError.invalidInput("quantized input [\(i)] = \(x) outside [\(m.inputTensor.lo[i]), \(m.inputTensor.hi[i])]")
         }
         let b = CircuitBuilder(recordsLabels: recordsLabels)
+        var split = CostSplit()
+        var extraRows: [LayerCost] = []
         let digestVar = b.publicInput(digestSignal(digest), name: "model_digest")
         b.assertEqual(digestVar, LinearExpression.constant(digestSignal(digest)), label: "model digest")
+        split.binding += 1
+        // Public commitments are declared first (their values are computed natively), bound at the end.
+        let privateWeights = m.visibility.weights == .private
+        var commitmentVar: Variable?
+        if privateWeights { commitmentVar = b.publicInput(try weightCommitment(m), name: "weights_commitment") }
         var t = [[LinearExpression]](repeating: [], count: m.tensors.count)
-        t[0] = input.enumerated().map { i, x in b.publicInput(Fr(signed: Int64(x)), name: "input[\(i)]").linearExpression }
+        let inputFr = input.map { Fr(signed: Int64($0)) }
+        var inputHashVar: Variable?
+        switch m.visibility.input {
+        case .public:
+            t[0] = inputFr.enumerated().map { i, x in b.publicInput(x, name: "input[\(i)]").linearExpression }
+        case .private, .hashed:
+            if m.visibility.input == .hashed { inputHashVar = b.publicInput(inputHash(inputFr, salt: inputSalt), name: "input_hash") }
+            let before = b.constraintCount
+            var bitsUsed = 0, maxBits = 0
+            t[0] = inputFr.enumerated().map { i, x in
+                let v = b.witness(x)
+                let bits = signedBitWidth(lo: m.inputTensor.lo[i], hi: m.inputTensor.hi[i])
+                bitsUsed += bits; maxBits = max(maxBits, bits)
+                _ = b.signedBits(v, bits: bits)
+                return v.linearExpression
+            }
+            split.rangeChecks += b.constraintCount - before
+            let hashBefore = b.constraintCount
+            if let h = inputHashVar {
+                let saltVar = b.witness(inputSalt)
+                b.assertEqual(h, b.poseidonMany([saltVar.linearExpression] + t[0]), label: "input hash")
+            }
+            split.hashing += b.constraintCount - hashBefore
+            extraRows.append(LayerCost(layer: "(input: \(m.visibility.input.rawValue))", onnxOp: "", ops: m.visibility.input == .hashed ? ["range", "poseidon"] : ["range"],
+                                       outputShape: m.inputTensor.shape, constraints: b.constraintCount - before, maxRangeBits: maxBits, rangeBits: bitsUsed))
+        }
+        var committed: [(LinearExpression, Int, Int)] = []  // private weights: (wire, value, bits) in commitment order
 
         var layers: [LayerCost] = []
         var layerIndex: [String: Int] = [:]
         for node in m.nodes {
             let before = b.constraintCount
             var bitsUsed = 0, maxBits = 0
-            func note(_ k: Int) { bitsUsed += k; maxBits = max(maxBits, k) }
+            func note(_ k: Int) { bitsUsed += k; maxBits = max(maxBits, k); split.rangeChecks += k }  // signedBits(k) = k constraints
             let out = m.tensors[node.output]
             switch node.op {
+            case .dense(let i, let w, let bias, let nIn, let nOut) where node.hasPrivateWeights:
+                let (wv, bv) = privateParameters(b, node, w, bias, &committed, note)
+                let x = t[i]
+                let mulBefore = b.constraintCount
+                t[node.output] = (0..<nOut).map { o in
+                    var e = bv[o].linearExpression
+                    for k in 0..<nIn { e += b.mul(wv[o * nIn + k], x[k], label: "dense.mul") }
+                    return e
+                }
+                split.multiplications += b.constraintCount - mulBefore
+            case .conv(let i, let w, let bias, let mOut, let geo) where node.hasPrivateWeights:
+                let (wv, bv) = privateParameters(b, node, w, bias, &committed, note)
+                let x = t[i]
+                let oh = geo.outHeight, ow = geo.outWidth
+                let mulBefore = b.constraintCount
+                var res = [LinearExpression](repeating: LinearExpression(), count: mOut * oh * ow)
+                for o in 0..<mOut {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            var e = bv[o].linearExpression
+                            for c in 0..<geo.channels {
+                                geo.window(oy, ox) { ky, kx, y, xx in
+                                    let wi = ((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx
+                                    e += b.mul(wv[wi], x[(c * geo.height + y) * geo.width + xx], label: "conv.mul")
+                                }
+                            }
+                            res[(o * oh + oy) * ow + ox] = e
+                        }
+                    }
+                }
+                t[node.output] = res
+                split.multiplications += b.constraintCount - mulBefore
             case .dense(let i, let w, let bias, let nIn, let nOut):
                 let x = t[i]
                 let wf = w.map { Fr(signed: Int64($0)) }
@@ -210,6 +291,15 @@ public enum CircuitLowering {
                                         constraints: cost, maxRangeBits: maxBits, rangeBits: bitsUsed))
             }
         }
+        // Private weights: bind them to the public commitment.
+        if let c = commitmentVar {
+            let before = b.constraintCount
+            let saltVar = b.witness(Fr(decimal: m.weightSalt ?? "0") ?? .zero)
+            b.assertEqual(c, b.poseidonMany([saltVar.linearExpression] + packWeights(committed).map(\.0)), label: "weights commitment")
+            split.hashing += b.constraintCount - before
+            extraRows.append(LayerCost(layer: "(weights commitment)", onnxOp: "", ops: ["poseidon"], outputShape: [1],
+                                       constraints: b.constraintCount - before, maxRangeBits: 0, rangeBits: 0))
+        }
         // Output: one public signal per element, bound by one constraint each.
         let before = b.constraintCount
         var output: [Int] = []
@@ -221,14 +311,93 @@ public enum CircuitLowering {
             b.assertEqual(p, e, label: "output[\(k)]")
         }
         let binding = b.constraintCount - before + 1
+        split.binding = binding
         let (system, witness, publics) = b.build()
-        return ModelCircuit(system: system, witness: witness, publicSignals: publics, output: output, layers: layers,
-                            bindingConstraints: binding)
+        split.other = system.constraintCount - split.multiplications - split.rangeChecks - split.hashing - split.binding
+        return ModelCircuit(system: system, witness: witness, publicSignals: publics, output: output, layers: extraRows + layers,
+                            bindingConstraints: binding, costSplit: split)
     }
 
-    /// The public signals a claim must carry for `input` → `output` under `digest`.
-    public static func publicSignals(digest: String, input: [Int], output: [Int]) -> [Fr] {
-        [digestSignal(digest)] + input.map { Fr(signed: Int64($0)) } + output.map { Fr(signed: Int64($0)) }
+    /// Allocates a private layer's weights and biases as wires, range-checks each to its signed bit
+    /// width (which makes the packing injective) and records them for the commitment.
+    static func privateParameters(_ b: CircuitBuilder, _ node: QNode, _ w: [Int], _ bias: [Int],
+                                  _ committed: inout [(LinearExpression, Int, Int)],
+                                  _ note: (Int) -> Void) -> ([Variable], [Variable]) {
+        let wb = node.weightBits ?? 1, bb = node.biasBits ?? 1
+        let wv = w.map { v -> Variable in
+            let x = b.witness(Fr(signed: Int64(v)))
+            _ = b.signedBits(x, bits: wb)
+            note(wb)
+            committed.append((x.linearExpression, v, wb))
+            return x
+        }
+        let bv = bias.map { v -> Variable in
+            let x = b.witness(Fr(signed: Int64(v)))
+            _ = b.signedBits(x, bits: bb)
+            note(bb)
+            committed.append((x.linearExpression, v, bb))
+            return x
+        }
+        return (wv, bv)
+    }
+
+    /// Packs signed values of known widths into field elements: each `v` becomes `u = v + 2^(bits−1)`
+    /// (in `[0, 2^bits)` once range-checked) and consecutive `u`s fill 248-bit words, low bits first.
+    /// Injective on range-checked values (every word is `< 2^248 < r`). Returns (expression, value).
+    static func packWeights(_ items: [(LinearExpression, Int, Int)]) -> [(LinearExpression, Fr)] {
+        var out: [(LinearExpression, Fr)] = []
+        var e = LinearExpression(), v = Fr.zero, used = 0, weight = Fr.one
+        for (x, value, bits) in items {
+            if used + bits > 248 {
+                out.append((e, v)); e = LinearExpression(); v = .zero; used = 0; weight = .one
+            }
+            let offset = Fr(2).power(UInt64(bits - 1))
+            e += (x + offset) * weight
+            v += (Fr(signed: Int64(value)) + offset) * weight
+            used += bits
+            weight = weight * Fr(2).power(UInt64(bits))
+        }
+        if used > 0 { out.append((e, v)) }
+        return out
+    }
+
+    /// The private weights (dense/conv weights and biases, in node order) with their bit widths.
+    static func privateItems(_ m: QuantizedModel) -> [(LinearExpression, Int, Int)] {
+        var items: [(LinearExpression, Int, Int)] = []
+        for n in m.nodes {
+            guard let wb = n.weightBits, let bb = n.biasBits else { continue }
+            switch n.op {
+            case .dense(_, let w, let bias, _, _), .conv(_, let w, let bias, _, _):
+                items += w.map { (LinearExpression(), $0, wb) }
+                items += bias.map { (LinearExpression(), $0, bb) }
+            default: break
+            }
+        }
+        return items
+    }
+
+    /// The public commitment to a model's private weights:
+    /// `Poseidon.hashMany([salt] ++ packed words)` (see `packWeights`).
+    public static func weightCommitment(_ m: QuantizedModel) throws -> Fr {
+        guard let saltText = m.weightSalt, let salt = Fr(decimal: saltText) else {
+            throw ModelError.invalidCircuit("private weights without a valid salt")
+        }
+        return Poseidon.hashMany([salt] + packWeights(privateItems(m)).map(\.1))
+    }
+
+    /// The public hash of a hidden input: `Poseidon.hashMany([salt] ++ input)`.
+    public static func inputHash(_ input: [Fr], salt: Fr) -> Fr {
+        Poseidon.hashMany([salt] + input)
+    }
+
+    /// The public signals of a claim, in circuit order: model digest, weights commitment (private
+    /// weights), the input (public) or its hash (hashed) or nothing (private), then the output.
+    public static func publicSignals(digest: String, weightsCommitment: Fr?, input: [Int]?, inputHash: Fr?, output: [Int]) -> [Fr] {
+        var s = [digestSignal(digest)]
+        if let c = weightsCommitment { s.append(c) }
+        if let input { s += input.map { Fr(signed: Int64($0)) } }
+        if let h = inputHash { s.append(h) }
+        return s + output.map { Fr(signed: Int64($0)) }
     }
 }
 

@@ -22,11 +22,15 @@ public struct CompiledModel: Sendable {
     /// into every proof as public signal 0 (its first 31 bytes).
     public var modelDigest: String
 
+    /// With private weights: the public Poseidon commitment to them (a public signal).
+    public var weightsCommitment: Fr?
+
     public init(model: QuantizedModel) throws {
         self.model = model
-        let bytes = try CompiledModel.canonicalJSON(model)
+        let bytes = try CompiledModel.canonicalJSON(model.publicView)
         quantizedDigest = blake2bHex(bytes)
         modelDigest = CompiledModel.modelDigest(onnx: model.onnxDigest, quantized: quantizedDigest)
+        weightsCommitment = model.visibility.weights == .private ? try CircuitLowering.weightCommitment(model) : nil
     }
 
     public static func modelDigest(onnx: String, quantized: String) -> String {
@@ -59,9 +63,9 @@ public struct CompiledModel: Sendable {
         try self.init(model: m)
     }
 
-    /// Builds the circuit for a float input (quantized here).
-    public func circuit(for input: [Double]) throws -> ModelCircuit {
-        try CircuitLowering.build(model, input: model.quantizeInput(input), digest: modelDigest)
+    /// Builds the circuit for a float input (quantized here). `inputSalt` blinds a hashed input.
+    public func circuit(for input: [Double], inputSalt: Fr = .zero) throws -> ModelCircuit {
+        try CircuitLowering.build(model, input: model.quantizeInput(input), digest: modelDigest, inputSalt: inputSalt)
     }
 
     /// The constraint system alone (built for the all-zero input; the structure never depends on it).
@@ -71,6 +75,24 @@ public struct CompiledModel: Sendable {
 }
 
 extension QuantizedModel {
+    /// What the model digest covers: everything, except that with private weights the weights,
+    /// biases and salt are removed (they are bound by the commitment instead). The ONNX digest is
+    /// kept in both cases; with private weights the host should treat it as sensitive only if the
+    /// ONNX file itself has low entropy (it is a hash of the file, not the file).
+    public var publicView: QuantizedModel {
+        guard visibility.weights == .private else { return self }
+        var m = self
+        m.weightSalt = nil
+        for k in m.nodes.indices where m.nodes[k].hasPrivateWeights {
+            switch m.nodes[k].op {
+            case .dense(let i, _, _, let nIn, let nOut): m.nodes[k].op = .dense(input: i, weights: [], bias: [], inFeatures: nIn, outFeatures: nOut)
+            case .conv(let i, _, _, let mm, let g): m.nodes[k].op = .conv(input: i, weights: [], bias: [], outChannels: mm, geometry: g)
+            default: break
+            }
+        }
+        return m
+    }
+
     /// Structural validation of a decoded model (every index in range, sizes consistent), so a
     /// hand-edited or corrupt circuit.json gives an error rather than a trap.
     public func validate() throws {
@@ -113,7 +135,24 @@ extension QuantizedModel {
             }
             guard ok else { throw fail("node \(k) (\(n.op.kind), layer '\(n.layer)') has inconsistent sizes") }
             // Bounds must be what the compiler derives (they size the range checks).
-            let (lo, hi) = try Bounds.of(n.op, tensors, layer: n.layer)
+            if let wb = n.weightBits, let bb = n.biasBits {
+                guard visibility.weights == .private, (1...62).contains(wb), (1...62).contains(bb) else { throw fail("node \(k) private bit widths") }
+                switch n.op {
+                case .dense(_, let w, let b, _, _), .conv(_, let w, let b, _, _):
+                    guard w.allSatisfy({ $0 >= -(1 << (wb - 1)) && $0 < 1 << (wb - 1) }), b.allSatisfy({ $0 >= -(1 << (bb - 1)) && $0 < 1 << (bb - 1) }) else {
+                        throw fail("node \(k): a private weight exceeds its bit width")
+                    }
+                default: throw fail("node \(k): private bit widths on a \(n.op.kind) op")
+                }
+            } else if visibility.weights == .private {
+                switch n.op {
+                case .dense, .conv: throw fail("node \(k) lacks private bit widths")
+                default: break
+                }
+            }
+            if visibility.weights == .private, weightSalt.flatMap({ Fr(decimal: $0) }) == nil { throw fail("private weights need a salt") }
+            let (lo, hi) = try Bounds.of(n.op, tensors, layer: n.layer,
+                                         privateBits: n.weightBits.flatMap { w in n.biasBits.map { (w, $0) } })
             guard lo == out.lo, hi == out.hi else { throw fail("node \(k) bounds differ from the derived bounds") }
         }
         guard output >= 1, output < tensors.count else { throw fail("output index") }
@@ -163,6 +202,10 @@ public struct ClaimTensor: Codable, Equatable, Sendable {
     public var quantized: [Int]
     /// Fraction bits.
     public var scale: Int
+    /// Hidden input: `private` or `hashed` (then `values`/`quantized` are empty); nil = public.
+    public var visibility: InputVisibility?
+    /// Hashed input: `Poseidon.hashMany([salt] ++ input)` (decimal), the public signal.
+    public var hash: String?
 }
 
 /// The claim's output: the proven tensor plus what is derived from it outside the circuit.
@@ -188,6 +231,8 @@ public struct ClaimModel: Codable, Equatable, Sendable {
     /// BLAKE2b-256 of the constraint system (wire counts and every term).
     public var circuitDigest: String
     public var constraints: Int
+    /// Private weights: the Poseidon commitment (decimal) the proof is checked against.
+    public var weightsCommitment: String?
 }
 
 public struct ClaimQuantization: Codable, Equatable, Sendable {
@@ -258,9 +303,9 @@ public struct ClaimVerdict: Sendable {
 }
 
 public enum ClaimVerifier {
-    /// Builds a claim from a proof.
+    /// Builds a claim from a proof. `inputSalt` is the blinding of a hashed input.
     public static func makeClaim(name: String, compiled: CompiledModel, circuit: ModelCircuit, input: [Double], proof: Proof,
-                                 verificationKey: VerificationKey) throws -> Claim {
+                                 verificationKey: VerificationKey, inputSalt: Fr = .zero) throws -> Claim {
         let m = compiled.model
         let qIn = try m.quantizeInput(input)
         let outT = m.outputTensor
@@ -269,15 +314,28 @@ public enum ClaimVerifier {
         for k in circuit.output.indices where circuit.output[k] > circuit.output[best] { best = k }
         let p = proof.snarkjs
         let pj = try JSONDecoder().decode(ClaimProof.self, from: try p.jsonData())
+        let inVis = m.visibility.input
+        var layout = ["model_digest"]
+        if compiled.weightsCommitment != nil { layout.append("weights_commitment") }
+        switch inVis {
+        case .public: layout.append("input[\(m.inputTensor.count)]")
+        case .hashed: layout.append("input_hash")
+        case .private: break
+        }
+        layout.append("output[\(outT.count)]")
+        let hash = inVis == .hashed ? CircuitLowering.inputHash(qIn.map { Fr(signed: Int64($0)) }, salt: inputSalt).description : nil
+        let hidden = inVis != .public
         return Claim(
             claimVersion: Claim.version, zkinfer: zkinferVersion,
-            statement: "output = model(input): the quantized model identified by model.modelDigest (ONNX file onnxDigest, quantized graph quantizedDigest), run on input.quantized, yields output.quantized; proven with Groth16 over BN254 under the verification key verificationKeyDigest. output.transformed (if present) is computed from output.values outside the proof.",
+            statement: "output = model(input): the quantized model identified by model.modelDigest (ONNX file onnxDigest, quantized graph quantizedDigest\(compiled.weightsCommitment != nil ? ", private weights bound by weightsCommitment" : "")), run on \(hidden ? "a hidden input within the model's input range\(inVis == .hashed ? " whose Poseidon hash is input.hash" : "")" : "input.quantized"), yields output.quantized; proven with Groth16 over BN254 under the verification key verificationKeyDigest. output.transformed (if present) is computed from output.values outside the proof.",
             model: ClaimModel(name: name, onnxDigest: m.onnxDigest, quantizedDigest: compiled.quantizedDigest, modelDigest: compiled.modelDigest,
-                              circuitDigest: circuitDigest(circuit.system), constraints: circuit.system.constraintCount),
+                              circuitDigest: circuitDigest(circuit.system), constraints: circuit.system.constraintCount,
+                              weightsCommitment: compiled.weightsCommitment?.description),
             verificationKeyDigest: verificationKey.digest, visibility: m.visibility,
             quantization: ClaimQuantization(scaleBits: m.scaleBits, inputBound: m.inputBound, calibrated: m.calibrated, rounding: "half-up"),
-            publicSignalLayout: ["model_digest", "input[\(m.inputTensor.count)]", "output[\(outT.count)]"],
-            input: ClaimTensor(shape: m.inputTensor.shape, values: m.dequantize(qIn, tensor: 0), quantized: qIn, scale: m.inputTensor.scale),
+            publicSignalLayout: layout,
+            input: ClaimTensor(shape: m.inputTensor.shape, values: hidden ? [] : m.dequantize(qIn, tensor: 0), quantized: hidden ? [] : qIn,
+                               scale: m.inputTensor.scale, visibility: hidden ? inVis : nil, hash: hash),
             output: ClaimOutput(shape: outT.shape, values: outValues, quantized: circuit.output, scale: outT.scale,
                                 transform: m.outputTransform,
                                 transformed: m.outputTransform == .none ? nil : FloatInterpreter.applyTransform(m.outputTransform, outValues),
@@ -320,21 +378,40 @@ public enum ClaimVerifier {
         }
         let input = claim.input, output = claim.output
         guard (0...60).contains(input.scale), (0...60).contains(output.scale) else { throw ModelError.invalidClaim("scale out of range") }
-        guard input.quantized.count == input.values.count, output.quantized.count == output.values.count,
-              input.quantized.count == input.shape.reduce(1, { $0 &* $1 }), output.quantized.count == output.shape.reduce(1, { $0 &* $1 }) else {
-            throw ModelError.invalidClaim("input/output sizes disagree with their shapes")
+        let inVis = claim.visibility.input
+        if (input.visibility ?? .public) != inVis { problems.append("input.visibility disagrees with visibility.input") }
+        guard output.quantized.count == output.values.count, output.quantized.count == output.shape.reduce(1, { $0 &* $1 }) else {
+            throw ModelError.invalidClaim("output sizes disagree with its shape")
         }
-        let inLimit = claim.quantization.inputBound * Double(sign: .plus, exponent: input.scale, significand: 1)
-        for (i, q) in input.quantized.enumerated() {
-            if Double(abs(q)) > inLimit { problems.append("input.quantized[\(i)] = \(q) is outside the model's input range"); break }
+        if inVis == .public {
+            guard input.quantized.count == input.values.count, input.quantized.count == input.shape.reduce(1, { $0 &* $1 }) else {
+                throw ModelError.invalidClaim("input sizes disagree with its shape")
+            }
+            let inLimit = claim.quantization.inputBound * Double(sign: .plus, exponent: input.scale, significand: 1)
+            for (i, q) in input.quantized.enumerated() {
+                if Double(abs(q)) > inLimit { problems.append("input.quantized[\(i)] = \(q) is outside the model's input range"); break }
+            }
+            let fin = Double(sign: .plus, exponent: -input.scale, significand: 1)
+            if zip(input.quantized, input.values).contains(where: { Double($0) * fin != $1 }) { problems.append("input.values do not match input.quantized") }
+        } else if !input.quantized.isEmpty || !input.values.isEmpty {
+            problems.append("a hidden input must not be stated in the claim")
         }
-        let fin = Double(sign: .plus, exponent: -input.scale, significand: 1), fout = Double(sign: .plus, exponent: -output.scale, significand: 1)
-        if zip(input.quantized, input.values).contains(where: { Double($0) * fin != $1 }) { problems.append("input.values do not match input.quantized") }
+        let fout = Double(sign: .plus, exponent: -output.scale, significand: 1)
         if zip(output.quantized, output.values).contains(where: { Double($0) * fout != $1 }) { problems.append("output.values do not match output.quantized") }
         var best = 0
         for k in output.quantized.indices where output.quantized[k] > output.quantized[best] { best = k }
         if !output.quantized.isEmpty && output.argmax != best { problems.append("output.argmax is not the index of the largest output") }
-        let expected = CircuitLowering.publicSignals(digest: claim.model.modelDigest, input: input.quantized, output: output.quantized)
+        func decimal(_ s: String?, _ what: String) throws -> Fr? {
+            guard let s else { return nil }
+            guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("\(what) is not a canonical decimal < r") }
+            return v
+        }
+        let commitment = try decimal(claim.model.weightsCommitment, "model.weightsCommitment")
+        if (claim.visibility.weights == .private) != (commitment != nil) { problems.append("private weights need model.weightsCommitment (and public weights must not have one)") }
+        let inputHash = try decimal(input.hash, "input.hash")
+        if (inVis == .hashed) != (inputHash != nil) { problems.append("a hashed input needs input.hash (and only a hashed input has one)") }
+        let expected = CircuitLowering.publicSignals(digest: claim.model.modelDigest, weightsCommitment: commitment,
+                                                     input: inVis == .public ? input.quantized : nil, inputHash: inputHash, output: output.quantized)
         let stated = try claim.publicSignals.enumerated().map { i, s -> Fr in
             guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("publicSignals[\(i)] is not a canonical decimal < r") }
             return v

@@ -26,6 +26,11 @@ public struct ModelManifest: Codable, Equatable, Sendable {
     public var bindingConstraints: Int
     /// Set by `zkinfer setup`.
     public var verificationKeyDigest: String?
+    public var visibility: Visibility
+    /// Private weights: the Poseidon commitment (decimal), public signal 1.
+    public var weightsCommitment: String?
+    /// Constraints by kind (multiplications, range checks, hashing, binding, other).
+    public var costSplit: CostSplit
 
     public init(name: String, compiled: CompiledModel, circuit: ModelCircuit) {
         let m = compiled.model
@@ -48,6 +53,9 @@ public struct ModelManifest: Codable, Equatable, Sendable {
         outputTransform = m.outputTransform
         layers = circuit.layers
         bindingConstraints = circuit.bindingConstraints
+        visibility = m.visibility
+        weightsCommitment = compiled.weightsCommitment?.description
+        costSplit = circuit.costSplit
     }
 
     public func encoded() throws -> Data {
@@ -75,10 +83,13 @@ public struct ModelManifest: Codable, Equatable, Sendable {
         rows.append(["(digest + outputs)", "", "binding", "", String(bindingConstraints), "-",
                      String(format: "%.1f%%", 100 * Double(bindingConstraints) / Double(total))])
         rows.append(["total", "", "", "", String(constraints), "", "100%"])
+        let c = costSplit
+        func pct(_ x: Int) -> String { String(format: "%.1f%%", 100 * Double(x) / Double(total)) }
+        let splitLine = "by kind: multiplications \(c.multiplications) (\(pct(c.multiplications))), range checks \(c.rangeChecks) (\(pct(c.rangeChecks))), hashing \(c.hashing) (\(pct(c.hashing))), binding \(c.binding), other \(c.other) (\(pct(c.other)))"
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { r in
             r.enumerated().map { c, s in c >= 4 ? String(repeating: " ", count: widths[c] - s.count) + s : s + String(repeating: " ", count: widths[c] - s.count) }
                 .joined(separator: "  ")
-        }.joined(separator: "\n")
+        }.joined(separator: "\n") + "\n" + splitLine
     }
 }

@@ -78,6 +78,11 @@ public struct QNode: Codable, Equatable, Sendable {
     /// ONNX node name this op belongs to (several ops may share one layer).
     public var layer: String
     public var onnxOp: String
+    /// With private weights: the signed bit width every weight (resp. bias) of this dense/conv
+    /// layer is range-checked to (and packed with) in the circuit; nil for public weights.
+    public var weightBits: Int? = nil
+    public var biasBits: Int? = nil
+    public var hasPrivateWeights: Bool { weightBits != nil }
 }
 
 /// A model ready for the circuit: integer weights, scales, bounds. Tensor 0 is the input.
@@ -99,19 +104,37 @@ public struct QuantizedModel: Codable, Equatable, Sendable {
     public var visibility: Visibility
     /// BLAKE2b-256 (hex) of the ONNX file this model was compiled from.
     public var onnxDigest: String
+    /// With private weights: the blinding value (decimal, < r) hashed with the weights into the
+    /// commitment, drawn from libsodium at compile time. Secret, like the weights.
+    public var weightSalt: String? = nil
 
     public var input: Int { 0 }
     public var inputTensor: QTensor { tensors[0] }
     public var outputTensor: QTensor { tensors[output] }
 }
 
-/// Who sees what. Only `public` everywhere is implemented in this version; the fields are here so
-/// private weights (with a commitment) and private or hashed inputs slot in without a format change.
+/// Who sees the model input: everyone (`public`: the values are public signals), nobody
+/// (`private`: witness only, range-checked in the circuit), or everyone sees a Poseidon hash
+/// (`hashed`: `hashMany([salt] ++ input)` is a public signal; the salt stays with the prover).
+public enum InputVisibility: String, Codable, CaseIterable, Sendable {
+    case `public`, `private`, hashed
+}
+
+/// Who sees the weights: `public` (constants in the circuit) or `private` (witness values bound
+/// by a public Poseidon commitment).
+public enum WeightVisibility: String, Codable, CaseIterable, Sendable {
+    case `public`, `private`
+}
+
+/// Who sees what. Outputs are always public.
 public struct Visibility: Codable, Equatable, Sendable {
-    public var input: String = "public"
-    public var weights: String = "public"
+    public var input: InputVisibility = .public
+    public var weights: WeightVisibility = .public
     public var output: String = "public"
-    public init() {}
+    public init(input: InputVisibility = .public, weights: WeightVisibility = .public) {
+        self.input = input
+        self.weights = weights
+    }
 }
 
 /// Floor division with a positive divisor.

@@ -2,6 +2,8 @@
 // weights, exact rescaling points, and per-element integer bounds by interval arithmetic.
 
 import Foundation
+import ZKAlgebra
+import ZKCircuit
 
 /// Compile-time quantization settings.
 public struct QuantizationOptions: Sendable {
@@ -11,9 +13,11 @@ public struct QuantizationOptions: Sendable {
     /// Calibration samples (flattened inputs). Without them every tensor is assumed to satisfy
     /// |v| ≤ 16 and inputs must satisfy |x| ≤ 16.
     public var calibration: [[Double]] = []
-    public init(scaleBits: Int = 8, calibration: [[Double]] = []) {
+    public var visibility = Visibility()
+    public init(scaleBits: Int = 8, calibration: [[Double]] = [], visibility: Visibility = Visibility()) {
         self.scaleBits = scaleBits
         self.calibration = calibration
+        self.visibility = visibility
     }
     public static let defaultMagnitude = 16.0
 }
@@ -61,6 +65,7 @@ public enum Quantizer {
         let sIn = min(30, max(0, n - ceilLog2(inBoundFloat)))
         let inBoundInt = Int((inBoundFloat * Double(sign: .plus, exponent: sIn, significand: 1)).rounded())
         var b = Builder()
+        let privateWeights = options.visibility.weights == .private
         let inCount = graph.size(graph.input)
         b.tensors.append(QTensor(name: graph.tensorNames[0], shape: graph.inputShape, scale: sIn,
                                  lo: [Int](repeating: -inBoundInt, count: inCount), hi: [Int](repeating: inBoundInt, count: inCount)))
@@ -91,7 +96,8 @@ public enum Quantizer {
                 let wq = try quantizeAll(w, sw, layer)
                 let bq = try quantizeAll(bias, b.tensors[x].scale + sw, layer)
                 let raw = try b.append(.dense(input: x, weights: wq, bias: bq, inFeatures: nIn, outFeatures: nOut),
-                                       name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: b.tensors[x].scale + sw, layer: layer, onnxOp: onnx)
+                                       name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: b.tensors[x].scale + sw, layer: layer, onnxOp: onnx,
+                                       privateBits: privateWeights ? privateBits(wq, bq) : nil)
                 q = try finish(raw)
             case .conv(let i, let w, let bias, let m, let geo):
                 let x = qOf[i]
@@ -99,7 +105,8 @@ public enum Quantizer {
                 let wq = try quantizeAll(w, sw, layer)
                 let bq = try quantizeAll(bias, b.tensors[x].scale + sw, layer)
                 let raw = try b.append(.conv(input: x, weights: wq, bias: bq, outChannels: m, geometry: geo),
-                                       name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: b.tensors[x].scale + sw, layer: layer, onnxOp: onnx)
+                                       name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: b.tensors[x].scale + sw, layer: layer, onnxOp: onnx,
+                                       privateBits: privateWeights ? privateBits(wq, bq) : nil)
                 q = try finish(raw)
             case .affine(let i, let mul, let add):
                 let x = qOf[i]
@@ -173,7 +180,15 @@ public enum Quantizer {
         }
         return QuantizedModel(formatVersion: QuantizedModel.formatVersion, tensors: b.tensors, nodes: b.nodes, output: qOf[graph.output],
                               outputTransform: graph.outputTransform, scaleBits: n, inputBound: inBoundFloat, calibrated: calibrated,
-                              visibility: Visibility(), onnxDigest: onnxDigest)
+                              visibility: options.visibility, onnxDigest: onnxDigest,
+                              weightSalt: privateWeights ? Fr.random().description : nil)
+    }
+
+    /// Signed bit widths for private weights and biases: from the largest magnitude only, so the
+    /// circuit's shape reveals no more than the bit length of max |w| (and of max |b|).
+    static func privateBits(_ w: [Int], _ b: [Int]) -> (weights: Int, bias: Int) {
+        let mw = w.reduce(0) { max($0, abs($1)) }, mb = b.reduce(0) { max($0, abs($1)) }
+        return (signedBitWidth(lo: -mw, hi: mw), signedBitWidth(lo: -mb, hi: mb))
     }
 
     static func weightScale(_ w: [Double], _ n: Int) -> Int {
@@ -195,10 +210,12 @@ public enum Quantizer {
         var tensors: [QTensor] = []
         var nodes: [QNode] = []
 
-        mutating func append(_ op: QOp, name: String, shape: [Int], scale: Int, layer: String, onnxOp: String) throws -> Int {
-            let (lo, hi) = try Bounds.of(op, tensors, layer: layer)
+        mutating func append(_ op: QOp, name: String, shape: [Int], scale: Int, layer: String, onnxOp: String,
+                             privateBits: (weights: Int, bias: Int)? = nil) throws -> Int {
+            let (lo, hi) = try Bounds.of(op, tensors, layer: layer, privateBits: privateBits)
             tensors.append(QTensor(name: name, shape: shape, scale: scale, lo: lo, hi: hi))
-            nodes.append(QNode(op: op, output: tensors.count - 1, layer: layer, onnxOp: onnxOp))
+            nodes.append(QNode(op: op, output: tensors.count - 1, layer: layer, onnxOp: onnxOp,
+                               weightBits: privateBits?.weights, biasBits: privateBits?.bias))
             return tensors.count - 1
         }
 
@@ -225,7 +242,47 @@ enum Bounds {
         return (min(a.partialValue, b.partialValue), max(a.partialValue, b.partialValue))
     }
 
-    static func of(_ op: QOp, _ t: [QTensor], layer: String) throws -> ([Int], [Int]) {
+    /// `(min, max)` of `w·x` over `w ∈ [wl, wh]`, `x ∈ [xl, xh]`.
+    static func productRange(_ wl: Int, _ wh: Int, _ xl: Int, _ xh: Int) -> (Int, Int) {
+        let (a, b) = mulRange(wl, xl, xh), (c, d) = mulRange(wh, xl, xh)
+        return (min(a, c), max(b, d))
+    }
+
+    /// Bounds of a node's output. With `privateBits`, dense/conv bounds hold for *every* weight in
+    /// `[−2^(wb−1), 2^(wb−1))` and bias in `[−2^(bb−1), 2^(bb−1))`: the circuit's shape then does not
+    /// depend on the secret weights.
+    static func of(_ op: QOp, _ t: [QTensor], layer: String, privateBits: (weights: Int, bias: Int)? = nil) throws -> ([Int], [Int]) {
+        if let (wb, bb) = privateBits {
+            let wl = -(1 << (wb - 1)), wh = (1 << (wb - 1)) - 1, bl = -(1 << (bb - 1)), bh = (1 << (bb - 1)) - 1
+            switch op {
+            case .dense(let i, _, _, let nIn, let nOut):
+                var l = bl, h = bh
+                for k in 0..<nIn {
+                    let (a, c) = productRange(wl, wh, t[i].lo[k], t[i].hi[k])
+                    l = try check(l + a, layer); h = try check(h + c, layer)
+                }
+                return (Array(repeating: l, count: nOut), Array(repeating: h, count: nOut))
+            case .conv(let i, _, _, let m, let geo):
+                let oh = geo.outHeight, ow = geo.outWidth
+                var lo = [Int](repeating: 0, count: m * oh * ow), hi = lo
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var l = bl, h = bh
+                        for c in 0..<geo.channels {
+                            geo.window(oy, ox) { _, _, y, x in
+                                let idx = (c * geo.height + y) * geo.width + x
+                                let (a, d) = productRange(wl, wh, t[i].lo[idx], t[i].hi[idx])
+                                l = max(-boundLimit, l + a); h = min(boundLimit, h + d)
+                            }
+                        }
+                        _ = try check(l, layer); _ = try check(h, layer)
+                        for o in 0..<m { lo[(o * oh + oy) * ow + ox] = l; hi[(o * oh + oy) * ow + ox] = h }
+                    }
+                }
+                return (lo, hi)
+            default: break
+            }
+        }
         switch op {
         case .dense(let i, let w, let b, let nIn, let nOut):
             var lo = [Int](repeating: 0, count: nOut), hi = lo

@@ -5,6 +5,9 @@ import ZKFormats
 import ZKGroth16
 import ZKModel
 
+extension WeightVisibility: ExpressibleByArgument {}
+extension InputVisibility: ExpressibleByArgument {}
+
 // The model workflow: compile → setup → prove → verify, plus run and inspect.
 //
 // A compiled directory holds: model.onnx (a copy), circuit.json (the quantized graph),
@@ -12,6 +15,34 @@ import ZKModel
 // verification_key.json.
 
 func path(_ dir: String, _ file: String) -> String { (dir as NSString).appendingPathComponent(file) }
+
+/// `name` for a model file: its stem, or its folder's name when the file is called model.onnx.
+func modelName(_ file: String) -> String {
+    let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+    if stem == "model" {
+        let parent = ((file as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        if !parent.isEmpty && parent != "." { return parent }
+    }
+    return stem
+}
+
+/// Writes a file readable by its owner only (mode 0600), replacing any old one atomically.
+func writeSecretFile(_ data: Data, _ file: String) throws {
+    let tmp = file + ".tmp-\(getpid())"
+    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard fd >= 0 else { throw CLIError("\(file): cannot create file (errno \(errno))") }
+    let ok = data.withUnsafeBytes { buf -> Bool in
+        var off = 0
+        while off < buf.count {
+            let n = write(fd, buf.baseAddress! + off, buf.count - off)
+            if n <= 0 { return false }
+            off += n
+        }
+        return true
+    }
+    close(fd)
+    guard ok, rename(tmp, file) == 0 else { unlink(tmp); throw CLIError("\(file): cannot write file") }
+}
 
 /// Runs a model-library step, turning `ModelError` into a CLI message naming the file.
 func modelStep<T>(_ file: String, _ body: () throws -> T) throws -> T {
@@ -83,6 +114,12 @@ struct CompileCommand: ParsableCommand {
     var scaleBits = 8
     @Option(name: .long, help: "Calibration samples, EZKL shape {\"input_data\": [[...]]} (samples concatenated or one per list).")
     var calibrate: String?
+    @Option(name: .long, help: "Weights: public (constants in the circuit) or private (witness values bound by a public Poseidon commitment).")
+    var weights: WeightVisibility = .public
+    @Option(name: .long, help: "Input: public (values are public signals), private (hidden, range-checked in the circuit) or hashed (its Poseidon hash is public).")
+    var input: InputVisibility = .public
+    @Option(name: .long, help: "Name recorded in manifest and claims (default: the ONNX file's name, or its folder's when the file is model.onnx).")
+    var name: String?
     @OptionGroup var options: ModelOptions
 
     func validate() throws {
@@ -102,7 +139,8 @@ struct CompileCommand: ParsableCommand {
         let progress = ProgressReporter(quiet: options.quiet)
         progress.update("quantizing", 0.1)
         let q = try modelStep(model) {
-            try Quantizer.quantize(graph, options: QuantizationOptions(scaleBits: scaleBits, calibration: calibration),
+            try Quantizer.quantize(graph, options: QuantizationOptions(scaleBits: scaleBits, calibration: calibration,
+                                                                       visibility: Visibility(input: input, weights: weights)),
                                    onnxDigest: blake2bHex([UInt8](onnx)))
         }
         let compiled = try modelStep(model) { try CompiledModel(model: q) }
@@ -111,8 +149,7 @@ struct CompileCommand: ParsableCommand {
         progress.update("done", 1)
         progress.finish()
         let elapsed = clock.now - start
-        let name = ((model as NSString).lastPathComponent as NSString).deletingPathExtension
-        let manifest = ModelManifest(name: name, compiled: compiled, circuit: circuit)
+        let manifest = ModelManifest(name: name ?? modelName(model), compiled: compiled, circuit: circuit)
         try makeDirectory(output)
         try writeFile(onnx, path(output, "model.onnx"))
         try writeFile(try compiled.circuitJSON(), path(output, "circuit.json"))
@@ -120,13 +157,18 @@ struct CompileCommand: ParsableCommand {
         let table = manifest.costTable()
         try writeFile(Data((table + "\n").utf8), path(output, "report.txt"))
         if options.json {
-            printJSON(["directory": output, "constraints": manifest.constraints, "wires": manifest.wires,
+            var extra: [String: Any] = [:]
+            if let c = manifest.weightsCommitment { extra["weightsCommitment"] = c }
+            printJSON(extra.merging(["directory": output, "constraints": manifest.constraints, "wires": manifest.wires,
                        "publicSignals": manifest.publicSignals, "modelDigest": manifest.modelDigest,
                        "circuitDigest": manifest.circuitDigest, "compileSeconds": seconds(elapsed),
-                       "layers": manifest.layers.map { ["layer": $0.layer, "op": $0.onnxOp, "constraints": $0.constraints, "maxRangeBits": $0.maxRangeBits] }])
+                       "costSplit": ["multiplications": manifest.costSplit.multiplications, "rangeChecks": manifest.costSplit.rangeChecks,
+                                     "hashing": manifest.costSplit.hashing, "binding": manifest.costSplit.binding, "other": manifest.costSplit.other],
+                       "layers": manifest.layers.map { ["layer": $0.layer, "op": $0.onnxOp, "constraints": $0.constraints, "maxRangeBits": $0.maxRangeBits] }]) { a, _ in a })
         } else {
             print(table)
             print("compiled \(model) → \(output): \(manifest.constraints) constraints, \(manifest.wires) wires, \(manifest.publicSignals) public signals (\(String(format: "%.2f", seconds(elapsed))) s)")
+            if let c = manifest.weightsCommitment { print("weights are private; commitment (public signal 1): \(c)") }
         }
     }
 }
@@ -198,7 +240,8 @@ struct ModelProveCommand: ParsableCommand {
         let clock = ContinuousClock()
         let progress = ProgressReporter(quiet: options.quiet)
         var start = clock.now
-        let circuit = try modelStep(input) { try compiled.circuit(for: samples[0]) }
+        let inputSalt = compiled.model.visibility.input == .hashed ? Fr.random() : Fr.zero
+        let circuit = try modelStep(input) { try compiled.circuit(for: samples[0], inputSalt: inputSalt) }
         let witnessTime = clock.now - start
         guard circuitDigest(circuit.system) == manifest.circuitDigest else {
             throw CLIError("\(directory): circuit.json does not produce the circuit recorded in manifest.json (recompile)")
@@ -222,9 +265,17 @@ struct ModelProveCommand: ParsableCommand {
         progress.finish()
         let claim = try modelStep(input) {
             try ClaimVerifier.makeClaim(name: manifest.name, compiled: compiled, circuit: circuit, input: samples[0], proof: proof,
-                                        verificationKey: pk.verificationKey)
+                                        verificationKey: pk.verificationKey, inputSalt: inputSalt)
         }
         try makeDirectory(output)
+        if compiled.model.visibility.input == .hashed {
+            // The opening of the input hash stays with the prover / input owner (mode 0600).
+            let q = try modelStep(input) { try compiled.model.quantizeInput(samples[0]) }
+            let opening: [String: Any] = ["salt": inputSalt.description, "quantized": q, "scale": compiled.model.inputTensor.scale,
+                                          "hash": claim.input.hash ?? "", "rule": "hash = Poseidon.hashMany([salt] ++ quantized) over BN254 Fr"]
+            let data = try JSONSerialization.data(withJSONObject: opening, options: [.prettyPrinted, .sortedKeys])
+            try writeSecretFile(data, path(output, "input_opening.json"))
+        }
         try writeFile(try proof.snarkjs.jsonData(), path(output, "proof.json"))
         try writeFile(try SnarkjsPublicSignals(values: circuit.publicSignals).jsonData(), path(output, "public.json"))
         try writeFile(try ClaimVerifier.encode(claim), path(output, "claim.json"))
@@ -291,6 +342,10 @@ struct InspectCommand: ParsableCommand {
     var target: String
     @Option(name: .long, help: "Magnitude bits when inspecting an .onnx file.")
     var scaleBits = 8
+    @Option(name: .long, help: "Weight visibility when inspecting an .onnx file (private shows the commitment and multiplication costs).")
+    var weights: WeightVisibility = .public
+    @Option(name: .long, help: "Input visibility when inspecting an .onnx file.")
+    var input: InputVisibility = .public
     @OptionGroup var options: ModelOptions
 
     func run() throws {
@@ -300,9 +355,9 @@ struct InspectCommand: ParsableCommand {
             manifest = try loadManifest(target)
         } else {
             let onnx = try readFile(target)
-            let (compiled, _) = try modelStep(target) { try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: scaleBits)) }
+            let (compiled, _) = try modelStep(target) { try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: scaleBits, visibility: Visibility(input: input, weights: weights))) }
             let circuit = try modelStep(target) { try compiled.constraintSystem() }
-            manifest = ModelManifest(name: ((target as NSString).lastPathComponent as NSString).deletingPathExtension, compiled: compiled, circuit: circuit)
+            manifest = ModelManifest(name: modelName(target), compiled: compiled, circuit: circuit)
         }
         if options.json {
             let data = try manifest.encoded()
