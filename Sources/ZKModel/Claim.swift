@@ -267,6 +267,8 @@ public struct Claim: Codable, Equatable, Sendable {
     public var output: ClaimOutput
     public var publicSignals: [String]
     public var proof: ClaimProof
+    /// The model host's receipt (optional): Ed25519 over ``ClaimVerifier/signedBytes(_:)``.
+    public var signature: ClaimSignature?
 }
 
 extension VerificationKey {
@@ -300,6 +302,10 @@ public struct ClaimVerdict: Sendable {
     public var valid: Bool
     /// Why it is invalid (empty when valid).
     public var problems: [String]
+    /// The signer's public key (hex) when the claim is signed.
+    public var signer: String? = nil
+    /// nil: unsigned; otherwise whether the signature is valid (an invalid one makes the claim invalid).
+    public var signatureValid: Bool? = nil
 }
 
 public enum ClaimVerifier {
@@ -341,7 +347,7 @@ public enum ClaimVerifier {
                                 transformed: m.outputTransform == .none ? nil : FloatInterpreter.applyTransform(m.outputTransform, outValues),
                                 argmax: best),
             publicSignals: circuit.publicSignals.map { $0.description },
-            proof: pj)
+            proof: pj, signature: nil)
     }
 
     public static func decode(_ data: Data) throws -> Claim {
@@ -419,12 +425,14 @@ public enum ClaimVerifier {
         if stated != expected { problems.append("publicSignals do not encode the stated model digest, input and output") }
         if stated.count != key.publicCount {
             problems.append("the key expects \(key.publicCount) public signals; the claim has \(stated.count)")
-            return ClaimVerdict(valid: false, problems: problems)
+            return ClaimVerdict(valid: false, problems: problems, signer: claim.signature?.publicKey, signatureValid: try checkSignature(claim))
         }
         let proof = try proof(of: claim)
         let ok = (try? Groth16.verify(key, proof: proof, publicInputs: stated)) ?? false
         if !ok { problems.append("the Groth16 proof does not verify for these public signals") }
-        return ClaimVerdict(valid: problems.isEmpty, problems: problems)
+        let signed = try checkSignature(claim)
+        if signed == false { problems.append("the host signature is invalid") }
+        return ClaimVerdict(valid: problems.isEmpty, problems: problems, signer: claim.signature?.publicKey, signatureValid: signed)
     }
 }
 

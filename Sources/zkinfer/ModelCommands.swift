@@ -4,6 +4,7 @@ import ZKAlgebra
 import ZKFormats
 import ZKGroth16
 import ZKModel
+import ZKSodium
 
 extension WeightVisibility: ExpressibleByArgument {}
 extension InputVisibility: ExpressibleByArgument {}
@@ -231,12 +232,20 @@ struct ModelProveCommand: ParsableCommand {
     var output: String
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var threads: Int?
+    @Option(name: .long, help: "Sign the claim with this host key (from `zkinfer keygen`).")
+    var sign: String?
     @OptionGroup var options: ModelOptions
 
     func run() throws {
         let compiled = try loadCompiled(directory)
         let manifest = try loadManifest(directory)
         let samples = try loadInputs(input)
+        // Load the signing key first: a missing or corrupt key fails before any proving work.
+        var hostKey: Ed25519KeyPair?
+        if let sign {
+            let data = try readFile(sign)
+            hostKey = try modelStep(sign) { try HostKeyFile.load(data) }
+        }
         let clock = ContinuousClock()
         let progress = ProgressReporter(quiet: options.quiet)
         var start = clock.now
@@ -263,10 +272,11 @@ struct ModelProveCommand: ParsableCommand {
             try Groth16.proveWithTimings(pk, witness: circuit.witness, threads: threads, progress: progress.callback)
         }
         progress.finish()
-        let claim = try modelStep(input) {
+        var claim = try modelStep(input) {
             try ClaimVerifier.makeClaim(name: manifest.name, compiled: compiled, circuit: circuit, input: samples[0], proof: proof,
                                         verificationKey: pk.verificationKey, inputSalt: inputSalt)
         }
+        if let hostKey { try modelStep(input) { try ClaimVerifier.sign(&claim, with: hostKey) } }
         try makeDirectory(output)
         if compiled.model.visibility.input == .hashed {
             // The opening of the input hash stays with the prover / input owner (mode 0600).
@@ -288,7 +298,31 @@ struct ModelProveCommand: ParsableCommand {
         } else {
             print("output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax)\(claim.output.transform == .none ? "" : " (\(claim.output.transform.rawValue) applied outside the proof)")")
             print("proved \(circuit.system.constraintCount) constraints in \(String(format: "%.3f", seconds(timings.total))) s (witness \(String(format: "%.3f", seconds(witnessTime))) s)")
-            print("wrote \(path(output, "claim.json")), proof.json, public.json")
+            print("wrote \(path(output, "claim.json")), proof.json, public.json\(claim.signature.map { " (signed by \($0.publicKey))" } ?? "")")
+        }
+    }
+}
+
+struct KeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Create an Ed25519 host key (libsodium) for signing claims.",
+        discussion: "Writes a JSON key file readable by its owner only (mode 0600); refuses to overwrite an existing file. Prints the public key.")
+
+    @Option(name: .shortAndLong, help: "Key file to create, e.g. host.key.")
+    var output: String
+    @Flag(name: .long, help: "Machine-readable JSON on stdout.")
+    var json = false
+
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: output) else { throw CLIError("\(output): already exists (not overwritten)") }
+        let pair = Ed25519KeyPair()
+        var file = HostKeyFile(pair)
+        let data = try JSONEncoder().encode(file)
+        try writeSecretFile(data, output)
+        file.secretKey = String(repeating: "0", count: file.secretKey.count)
+        if json { printJSON(["keyFile": output, "publicKey": file.publicKey]) } else {
+            print("wrote \(output) (mode 0600); public key \(file.publicKey)")
         }
     }
 }

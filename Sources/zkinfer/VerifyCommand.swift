@@ -26,6 +26,8 @@ struct VerifyCommand: ParsableCommand {
     var proof: String?
     @Option(name: .long, help: "public.json (snarkjs format), without a claim.")
     var `public`: String?
+    @Option(name: .long, help: "With a claim: require it to be signed by this Ed25519 public key (hex).")
+    var signer: String?
     @Flag(name: .long, help: "Machine-readable JSON on stdout.")
     var json = false
 
@@ -74,16 +76,29 @@ extension VerifyCommand {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let verdict = try modelStep(claimPath) { try ClaimVerifier.verify(claim, key: key) }
+        var verdict = try modelStep(claimPath) { try ClaimVerifier.verify(claim, key: key) }
         let elapsed = clock.now - start
+        if let signer, verdict.signer?.lowercased() != signer.lowercased() {
+            verdict.valid = false
+            verdict.problems.append(verdict.signer == nil ? "the claim is not signed (expected signer \(signer))" : "signed by \(verdict.signer!), not by the required signer \(signer)")
+        }
+        let signature: String
+        switch verdict.signatureValid {
+        case nil: signature = "unsigned"
+        case true?: signature = "signed by \(verdict.signer ?? "?") (signature valid)"
+        case false?: signature = "signature by \(verdict.signer ?? "?") is INVALID"
+        }
         if json {
+            var sig: [String: Any] = ["signed": verdict.signatureValid != nil]
+            if let v = verdict.signatureValid { sig["valid"] = v; sig["publicKey"] = verdict.signer ?? "" }
             printJSON(["valid": verdict.valid, "problems": verdict.problems, "model": claim.model.name, "modelDigest": claim.model.modelDigest,
+                       "signature": sig,
                        "output": ["shape": claim.output.shape, "values": claim.output.values, "argmax": claim.output.argmax],
                        "verifySeconds": seconds(elapsed)])
         } else if verdict.valid {
-            print("OK: claim is valid: \(claim.model.name) (model \(claim.model.modelDigest.prefix(16))…) output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax) [\(String(format: "%.2f", seconds(elapsed) * 1000)) ms]")
+            print("OK: claim is valid: \(claim.model.name) (model \(claim.model.modelDigest.prefix(16))…) output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax) [\(String(format: "%.2f", seconds(elapsed) * 1000)) ms]; \(signature)")
         } else {
-            print("INVALID: " + verdict.problems.joined(separator: "; "))
+            print("INVALID: " + verdict.problems.joined(separator: "; ") + "; \(signature)")
         }
         if !verdict.valid { throw SilentExit(code: 1) }
     }

@@ -14,7 +14,7 @@ struct Zkinfer: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [CompileCommand.self, ModelSetupCommand.self, ModelProveCommand.self, VerifyCommand.self, RunCommand.self,
-                      InspectCommand.self, Groth16Command.self, ExportCommand.self, DemoCommand.self])
+                      InspectCommand.self, KeygenCommand.self, Groth16Command.self, ExportCommand.self, DemoCommand.self])
 
     static func main() {
         do {
