@@ -22,9 +22,25 @@ public struct LinearCombination: Sendable, Hashable, ExpressibleByArrayLiteral {
 
     /// Merges repeated wires, drops zero coefficients and sorts by wire.
     public func normalized() -> LinearCombination {
-        var merged: [Int: Fr] = [:]
-        for t in terms { merged[t.wire, default: .zero] += t.coefficient }
-        return LinearCombination(merged.filter { !$0.value.isZero }.sorted { $0.key < $1.key }.map { Term(wire: $0.key, coefficient: $0.value) })
+        // Fast path: already strictly increasing with no zero coefficient.
+        var ordered = true
+        for i in terms.indices where terms[i].coefficient.isZero || (i > 0 && terms[i - 1].wire >= terms[i].wire) {
+            ordered = false
+            break
+        }
+        if ordered { return self }
+        // Sort by wire, then merge neighbours and drop zeros.
+        let sorted = terms.sorted { $0.wire < $1.wire }
+        var out: [Term] = []
+        out.reserveCapacity(sorted.count)
+        for t in sorted {
+            if let last = out.last, last.wire == t.wire {
+                out[out.count - 1].coefficient += t.coefficient
+            } else {
+                out.append(t)
+            }
+        }
+        return LinearCombination(out.filter { !$0.coefficient.isZero })
     }
 
     /// `⟨self, w⟩`. Wires beyond the witness length are a programming error (checked by ``ConstraintSystem/check(_:)``).

@@ -157,7 +157,7 @@ public enum CircuitLowering {
                 t[node.output] = (0..<nOut).map { o in
                     var e = LinearExpression.constant(Fr(signed: Int64(bias[o])))
                     for k in 0..<nIn where w[o * nIn + k] != 0 { e += x[k] * wf[o * nIn + k] }
-                    return e.simplified()
+                    return e
                 }
             case .conv(let i, let w, let bias, let mOut, let geo):
                 let x = t[i]
@@ -174,7 +174,7 @@ public enum CircuitLowering {
                                     if w[wi] != 0 { e += x[(c * geo.height + y) * geo.width + xx] * wf[wi] }
                                 }
                             }
-                            res[(o * oh + oy) * ow + ox] = e.simplified()
+                            res[(o * oh + oy) * ow + ox] = e  // rows are normalized by the constraint system
                         }
                     }
                 }
@@ -257,7 +257,7 @@ public enum CircuitLowering {
                             var e = LinearExpression()
                             geo.window(oy, ox) { _, _, y, xx in e += t[i][(c * geo.height + y) * geo.width + xx] }
                             let o = (c * oh + oy) * ow + ox
-                            res[o] = (e * Fr(signed: Int64(mult[o % per]))).simplified()
+                            res[o] = e * Fr(signed: Int64(mult[o % per]))
                         }
                     }
                 }
