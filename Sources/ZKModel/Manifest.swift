@@ -93,3 +93,21 @@ public struct ModelManifest: Codable, Equatable, Sendable {
         }.joined(separator: "\n") + "\n" + splitLine
     }
 }
+
+import ZKConstraints
+import ZKFormats
+
+extension R1CSFile {
+    /// The iden3 `.r1cs` form of a constraint system (all public signals as public inputs, no
+    /// private inputs declared, identity wire map), for snarkjs and other circom tooling.
+    public init(_ s: ConstraintSystem) {
+        var constraints: [R1CSConstraint] = []
+        constraints.reserveCapacity(s.constraintCount)
+        for i in 0..<s.constraintCount {
+            func side(_ k: ConstraintSide) -> [R1CSTerm] { s.terms(i, k).map { R1CSTerm(wire: $0.wire, coefficient: $0.coefficient) } }
+            constraints.append(R1CSConstraint(a: side(.a), b: side(.b), c: side(.c)))
+        }
+        self.init(nWires: s.wireCount, nPubOut: 0, nPubIn: s.publicCount, nPrvIn: 0, nLabels: UInt64(s.wireCount),
+                  constraints: constraints, wireToLabel: (0..<UInt64(s.wireCount)).map { $0 })
+    }
+}

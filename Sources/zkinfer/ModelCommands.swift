@@ -101,7 +101,8 @@ struct CompileCommand: ParsableCommand {
         abstract: "Compile an ONNX model into a quantized circuit.",
         discussion: """
             Writes DIR/circuit.json (the quantized graph), DIR/manifest.json (digests, constraint counts, per-layer \
-            costs), DIR/report.txt (the per-layer table) and a copy of the model. Scales are powers of two: each \
+            costs), DIR/report.txt (the per-layer table), DIR/circuit.r1cs (iden3 format, for snarkjs/circom tools) \
+            and a copy of the model. Scales are powers of two: each \
             tensor and weight matrix gets about --scale-bits bits of magnitude. With --calibrate, scales and the \
             input range come from the samples (inputs must then satisfy |x| ≤ the calibrated maximum rounded up to \
             a power of two); without it every tensor is assumed to stay within ±16.
@@ -155,6 +156,7 @@ struct CompileCommand: ParsableCommand {
         try writeFile(onnx, path(output, "model.onnx"))
         try writeFile(try compiled.circuitJSON(), path(output, "circuit.json"))
         try writeFile(try manifest.encoded(), path(output, "manifest.json"))
+        try writeFile(Data(R1CSFile(circuit.system).serialized()), path(output, "circuit.r1cs"))
         let table = manifest.costTable()
         try writeFile(Data((table + "\n").utf8), path(output, "report.txt"))
         if options.json {
@@ -234,6 +236,8 @@ struct ModelProveCommand: ParsableCommand {
     var threads: Int?
     @Option(name: .long, help: "Sign the claim with this host key (from `zkinfer keygen`).")
     var sign: String?
+    @Flag(name: .long, help: "Also write OUT/witness.wtns (iden3 format; contains every private value: keep it private).")
+    var wtns = false
     @OptionGroup var options: ModelOptions
 
     func run() throws {
@@ -278,6 +282,7 @@ struct ModelProveCommand: ParsableCommand {
         }
         if let hostKey { try modelStep(input) { try ClaimVerifier.sign(&claim, with: hostKey) } }
         try makeDirectory(output)
+        if wtns { try writeSecretFile(Data(WitnessFile(values: circuit.witness).serialized()), path(output, "witness.wtns")) }
         if compiled.model.visibility.input == .hashed {
             // The opening of the input hash stays with the prover / input owner (mode 0600).
             let q = try modelStep(input) { try compiled.model.quantizeInput(samples[0]) }
