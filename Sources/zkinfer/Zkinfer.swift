@@ -13,7 +13,7 @@ struct Zkinfer: ParsableCommand {
             Long steps report progress on stderr (a bar on a terminal, plain lines otherwise).
             """,
         version: "0.1.0",
-        subcommands: [Groth16Command.self, VerifyCommand.self, ExportCommand.self, DemoCommand.self])
+        subcommands: [Groth16Command.self, VerifyCommand.self, ExportCommand.self, DemoCommand.self, BenchCommand.self])
 
     static func main() {
         do {
