@@ -50,7 +50,7 @@ struct BenchCommand: ParsableCommand {
         var repetitions = 3
         @Option(name: .long, help: "Output directory.")
         var out = "bench-results"
-        @Option(name: .long, help: "log2 of the largest square-chain circuit of the groth16 suite (circuits 2^10 ... 2^N).")
+        @Option(name: .long, help: "log2 of the largest square-chain circuit of the groth16 suite (circuits 2^10 ... 2^N; only 2^N when N < 10).")
         var maxSize = 20
         @Option(name: .long, help: "log2 of the largest G1 MSM of the primitives suite (2^10, 2^14, 2^16, ... up to 2^N).")
         var msmMaxSize = 16

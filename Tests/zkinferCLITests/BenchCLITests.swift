@@ -37,6 +37,13 @@ final class BenchCLITests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("\"ratio\" : 1"), r.stdout)
 
+        // `bench report` redraws the outputs from the results file.
+        let redrawn = dir.appendingPathComponent("redrawn")
+        r = try run(["bench", "report", results, "--out", redrawn.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try String(contentsOf: redrawn.appendingPathComponent("results.csv"), encoding: .utf8),
+                       try String(contentsOf: dir.appendingPathComponent("results.csv"), encoding: .utf8))
+
         // Malformed inputs: exit 2 with a message naming the file.
         let bad = dir.appendingPathComponent("bad.json")
         try Data("{\"schemaVersion\": 1}".utf8).write(to: bad)
@@ -44,6 +51,8 @@ final class BenchCLITests: XCTestCase {
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("bad.json"), r.stderr)
         r = try run(["bench", "compare", results, dir.appendingPathComponent("missing.json").path])
+        XCTAssertEqual(r.status, 2)
+        r = try run(["bench", "report", bad.path])
         XCTAssertEqual(r.status, 2)
         r = try run(["bench", "--suite", "everything"])
         XCTAssertEqual(r.status, 2)
