@@ -4,6 +4,7 @@ import ZKAlgebra
 import ZKFormats
 import ZKGroth16
 import ZKModel
+import ZKBench
 import ZKSodium
 
 extension WeightVisibility: ExpressibleByArgument {}
@@ -86,14 +87,7 @@ func formatFloats(_ v: [Double], max: Int = 10) -> String {
     return "[" + shown + (v.count > max ? ", … (\(v.count) values)" : "") + "]"
 }
 
-func peakMemoryBytes() -> Int {
-    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-        if parts.count >= 2, let kb = Int(parts[1]) { return kb * 1024 }
-    }
-    return 0
-}
+func peakMemoryBytes() -> Int { ProcessMemory.peakResidentBytes }
 
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

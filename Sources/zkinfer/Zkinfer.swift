@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZKModel
 
 /// The `zkinfer` command line. Exit codes: 0 success (or a valid proof), 1 an invalid proof,
 /// 2 malformed input or usage (with a message naming the file and the problem).
@@ -12,9 +13,9 @@ struct Zkinfer: ParsableCommand {
             Exit codes: 0 = success / proof valid, 1 = proof invalid, 2 = malformed input or bad usage.
             Long steps report progress on stderr (a bar on a terminal, plain lines otherwise).
             """,
-        version: "0.1.0",
+        version: zkinferVersion,
         subcommands: [CompileCommand.self, ModelSetupCommand.self, ModelProveCommand.self, VerifyCommand.self, RunCommand.self,
-                      InspectCommand.self, KeygenCommand.self, Groth16Command.self, ExportCommand.self, DemoCommand.self])
+                      InspectCommand.self, KeygenCommand.self, Groth16Command.self, ExportCommand.self, BenchCommand.self, DemoCommand.self])
 
     static func main() {
         do {
