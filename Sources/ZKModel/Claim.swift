@@ -351,6 +351,14 @@ public enum ClaimVerifier {
         var best = 0
         for k in output.quantized.indices where output.quantized[k] > output.quantized[best] { best = k }
         if !output.quantized.isEmpty && output.argmax != best { problems.append("output.argmax is not the index of the largest output") }
+        if output.transform == .none {
+            if output.transformed != nil { problems.append("output.transformed is present, but output.transform is none") }
+        } else {
+            // Recomputed here (a tolerance for libm differences between platforms).
+            let expected = FloatInterpreter.applyTransform(output.transform, output.values)
+            let matches = output.transformed.map { t in t.count == expected.count && zip(t, expected).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) } }
+            if matches != true { problems.append("output.transformed is not \(output.transform.rawValue)(output.values)") }
+        }
         let expected = CircuitLowering.publicSignals(digest: claim.model.modelDigest, input: input.quantized, output: output.quantized)
         let stated = try claim.publicSignals.enumerated().map { i, s -> Fr in
             guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("publicSignals[\(i)] is not a canonical decimal < r") }
