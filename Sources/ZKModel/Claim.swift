@@ -151,7 +151,10 @@ public enum InputFile {
         return try rows.enumerated().map { r, row in
             guard let arr = row as? [Any] else { throw ModelError.invalidInput("input_data[\(r)] is not an array") }
             return try arr.enumerated().map { i, v in
-                guard !(v is Bool && type(of: v) == Bool.self), let n = v as? NSNumber else {
+                // JSONSerialization returns true/false as NSNumbers of objCType "c" (CFBoolean on
+                // Darwin, __NSCFBoolean on Linux); `is Bool` also holds for the numbers 0 and 1 there,
+                // so it cannot tell them apart.
+                guard !(v is Bool && type(of: v) == Bool.self), let n = v as? NSNumber, String(cString: n.objCType) != "c" else {
                     throw ModelError.invalidInput("input_data[\(r)][\(i)] is not a number")
                 }
                 let d = n.doubleValue
