@@ -483,4 +483,61 @@ final class BadInputTests: XCTestCase {
             }
         }
     }
+
+    /// Claim fields that the proof does not cover — scales, the input bound, the output transform —
+    /// must not let a claim state other real values than the model computed.
+    ///
+    /// FAILS today (reported, not fixed): `ClaimVerifier.verify` takes `input.scale`,
+    /// `output.scale`, `quantization.inputBound` and `output.transform` from the claim itself, and
+    /// nothing binds them to the model (they live in circuit.json, behind the digest). So a claim
+    /// can be rewritten to report the output at another scale (values ×2) or an input outside the
+    /// model's range, and still verify.
+    func testClaimFieldsOutsideTheProofAreBound() throws {
+        let s = try SampleCache.get("digits_mlp")
+        let x = try loadInputs("digits_mlp", "input.json")[0]
+        let circuit = try s.compiled.circuit(for: x)
+        let pk = try Groth16.setup(circuit.system)
+        let vk = pk.verificationKey
+        let claim = try ClaimVerifier.makeClaim(name: "digits_mlp", compiled: s.compiled, circuit: circuit, input: x,
+                                                proof: try Groth16.prove(pk, witness: circuit.witness), verificationKey: vk)
+        XCTAssertTrue(try ClaimVerifier.verify(claim, key: vk).valid)
+        func accepted(_ c: Claim) -> Bool { (try? ClaimVerifier.verify(c, key: vk).valid) ?? false }
+
+        var c = claim
+        c.output.scale += 1
+        c.output.values = c.output.quantized.map { Double($0) / Double(1 << c.output.scale) }
+        c.output.transformed = FloatInterpreter.applyTransform(c.output.transform, c.output.values)
+        XCTAssertFalse(accepted(c), "a claim reporting the output at half its value (output.scale + 1) verifies")
+
+        c = claim
+        c.input.scale += 1
+        c.input.values = c.input.quantized.map { Double($0) / Double(1 << c.input.scale) }
+        XCTAssertFalse(accepted(c), "a claim reporting the input at half its value (input.scale + 1) verifies")
+
+        c = claim
+        c.output.transform = .none
+        c.output.transformed = nil
+        XCTAssertFalse(accepted(c), "a claim dropping the model's final softmax verifies")
+
+        // An input outside the model's range in a column whose weights all quantize to 0: no
+        // constraint reads it, so the proof verifies; only the claim's range check stands between
+        // it and a valid claim — and that check uses the claim's own inputBound.
+        guard case .dense(_, let w, _, let nIn, let nOut) = s.compiled.model.nodes[0].op,
+              let dead = (0..<nIn).first(where: { i in (0..<nOut).allSatisfy { w[$0 * nIn + i] == 0 } }) else {
+            return XCTFail("digits_mlp's first layer has a column of zero weights (corner pixels)")
+        }
+        var witness = circuit.witness
+        let outOfRange = 4 * s.compiled.model.inputTensor.hi[dead]
+        witness[2 + dead] = Fr(signed: Int64(outOfRange))
+        guard circuit.system.isSatisfied(by: witness) else { return }  // an in-circuit input range check would end the story here
+        c = claim
+        c.input.quantized[dead] = outOfRange
+        c.input.values[dead] = Double(outOfRange) / Double(1 << c.input.scale)
+        c.publicSignals = Array(witness[1...(circuit.system.publicCount)]).map { $0.description }
+        c.proof = try ClaimVerifier.makeClaim(name: "digits_mlp", compiled: s.compiled, circuit: circuit, input: x,
+                                              proof: try Groth16.prove(pk, witness: witness), verificationKey: vk).proof
+        XCTAssertFalse(accepted(c), "an input outside the range is caught when the claim's bound is honest")
+        c.quantization.inputBound *= 4
+        XCTAssertFalse(accepted(c), "an input outside the model's range verifies once the claim's inputBound is raised")
+    }
 }
