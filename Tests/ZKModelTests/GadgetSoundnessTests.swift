@@ -59,6 +59,26 @@ private func bitValues(_ v: Fr, from: Int, count: Int) -> [Fr] {
     return (from..<(from + count)).map { i in (l[i >> 6] >> UInt64(i & 63)) & 1 == 1 ? Fr.one : Fr.zero }
 }
 
+/// Whether some constraint reads only `wire` (and the constant wire) and holds exactly for the
+/// values 0 and 1: `a(v)·b(v) − c(v)` has degree ≤ 2 in v, so vanishing at 0 and 1 but not at 2
+/// makes it `k·v·(v − 1)` with k ≠ 0. This is what lets the exhaustive tests enumerate boolean
+/// values only.
+private func isPinnedBoolean(_ s: ConstraintSystem, _ wire: Int) -> Bool {
+    for i in 0..<s.constraintCount {
+        let c = s.constraint(i)
+        let wires = Set([c.a, c.b, c.c].flatMap { $0.terms.map(\.wire) })
+        guard wires.contains(wire), wires.isSubset(of: [0, wire]) else { continue }
+        func holds(_ v: Fr) -> Bool {
+            var w = [Fr](repeating: .zero, count: s.wireCount)
+            w[0] = .one
+            w[wire] = v
+            return c.a.evaluate(w) * c.b.evaluate(w) == c.c.evaluate(w)
+        }
+        if holds(.zero) && holds(.one) && !holds(Fr(2)) { return true }
+    }
+    return false
+}
+
 final class GadgetSoundnessTests: XCTestCase {
     // MARK: Exact results (positive tests)
 
@@ -225,6 +245,7 @@ final class GadgetSoundnessTests: XCTestCase {
                     for relu in [false, true] {
                         let g = buildGadget([x]) { b, v in b.rescale(v[0], shift: d, bits: k, relu: relu) }
                         let bitWires = Array(g.aux.prefix(k - 1))
+                        for wire in bitWires { XCTAssertTrue(isPinnedBoolean(g.system, wire), "bit wire \(wire) is not pinned to {0, 1}") }
                         let shifted = fr(x) + (d > 0 ? fr(half) : .zero) + pow2(k - 1)
                         var satisfying: [Fr] = []
                         for mask in 0..<(1 << (k - 1)) {
@@ -261,6 +282,7 @@ final class GadgetSoundnessTests: XCTestCase {
                 // maximum: bits of a − b, then the product wire s·(a − b).
                 let g = buildGadget([a, b]) { bl, v in bl.maximum(v[0], v[1], bits: k) }
                 let bitWires = Array(g.aux.prefix(k - 1))
+                for wire in bitWires { XCTAssertTrue(isPinnedBoolean(g.system, wire), "max: bit wire \(wire) is not pinned to {0, 1}") }
                 var outs: [Fr] = []
                 for mask in 0..<(1 << (k - 1)) {
                     var w = g.witness
@@ -276,6 +298,7 @@ final class GadgetSoundnessTests: XCTestCase {
             for diff in (lo + 1)...(hi + 1) {
                 let a = 3 + diff, b = 3
                 let g = buildGadget([a, b]) { bl, v in bl.greaterThan(v[0], v[1], bits: k) }
+                for wire in g.aux { XCTAssertTrue(isPinnedBoolean(g.system, wire), "greaterThan: bit wire \(wire) is not pinned to {0, 1}") }
                 var outs: [Fr] = []
                 for mask in 0..<(1 << (k - 1)) {
                     var w = g.witness
