@@ -110,26 +110,43 @@ extension QuantizedModel {
             guard n.op.inputs.allSatisfy({ $0 >= 0 && $0 <= k }) else { throw fail("node \(k) reads a later tensor") }
             let out = tensors[n.output]
             let inp = tensors[n.op.inputs[0]]
+            /// The product, or nil when it overflows.
+            func prod(_ xs: Int...) -> Int? {
+                var p = 1
+                for x in xs {
+                    let (m, o) = p.multipliedReportingOverflow(by: x)
+                    if o { return nil }
+                    p = m
+                }
+                return p
+            }
             func geoOK(_ g: WindowGeometry) -> Bool {
-                g.channels >= 1 && g.height >= 1 && g.width >= 1 && g.kernelH >= 1 && g.kernelW >= 1 && g.strideH >= 1 && g.strideW >= 1
-                    && g.padTop >= 0 && g.padLeft >= 0 && g.padBottom >= 0 && g.padRight >= 0 && g.channels * g.height * g.width == inp.count
+                // Every field small first, so the arithmetic below cannot overflow.
+                let fields = [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft, g.padBottom, g.padRight]
+                guard fields.allSatisfy({ $0 >= 0 && $0 <= ONNXImporter.maxTensorElements }) else { return false }
+                return g.channels >= 1 && g.height >= 1 && g.width >= 1 && g.kernelH >= 1 && g.kernelW >= 1 && g.strideH >= 1 && g.strideW >= 1
+                    && g.padTop >= 0 && g.padLeft >= 0 && g.padBottom >= 0 && g.padRight >= 0 && prod(g.channels, g.height, g.width) == inp.count
                     && g.height + g.padTop + g.padBottom >= g.kernelH && g.width + g.padLeft + g.padRight >= g.kernelW
                     && g.padTop < g.kernelH && g.padLeft < g.kernelW
             }
+            /// Integer constants of the op stay below 2^60 like every bound (so bound arithmetic cannot overflow).
+            func small(_ v: [Int]) -> Bool { v.allSatisfy { $0 > -boundLimit && $0 < boundLimit } }
             var ok = true
             switch n.op {
             case .dense(_, let w, let b, let nIn, let nOut):
-                ok = nIn == inp.count && nOut == out.count && w.count == nIn * nOut && b.count == nOut
+                ok = nIn == inp.count && nOut == out.count && w.count == nIn * nOut && b.count == nOut && small(w) && small(b)
             case .conv(_, let w, let b, let m, let g):
-                ok = geoOK(g) && b.count == m && w.count == m * g.channels * g.kernelH * g.kernelW && out.count == m * g.outHeight * g.outWidth
-            case .affine(_, let mul, let add): ok = mul.count == inp.count && add.count == inp.count && out.count == inp.count
+                ok = geoOK(g) && b.count == m && w.count == prod(m, g.channels, g.kernelH, g.kernelW) && out.count == prod(m, g.outHeight, g.outWidth)
+                    && small(w) && small(b)
+            case .affine(_, let mul, let add): ok = mul.count == inp.count && add.count == inp.count && out.count == inp.count && small(mul) && small(add)
             case .add(let a, let b, let sa, let sb, let s):
                 ok = tensors[a].count == out.count && tensors[b].count == out.count && (0...60).contains(sa) && (0...60).contains(sb) && abs(s) == 1
             case .rescale(_, let d, _): ok = (0...60).contains(d) && out.count == inp.count
-            case .leakyRelu(_, _, let bits): ok = (0...30).contains(bits) && out.count == inp.count
-            case .clamp(_, let lo, let hi): ok = out.count == inp.count && (lo.map { abs($0) < boundLimit } ?? true) && (hi.map { abs($0) < boundLimit } ?? true)
-            case .maxPool(_, let g): ok = geoOK(g) && out.count == g.channels * g.outHeight * g.outWidth
-            case .sumPool(_, let g, let mult): ok = geoOK(g) && out.count == g.channels * g.outHeight * g.outWidth && mult.count == g.outHeight * g.outWidth
+            case .leakyRelu(_, let alpha, let bits): ok = (0...30).contains(bits) && out.count == inp.count && small([alpha])
+            case .clamp(_, let lo, let hi): ok = out.count == inp.count && small([lo, hi].compactMap { $0 })
+            case .maxPool(_, let g): ok = geoOK(g) && out.count == prod(g.channels, g.outHeight, g.outWidth)
+            case .sumPool(_, let g, let mult):
+                ok = geoOK(g) && out.count == prod(g.channels, g.outHeight, g.outWidth) && mult.count == g.outHeight * g.outWidth && small(mult)
             case .gather(_, let idx): ok = idx.count == out.count && idx.allSatisfy { $0 >= 0 && $0 < inp.count }
             case .argMax: ok = out.count == 1 && inp.count >= 1
             }
@@ -173,7 +190,10 @@ public enum InputFile {
         return try rows.enumerated().map { r, row in
             guard let arr = row as? [Any] else { throw ModelError.invalidInput("input_data[\(r)] is not an array") }
             return try arr.enumerated().map { i, v in
-                guard !(v is Bool && type(of: v) == Bool.self), let n = v as? NSNumber else {
+                // JSONSerialization returns true/false as NSNumbers of objCType "c" (CFBoolean on
+                // Darwin, __NSCFBoolean on Linux); `is Bool` also holds for the numbers 0 and 1 there,
+                // so it cannot tell them apart.
+                guard !(v is Bool && type(of: v) == Bool.self), let n = v as? NSNumber, String(cString: n.objCType) != "c" else {
                     throw ModelError.invalidInput("input_data[\(r)][\(i)] is not a number")
                 }
                 let d = n.doubleValue
@@ -395,7 +415,7 @@ public enum ClaimVerifier {
             }
             let inLimit = claim.quantization.inputBound * Double(sign: .plus, exponent: input.scale, significand: 1)
             for (i, q) in input.quantized.enumerated() {
-                if Double(abs(q)) > inLimit { problems.append("input.quantized[\(i)] = \(q) is outside the model's input range"); break }
+                if Double(q.magnitude) > inLimit { problems.append("input.quantized[\(i)] = \(q) is outside the model's input range"); break }
             }
             let fin = Double(sign: .plus, exponent: -input.scale, significand: 1)
             if zip(input.quantized, input.values).contains(where: { Double($0) * fin != $1 }) { problems.append("input.values do not match input.quantized") }
@@ -407,6 +427,14 @@ public enum ClaimVerifier {
         var best = 0
         for k in output.quantized.indices where output.quantized[k] > output.quantized[best] { best = k }
         if !output.quantized.isEmpty && output.argmax != best { problems.append("output.argmax is not the index of the largest output") }
+        if output.transform == .none {
+            if output.transformed != nil { problems.append("output.transformed is present, but output.transform is none") }
+        } else {
+            // Recomputed here (a tolerance for libm differences between platforms).
+            let expected = FloatInterpreter.applyTransform(output.transform, output.values)
+            let matches = output.transformed.map { t in t.count == expected.count && zip(t, expected).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) } }
+            if matches != true { problems.append("output.transformed is not \(output.transform.rawValue)(output.values)") }
+        }
         func decimal(_ s: String?, _ what: String) throws -> Fr? {
             guard let s else { return nil }
             guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("\(what) is not a canonical decimal < r") }

@@ -118,6 +118,7 @@ private struct Importer {
         guard let outName = node.output.first, !outName.isEmpty else {
             throw ModelError.malformedONNX("node '\(name)' has no output")
         }
+        _ = try elementCount(shape, name)
         let t = newTensor(shape, name: outName)
         producer[t] = nodes.count
         nodes.append(FloatNode(op: op, output: t, name: name, onnxOp: onnxOp ?? node.opType))
@@ -256,6 +257,13 @@ private struct Importer {
         guard a.ints.allSatisfy({ abs($0) < (1 << 40) }) else { throw ModelError.unsupported(node: node.name, reason: "attribute \(key) = \(a.ints)") }
         return a.ints.map { Int($0) }
     }
+    /// Integer values of a constant operand (shapes, axes), each below 2^40 in magnitude.
+    func integers(_ data: [Double], _ node: Onnx_NodeProto, _ name: String, what: String) throws -> [Int] {
+        guard data.allSatisfy({ $0 == $0.rounded() && abs($0) < Double(1 << 40) }) else {
+            throw ModelError.unsupported(node: name, reason: "\(node.opType) \(what) \(data) are not integers of a supported size")
+        }
+        return data.map { Int($0) }
+    }
     func floatAttr(_ node: Onnx_NodeProto, _ key: String) -> Double? {
         guard let a = attr(node, key) else { return nil }
         return Double(a.f)
@@ -331,7 +339,7 @@ private struct Importer {
             let v = try input(node, 0, name)
             let target: [Int]
             if opset >= 5 {
-                target = try constantInput(node, 1, name, what: "the target shape").data.map { Int($0) }
+                target = try integers(try constantInput(node, 1, name, what: "the target shape").data, node, name, what: "shape")
             } else {
                 target = try intsAttr(node, "shape") ?? []
             }
@@ -341,7 +349,7 @@ private struct Importer {
             let s = shape(of: v)
             var axes: [Int]
             if opset >= 13, node.input.count > 1 {
-                axes = try constantInput(node, 1, name, what: "axes").data.map { Int($0) }
+                axes = try integers(try constantInput(node, 1, name, what: "axes").data, node, name, what: "axes")
             } else {
                 axes = try intsAttr(node, "axes") ?? []
             }
@@ -396,7 +404,7 @@ private struct Importer {
             var axis = try intAttr(node, "axis") ?? 0
             if axis < 0 { axis += s.count }
             let n = s.reduce(1, *)
-            guard axis == s.count - 1, s[axis] == n else {
+            guard !s.isEmpty, axis == s.count - 1, s[axis] == n else {
                 throw ModelError.unsupported(node: name, reason: "ArgMax is supported over the last axis of a [1, n] tensor (got axis \(axis) of \(s))")
             }
             guard (try intAttr(node, "select_last_index") ?? 0) == 0 else {
@@ -429,12 +437,23 @@ private struct Importer {
         guard minus.count <= 1, out.allSatisfy({ $0 >= -1 }) else {
             throw ModelError.shapeMismatch(node: name, reason: "Reshape target \(target)")
         }
+        /// Product of the dimensions, nil on overflow.
+        func product(_ dims: [Int]) -> Int? {
+            var p = 1
+            for d in dims {
+                let (m, o) = p.multipliedReportingOverflow(by: d)
+                if o { return nil }
+                p = m
+            }
+            return p
+        }
         if let m = minus.first {
-            let known = out.enumerated().filter { $0.offset != m }.map { $0.element }.reduce(1, *)
-            guard known > 0, n % known == 0 else { throw ModelError.shapeMismatch(node: name, reason: "cannot reshape \(s) to \(target)") }
+            guard let known = product(out.enumerated().filter { $0.offset != m }.map { $0.element }), known > 0, n % known == 0 else {
+                throw ModelError.shapeMismatch(node: name, reason: "cannot reshape \(s) to \(target)")
+            }
             out[m] = n / known
         }
-        guard out.reduce(1, *) == n else { throw ModelError.shapeMismatch(node: name, reason: "cannot reshape \(s) to \(target)") }
+        guard product(out) == n else { throw ModelError.shapeMismatch(node: name, reason: "cannot reshape \(s) to \(target)") }
         return out
     }
 
@@ -529,6 +548,9 @@ private struct Importer {
         if let ks = try intsAttr(node, "kernel_shape"), ks != k { throw ModelError.shapeMismatch(node: name, reason: "kernel_shape \(ks) vs weights \(k)") }
         let strides = try intsAttr(node, "strides") ?? [1, 1]
         var pads = try intsAttr(node, "pads") ?? [0, 0, 0, 0]
+        guard strides.count == 2, strides.allSatisfy({ $0 >= 1 }) else {
+            throw ModelError.unsupported(node: name, reason: "\(node.opType) strides \(strides) (two strides ≥ 1)")
+        }
         if let a = attr(node, "auto_pad"), let mode = String(bytes: a.s, encoding: .utf8), mode != "NOTSET", mode != "VALID" {
             guard mode == "SAME_UPPER" || mode == "SAME_LOWER" else { throw ModelError.unsupported(node: name, reason: "auto_pad \(mode)") }
             pads = [0, 0, 0, 0]

@@ -253,6 +253,11 @@ extension QuantizedModel {
                 throw ModelError.invalidInput("input value [\(i)] = \(v) is outside the model's input range [-\(inputBound), \(inputBound)] (set at compile time\(calibrated ? " from the calibration samples" : "; compile with --calibrate to set it from data"))")
             }
             let q = (v * factor).rounded()
+            // Within the input tensor's bounds before converting (always so for a compiled model; a
+            // hand-edited circuit.json may pair a huge input bound with a large scale).
+            guard q >= Double(t.lo[i]), q <= Double(t.hi[i]) else {
+                throw ModelError.invalidInput("input value [\(i)] = \(v) is outside the bounds of the compiled input tensor")
+            }
             return max(t.lo[i], min(t.hi[i], Int(q)))
         }
     }

@@ -63,7 +63,11 @@ public enum Quantizer {
         let inBoundFloat = calibrated ? (maxAbs[0] > 0 ? Double(sign: .plus, exponent: ceilLog2(maxAbs[0]), significand: 1) : 1)
                                       : QuantizationOptions.defaultMagnitude
         let sIn = min(30, max(0, n - ceilLog2(inBoundFloat)))
-        let inBoundInt = Int((inBoundFloat * Double(sign: .plus, exponent: sIn, significand: 1)).rounded())
+        let inBoundScaled = (inBoundFloat * Double(sign: .plus, exponent: sIn, significand: 1)).rounded()
+        guard inBoundScaled < Double(boundLimit) else {
+            throw ModelError.invalidInput("calibration inputs reach |x| = \(maxAbs[0]); zkinfer proves inputs below 2^60")
+        }
+        let inBoundInt = Int(inBoundScaled)
         var b = Builder()
         let privateWeights = options.visibility.weights == .private
         let inCount = graph.size(graph.input)
@@ -131,14 +135,25 @@ public enum Quantizer {
                 q = try b.rescale(x, to: min(target, b.tensors[x].scale), relu: true, name: graph.tensorNames[out], layer: layer, onnxOp: onnx)
             case .leakyRelu(let i, let alpha):
                 let x = qOf[i]
-                let aq = Int((alpha * Double(sign: .plus, exponent: n, significand: 1)).rounded())
+                let aScaled = (alpha * Double(sign: .plus, exponent: n, significand: 1)).rounded()
+                guard abs(aScaled) < Double(boundLimit) else {
+                    throw ModelError.quantizationOverflow("layer '\(layer)': LeakyRelu alpha \(alpha) does not fit at scale 2^\(n)")
+                }
+                let aq = Int(aScaled)
                 let raw = try b.append(.leakyRelu(input: x, alpha: aq, alphaBits: n), name: graph.tensorNames[out] + ".acc",
                                        shape: graph.shapes[out], scale: b.tensors[x].scale + n, layer: layer, onnxOp: onnx)
                 q = try finish(raw)
             case .clip(let i, let lo, let hi):
                 let x = qOf[i]
                 let f = Double(sign: .plus, exponent: b.tensors[x].scale, significand: 1)
-                q = try b.append(.clamp(input: x, min: lo.map { Int(($0 * f).rounded()) }, max: hi.map { Int(($0 * f).rounded()) }),
+                func bound(_ v: Double) throws -> Int {
+                    let q = (v * f).rounded()
+                    guard abs(q) < Double(boundLimit) else {
+                        throw ModelError.quantizationOverflow("layer '\(layer)': Clip bound \(v) does not fit at scale 2^\(b.tensors[x].scale)")
+                    }
+                    return Int(q)
+                }
+                q = try b.append(.clamp(input: x, min: try lo.map(bound), max: try hi.map(bound)),
                                  name: graph.tensorNames[out], shape: graph.shapes[out], scale: b.tensors[x].scale, layer: layer, onnxOp: onnx)
             case .maxPool(let i, let geo):
                 let x = qOf[i]
@@ -236,10 +251,22 @@ enum Bounds {
         return v
     }
 
+    /// `w·lo` and `w·hi` in order, saturated to ±2^61 (beyond the ±2^60 `check` limit, so a
+    /// saturated value is always reported, and sums of two saturated values cannot overflow).
     static func mulRange(_ w: Int, _ lo: Int, _ hi: Int) -> (Int, Int) {
-        let a = w.multipliedReportingOverflow(by: lo), b = w.multipliedReportingOverflow(by: hi)
-        if a.overflow || b.overflow { return (Int.min / 4, Int.max / 4) }
-        return (min(a.partialValue, b.partialValue), max(a.partialValue, b.partialValue))
+        let a = saturatingProduct(w, lo), b = saturatingProduct(w, hi)
+        return (min(a, b), max(a, b))
+    }
+
+    static func saturatingProduct(_ a: Int, _ b: Int) -> Int {
+        let p = a.multipliedReportingOverflow(by: b)
+        if p.overflow { return (a < 0) == (b < 0) ? 2 * boundLimit : -2 * boundLimit }
+        return max(-2 * boundLimit, min(2 * boundLimit, p.partialValue))
+    }
+
+    /// A sum saturated to ±2^61 (inputs must lie within ±2^62).
+    static func saturatingSum(_ v: [Int]) -> Int {
+        v.reduce(0) { max(-2 * boundLimit, min(2 * boundLimit, $0 + $1)) }
     }
 
     /// `(min, max)` of `w·x` over `w ∈ [wl, wh]`, `x ∈ [xl, xh]`.
@@ -305,6 +332,7 @@ enum Bounds {
                         var failed = false
                         for c in 0..<geo.channels {
                             geo.window(oy, ox) { ky, kx, y, x in
+                                guard !failed else { return }
                                 let wv = w[((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx]
                                 let idx = (c * geo.height + y) * geo.width + x
                                 let (a, d) = mulRange(wv, t[i].lo[idx], t[i].hi[idx])
@@ -341,7 +369,7 @@ enum Bounds {
         case .leakyRelu(let i, let alpha, let bits):
             var lo = t[i].lo, hi = t[i].hi
             for k in lo.indices {
-                let cands = [t[i].lo[k], t[i].hi[k], 0].map { $0 >= 0 ? $0 << bits : alpha * $0 }
+                let cands = [t[i].lo[k], t[i].hi[k], 0].map { $0 >= 0 ? saturatingProduct($0, 1 << bits) : saturatingProduct(alpha, $0) }
                 let l = t[i].lo[k], h = t[i].hi[k]
                 let vals = cands.enumerated().filter { $0.offset < 2 || (l <= 0 && h >= 0) }.map { $0.element }
                 lo[k] = try check(vals.min()!, layer); hi[k] = try check(vals.max()!, layer)
@@ -353,8 +381,8 @@ enum Bounds {
             return (IntegerInterpreter.pool(t[i].lo, geo) { v, _ in v.max()! }, IntegerInterpreter.pool(t[i].hi, geo) { v, _ in v.max()! })
         case .sumPool(let i, let geo, let mult):
             let per = geo.outHeight * geo.outWidth
-            let lo = IntegerInterpreter.pool(t[i].lo, geo) { v, p in v.reduce(0, +) * mult[p % per] }
-            let hi = IntegerInterpreter.pool(t[i].hi, geo) { v, p in v.reduce(0, +) * mult[p % per] }
+            let lo = IntegerInterpreter.pool(t[i].lo, geo) { v, p in saturatingProduct(saturatingSum(v), mult[p % per]) }
+            let hi = IntegerInterpreter.pool(t[i].hi, geo) { v, p in saturatingProduct(saturatingSum(v), mult[p % per]) }
             for v in lo + hi { _ = try check(v, layer) }
             return (lo, hi)
         case .gather(let i, let idx): return (idx.map { t[i].lo[$0] }, idx.map { t[i].hi[$0] })

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Small ONNX files that zkinfer's importer must reject with a ModelError (never a trap).
+
+    python3 Tests/ZKModelTests/Fixtures/make_bad_models.py
+
+Writes Tests/ZKModelTests/Fixtures/bad/<name>.onnx and bad/index.json (name → what the error must name).
+Deterministic (fixed weights, no randomness), so a rerun rewrites identical bytes. Every model is built with
+onnx.helper and is *structurally* a valid protobuf; most also pass onnx.checker (the ones that abuse attributes
+or shapes on purpose are not checked). BadInputTests.swift reads the files via #filePath.
+"""
+
+import json
+import os
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "bad")
+OPSET = 13
+
+
+def f32(name, arr):
+    return numpy_helper.from_array(np.asarray(arr, dtype=np.float32), name)
+
+
+def i64(name, arr):
+    return numpy_helper.from_array(np.asarray(arr, dtype=np.int64), name)
+
+
+def weights(*shape):
+    """Fixed, non-random weights: a ramp in [-1, 1]."""
+    n = int(np.prod(shape))
+    return np.linspace(-1.0, 1.0, n, dtype=np.float32).reshape(shape)
+
+
+def model(nodes, inits, inp, out, name, extra_domains=()):
+    graph = helper.make_graph(nodes, name, [inp], [out], initializer=inits)
+    opsets = [helper.make_opsetid("", OPSET)] + [helper.make_opsetid(d, 1) for d in extra_domains]
+    m = helper.make_model(graph, opset_imports=opsets, producer_name="make_bad_models.py")
+    m.ir_version = 7
+    return m
+
+
+def vi(name, dims, elem=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, elem, dims)
+
+
+def gemm(inp, out, k, n, prefix, name):
+    return (helper.make_node("Gemm", [inp, prefix + "_W", prefix + "_b"], [out], name=name, transB=1),
+            [f32(prefix + "_W", weights(n, k)), f32(prefix + "_b", weights(n))])
+
+
+def build():
+    cases = {}
+
+    # An op zkinfer does not lower (Tanh), in a named node.
+    g, inits = gemm("input", "h", 4, 3, "fc", "fc1")
+    cases["unsupported_tanh"] = (
+        model([g, helper.make_node("Tanh", ["h"], ["output"], name="my_tanh")], inits,
+              vi("input", [1, 4]), vi("output", [1, 3]), "unsupported_tanh"),
+        {"kind": "unsupportedOp", "op": "Tanh", "node": "my_tanh"})
+
+    # An op from another domain.
+    cases["custom_domain_op"] = (
+        model([helper.make_node("FusedThing", ["input"], ["output"], name="custom_node", domain="com.example")], [],
+              vi("input", [1, 4]), vi("output", [1, 4]), "custom_domain_op", extra_domains=["com.example"]),
+        {"kind": "unsupportedOp", "op": "com.example.FusedThing", "node": "custom_node"})
+
+    # A dynamic (symbolic) non-batch dimension.
+    g, inits = gemm("input", "output", 4, 3, "fc", "fc1")
+    cases["dynamic_shape"] = (
+        model([g], inits, vi("input", [1, "features"]), vi("output", [1, 3]), "dynamic_shape"),
+        {"kind": "unsupported", "node": "input", "contains": "dynamic"})
+
+    # A dimension with neither a value nor a name.
+    g, inits = gemm("input", "output", 4, 3, "fc", "fc1")
+    cases["unknown_dim"] = (
+        model([g], inits, vi("input", [1, None]), vi("output", [1, 3]), "unknown_dim"),
+        {"kind": "unsupported", "node": "input", "contains": "dynamic"})
+
+    # An integer (int64) model input.
+    g, inits = gemm("input", "output", 4, 3, "fc", "fc1")
+    cases["int_input"] = (
+        model([g], inits, vi("input", [1, 4], TensorProto.INT64), vi("output", [1, 3]), "int_input"),
+        {"kind": "unsupported", "node": "input", "contains": "data type 7"})
+
+    # Softmax in the middle of the graph.
+    g1, i1 = gemm("input", "h", 4, 3, "fc1", "fc1")
+    g2, i2 = gemm("p", "output", 3, 2, "fc2", "fc2")
+    cases["hidden_softmax"] = (
+        model([g1, helper.make_node("Softmax", ["h"], ["p"], name="hidden_sm", axis=1), g2], i1 + i2,
+              vi("input", [1, 4]), vi("output", [1, 2]), "hidden_softmax"),
+        {"kind": "unsupported", "op": "Softmax", "node": "hidden_sm", "contains": "final op"})
+
+    # Hidden Sigmoid.
+    g1, i1 = gemm("input", "h", 4, 3, "fc1", "fc1")
+    g2, i2 = gemm("p", "output", 3, 2, "fc2", "fc2")
+    cases["hidden_sigmoid"] = (
+        model([g1, helper.make_node("Sigmoid", ["h"], ["p"], name="hidden_sig"), g2], i1 + i2,
+              vi("input", [1, 4]), vi("output", [1, 2]), "hidden_sigmoid"),
+        {"kind": "unsupported", "op": "Sigmoid", "node": "hidden_sig", "contains": "final op"})
+
+    # Conv with group = 2 (4 input channels, weights [4, 2, 3, 3]).
+    cases["conv_group2"] = (
+        model([helper.make_node("Conv", ["input", "W"], ["output"], name="grouped_conv", group=2,
+                                kernel_shape=[3, 3], pads=[0, 0, 0, 0], strides=[1, 1])],
+              [f32("W", weights(4, 2, 3, 3))], vi("input", [1, 4, 5, 5]), vi("output", [1, 4, 3, 3]), "conv_group2"),
+        {"kind": "any", "op": "Conv", "node": "grouped_conv", "contains": "group"})
+
+    # Two model inputs.
+    cases["two_inputs"] = (
+        model([helper.make_node("Add", ["input", "input2"], ["output"], name="add2")], [],
+              vi("input", [1, 4]), vi("output", [1, 4]), "two_inputs"),
+        {"kind": "unsupported", "node": "graph", "contains": "exactly one input"})
+    cases["two_inputs"][0].graph.input.append(vi("input2", [1, 4]))
+
+    # Batch size 2.
+    g, inits = gemm("input", "output", 4, 3, "fc", "fc1")
+    cases["batch2"] = (
+        model([g], inits, vi("input", [2, 4]), vi("output", [2, 3]), "batch2"),
+        {"kind": "unsupported", "node": "input", "contains": "batch"})
+
+    # Weights computed from the input (MatMul of two computed tensors).
+    cases["matmul_two_tensors"] = (
+        model([helper.make_node("Transpose", ["input"], ["t"], name="tr", perm=[1, 0]),
+               helper.make_node("MatMul", ["input", "t"], ["output"], name="mm_dyn")], [],
+              vi("input", [1, 4]), vi("output", [1, 1]), "matmul_two_tensors"),
+        {"kind": "unsupported", "op": "MatMul", "node": "mm_dyn", "contains": "constant"})
+
+    # A node reading a value that is never defined.
+    cases["undefined_value"] = (
+        model([helper.make_node("Relu", ["nowhere"], ["output"], name="relu_undef")], [],
+              vi("input", [1, 4]), vi("output", [1, 4]), "undefined_value"),
+        {"kind": "malformedONNX", "node": "relu_undef", "contains": "nowhere"})
+
+    # Hostile attributes and shapes: each of these must be a ModelError, not a trap.
+    # auto_pad SAME_UPPER with zero strides (a division by the stride).
+    cases["autopad_zero_stride"] = (
+        model([helper.make_node("MaxPool", ["input"], ["output"], name="pool_zero_stride", kernel_shape=[2, 2],
+                                strides=[0, 0], auto_pad="SAME_UPPER")], [],
+              vi("input", [1, 1, 4, 4]), vi("output", [1, 1, 4, 4]), "autopad_zero_stride"),
+        {"kind": "any", "op": "MaxPool", "node": "pool_zero_stride", "contains": "strides"})
+    # auto_pad SAME_UPPER with a one-element strides list.
+    cases["autopad_short_strides"] = (
+        model([helper.make_node("MaxPool", ["input"], ["output"], name="pool_short_strides", kernel_shape=[2, 2],
+                                strides=[1], auto_pad="SAME_UPPER")], [],
+              vi("input", [1, 1, 4, 4]), vi("output", [1, 1, 4, 4]), "autopad_short_strides"),
+        {"kind": "any", "op": "MaxPool", "node": "pool_short_strides", "contains": "strides"})
+    # Reshape to a shape whose entries do not fit an Int (int64 max, read through a Double).
+    cases["reshape_huge_dim"] = (
+        model([helper.make_node("Reshape", ["input", "shape"], ["output"], name="reshape_huge")],
+              [i64("shape", [1, 2**63 - 1])], vi("input", [1, 4]), vi("output", [1, 4]), "reshape_huge_dim"),
+        {"kind": "any", "op": "Reshape", "node": "reshape_huge"})
+    # Reshape to a shape whose element count overflows Int.
+    cases["reshape_overflow"] = (
+        model([helper.make_node("Reshape", ["input", "shape"], ["output"], name="reshape_ovf")],
+              [i64("shape", [2**32, 2**32, 4])], vi("input", [1, 4]), vi("output", [1, 4]), "reshape_overflow"),
+        {"kind": "any", "op": "Reshape", "node": "reshape_ovf"})
+    # Unsqueeze with a huge axis.
+    cases["unsqueeze_huge_axis"] = (
+        model([helper.make_node("Unsqueeze", ["input", "axes"], ["output"], name="unsq_huge")],
+              [i64("axes", [2**62])], vi("input", [1, 4]), vi("output", [1, 1, 4]), "unsqueeze_huge_axis"),
+        {"kind": "any", "op": "Unsqueeze", "node": "unsq_huge"})
+    # ArgMax(axis = -1) on a rank-0 tensor (input [1] reshaped to []).
+    cases["argmax_rank0"] = (
+        model([helper.make_node("Reshape", ["input", "empty_shape"], ["s"], name="to_scalar"),
+               helper.make_node("ArgMax", ["s"], ["output"], name="argmax_scalar", axis=-1, keepdims=0)],
+              [i64("empty_shape", np.zeros((0,), dtype=np.int64))], vi("input", [1]),
+              vi("output", [], TensorProto.INT64), "argmax_rank0"),
+        {"kind": "any", "op": "ArgMax", "node": "argmax_scalar"})
+    # Padding that makes the pooled tensor far larger than the importer's element limit (2^26).
+    cases["pool_huge_padding"] = (
+        model([helper.make_node("MaxPool", ["input"], ["output"], name="pool_huge_pads", kernel_shape=[1, 1],
+                                strides=[1, 1], pads=[500000, 500000, 500000, 500000])], [],
+              vi("input", [1, 1, 2, 2]), vi("output", [1, 1, 1000002, 1000002]), "pool_huge_padding"),
+        {"kind": "any", "node": "pool_huge_pads", "contains": "larger than"})
+
+    # Models that import but carry constants no integer can hold once scaled: quantization must
+    # report them (a ModelError), not trap converting a Double to Int.
+    g, inits = gemm("input", "h", 4, 3, "fc", "fc1")
+    cases["leakyrelu_huge_alpha"] = (
+        model([g, helper.make_node("LeakyRelu", ["h"], ["output"], name="leaky_huge", alpha=1e30)], inits,
+              vi("input", [1, 4]), vi("output", [1, 3]), "leakyrelu_huge_alpha"),
+        {"kind": "quantize", "node": "leaky_huge", "contains": "alpha"})
+    g, inits = gemm("input", "h", 4, 3, "fc", "fc1")
+    cases["leakyrelu_nan_alpha"] = (
+        model([g, helper.make_node("LeakyRelu", ["h"], ["output"], name="leaky_nan", alpha=float("nan"))], inits,
+              vi("input", [1, 4]), vi("output", [1, 3]), "leakyrelu_nan_alpha"),
+        {"kind": "quantize", "node": "leaky_nan", "contains": "alpha"})
+    g, inits = gemm("input", "h", 4, 3, "fc", "fc1")
+    cases["clip_huge_bound"] = (
+        model([g, helper.make_node("Clip", ["h", "lo", "hi"], ["output"], name="clip_huge")],
+              inits + [f32("lo", np.float32(-1e30)), f32("hi", np.float32(1e30))],
+              vi("input", [1, 4]), vi("output", [1, 3]), "clip_huge_bound"),
+        {"kind": "quantize", "node": "clip_huge", "contains": "Clip"})
+    return cases
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    index = {}
+    for name, (m, expect) in sorted(build().items()):
+        path = os.path.join(OUT, name + ".onnx")
+        with open(path, "wb") as f:
+            f.write(m.SerializeToString(deterministic=True))
+        index[name] = expect
+    with open(os.path.join(OUT, "index.json"), "w") as f:
+        json.dump(index, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(f"wrote {len(index)} models to {os.path.relpath(OUT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+import Foundation
+import XCTest
+import ZKAlgebra
+import ZKConstraints
+import ZKModel
+
+/// Repository paths, found from this file's location (the fixtures are plain files, not SwiftPM resources).
+enum Repo {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let circuits = root.appendingPathComponent("Circuits")
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func sample(_ model: String, _ file: String) -> URL {
+        circuits.appendingPathComponent(model).appendingPathComponent(file)
+    }
+    static func data(_ url: URL) throws -> Data { try Data(contentsOf: url) }
+}
+
+/// The five sample models of Circuits/.
+let sampleModels = ["iris_logreg", "digits_mlp", "digits_cnn", "mnist_mlp_784_56_10", "mnist_cnn_lenet"]
+
+/// `expected.json` of a sample model (onnxruntime's outputs and predictions).
+struct ExpectedFile: Decodable {
+    var float_accuracy: Double
+    var test_count: Int
+    var labels: [Int]
+    var float_predictions: [Int]
+    var float_outputs: [[Double]]
+    var input_shape: [Int]
+    var output_shape: [Int]
+}
+
+/// `ops/<name>.json`: five inputs and onnxruntime's outputs.
+struct OpFixture: Decodable {
+    var inputs: [[Double]]
+    var outputs: [[Double]]
+    var input_shape: [Int]
+    var output_shape: [Int]
+    var output_dtype: String
+}
+
+/// A sample model compiled once per test process (compilation is deterministic, so sharing it
+/// between test classes only saves time).
+struct CompiledSample {
+    var name: String
+    var onnx: Data
+    var compiled: CompiledModel
+    var graph: FloatGraph
+    var calibration: [[Double]]
+}
+
+enum SampleCache {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var compiled: [String: CompiledSample] = [:]
+
+    /// Compiles `Circuits/<name>/model.onnx` with its calibration.json and the default 8 scale bits.
+    static func get(_ name: String) throws -> CompiledSample {
+        lock.lock()
+        defer { lock.unlock() }
+        if let c = compiled[name] { return c }
+        let onnx = try Repo.data(Repo.sample(name, "model.onnx"))
+        let graph = try ONNXImporter.load(onnx)
+        let rows = try InputFile.parse(try Repo.data(Repo.sample(name, "calibration.json")))
+        let calibration = try InputFile.samples(rows, size: graph.size(graph.input))
+        let (c, g) = try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: 8, calibration: calibration))
+        let s = CompiledSample(name: name, onnx: onnx, compiled: c, graph: g, calibration: calibration)
+        compiled[name] = s
+        return s
+    }
+}
+
+func loadInputs(_ model: String, _ file: String) throws -> [[Double]] {
+    try InputFile.parse(try Repo.data(Repo.sample(model, file)))
+}
+
+func loadExpected(_ model: String) throws -> ExpectedFile {
+    try JSONDecoder().decode(ExpectedFile.self, from: try Repo.data(Repo.sample(model, "expected.json")))
+}
+
+/// Index of the first maximum.
+func argmax<T: Comparable>(_ v: [T]) -> Int {
+    var best = 0
+    for k in v.indices where v[k] > v[best] { best = k }
+    return best
+}
+
+/// Asserts that `body` throws a `ModelError` (any case) and returns it; fails on success or
+/// on any other error type.
+@discardableResult
+func assertModelError<T>(_ body: @autoclosure () throws -> T, _ message: @autoclosure () -> String = "",
+                         file: StaticString = #filePath, line: UInt = #line) -> ModelError? {
+    do {
+        _ = try body()
+        XCTFail("expected a ModelError, but it succeeded \(message())", file: file, line: line)
+        return nil
+    } catch let e as ModelError {
+        return e
+    } catch {
+        XCTFail("expected a ModelError, got \(type(of: error)): \(error) \(message())", file: file, line: line)
+        return nil
+    }
+}
+
+/// Asserts that `witness` violates some constraint of `system` (an `UnsatisfiedConstraint`, not a
+/// malformed-witness error) and returns the violation.
+@discardableResult
+func assertUnsatisfied(_ system: ConstraintSystem, _ witness: [Fr], _ message: @autoclosure () -> String = "",
+                       file: StaticString = #filePath, line: UInt = #line) -> UnsatisfiedConstraint? {
+    do {
+        try system.check(witness)
+        XCTFail("forged witness satisfies the system \(message())", file: file, line: line)
+        return nil
+    } catch let e as UnsatisfiedConstraint {
+        return e
+    } catch {
+        XCTFail("expected UnsatisfiedConstraint, got \(error) \(message())", file: file, line: line)
+        return nil
+    }
+}
+
+/// SplitMix64: small, seeded, reproducible.
+struct TestRNG: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Wall-clock seconds of `body`, printed with a label (the suite's timing report).
+@discardableResult
+func timed<T>(_ label: String, _ body: () throws -> T) rethrows -> T {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let r = try body()
+    let d = clock.now - start
+    let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    print("[timing] \(label): \(String(format: "%.3f", s)) s")
+    return r
+}
