@@ -12,6 +12,7 @@ import ZKAlgebra
 import ZKCircuit
 import ZKConstraints
 import ZKPoseidon
+import ZKSodium
 
 /// Constraint cost of one ONNX layer.
 public struct LayerCost: Codable, Equatable, Sendable {
@@ -55,10 +56,13 @@ public struct CostSplit: Codable, Equatable, Sendable {
 }
 
 public enum CircuitLowering {
-    /// The model digest as a public signal: the first 31 bytes (big-endian) of
-    /// BLAKE2b-256(onnxDigest ‖ circuitModelDigest), so it is canonical (< 2^248 < r).
-    public static func digestSignal(_ digestHex: String) -> Fr {
-        let bytes = hexBytes(digestHex)
+    /// Public signal 0, the statement: the first 31 bytes (big-endian, so < 2^248 < r) of
+    /// BLAKE2b-256("zkinfer-statement-v1\0" ‖ modelDigest (32 raw bytes) ‖ header.text). It binds the
+    /// model and every claim field the verifier interprets (shapes, scales, input bound, output
+    /// transform, visibility): the circuit fixes it with one constraint, so a claim that edits any of
+    /// them no longer matches the proof's public signal.
+    public static func statementSignal(modelDigest: String, header: StatementHeader) -> Fr {
+        let bytes = (try? Sodium.blake2b(Array("zkinfer-statement-v1".utf8) + [0] + hexBytes(modelDigest) + Array(header.text.utf8))) ?? []
         return Fr(bigEndianBytes: [0] + bytes.prefix(31)) ?? .zero
     }
 
@@ -75,8 +79,9 @@ public enum CircuitLowering {
         let b = CircuitBuilder(recordsLabels: recordsLabels)
         var split = CostSplit()
         var extraRows: [LayerCost] = []
-        let digestVar = b.publicInput(digestSignal(digest), name: "model_digest")
-        b.assertEqual(digestVar, LinearExpression.constant(digestSignal(digest)), label: "model digest")
+        let statement = statementSignal(modelDigest: digest, header: StatementHeader(model: m))
+        let digestVar = b.publicInput(statement, name: "statement")
+        b.assertEqual(digestVar, LinearExpression.constant(statement), label: "statement (model digest and header)")
         split.binding += 1
         // Public commitments are declared first (their values are computed natively), bound at the end.
         let privateWeights = m.visibility.weights == .private
@@ -88,6 +93,18 @@ public enum CircuitLowering {
         switch m.visibility.input {
         case .public:
             t[0] = inputFr.enumerated().map { i, x in b.publicInput(x, name: "input[\(i)]").linearExpression }
+            if m.checksInputRangeInCircuit {
+                let before = b.constraintCount
+                var bitsUsed = 0, maxBits = 0
+                for (i, e) in t[0].enumerated() {
+                    let bits = signedBitWidth(lo: m.inputTensor.lo[i], hi: m.inputTensor.hi[i])
+                    bitsUsed += bits; maxBits = max(maxBits, bits)
+                    _ = b.signedBits(e, bits: bits)
+                }
+                split.rangeChecks += b.constraintCount - before
+                extraRows.append(LayerCost(layer: "(input range)", onnxOp: "", ops: ["range"], outputShape: m.inputTensor.shape,
+                                           constraints: b.constraintCount - before, maxRangeBits: maxBits, rangeBits: bitsUsed))
+            }
         case .private, .hashed:
             if m.visibility.input == .hashed { inputHashVar = b.publicInput(inputHash(inputFr, salt: inputSalt), name: "input_hash") }
             let before = b.constraintCount
@@ -390,10 +407,11 @@ public enum CircuitLowering {
         Poseidon.hashMany([salt] + input)
     }
 
-    /// The public signals of a claim, in circuit order: model digest, weights commitment (private
+    /// The public signals of a claim, in circuit order: statement (model digest + header), weights commitment (private
     /// weights), the input (public) or its hash (hashed) or nothing (private), then the output.
-    public static func publicSignals(digest: String, weightsCommitment: Fr?, input: [Int]?, inputHash: Fr?, output: [Int]) -> [Fr] {
-        var s = [digestSignal(digest)]
+    public static func publicSignals(digest: String, header: StatementHeader, weightsCommitment: Fr?, input: [Int]?, inputHash: Fr?,
+                                     output: [Int]) -> [Fr] {
+        var s = [statementSignal(modelDigest: digest, header: header)]
         if let c = weightsCommitment { s.append(c) }
         if let input { s += input.map { Fr(signed: Int64($0)) } }
         if let h = inputHash { s.append(h) }
@@ -420,3 +438,36 @@ func hexBytes(_ s: String) -> [UInt8] {
 }
 
 func hexString(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+
+/// The parts of a statement a claim states in its own fields, in one canonical text:
+/// `input=<shape>@<scale>;bound=2^<e>;output=<shape>@<scale>;transform=<t>;visibility=<input>,<weights>;range=<circuit|verifier>`
+/// e.g. `input=1x64@8;bound=2^0;output=1x10@13;transform=softmax;visibility=public,public;range=verifier`
+/// (`range`: where the input's range is checked — in the circuit, or by the claim verifier).
+public struct StatementHeader: Equatable, Sendable {
+    public var text: String
+
+    public init(inputShape: [Int], inputScale: Int, inputBoundLog2: Int, outputShape: [Int], outputScale: Int,
+                transform: OutputTransform, input: InputVisibility, weights: WeightVisibility, inputRangeInCircuit: Bool) {
+        func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "x") }
+        text = "input=\(shape(inputShape))@\(inputScale);bound=2^\(inputBoundLog2);output=\(shape(outputShape))@\(outputScale);"
+            + "transform=\(transform.rawValue);visibility=\(input.rawValue),\(weights.rawValue);range=\(inputRangeInCircuit ? "circuit" : "verifier")"
+    }
+
+    public init(model m: QuantizedModel) {
+        self.init(inputShape: m.inputTensor.shape, inputScale: m.inputTensor.scale, inputBoundLog2: ceilLog2(m.inputBound),
+                  outputShape: m.outputTensor.shape, outputScale: m.outputTensor.scale, transform: m.outputTransform,
+                  input: m.visibility.input, weights: m.visibility.weights, inputRangeInCircuit: m.checksInputRangeInCircuit)
+    }
+
+    /// The header a claim states; throws when its input bound is not a power of two.
+    public init(claim c: Claim) throws {
+        let b = c.quantization.inputBound
+        let e = ceilLog2(b)
+        guard b.isFinite, b > 0, Double(sign: .plus, exponent: e, significand: 1) == b else {
+            throw ModelError.invalidClaim("quantization.inputBound \(b) is not a power of two")
+        }
+        self.init(inputShape: c.input.shape, inputScale: c.input.scale, inputBoundLog2: e, outputShape: c.output.shape,
+                  outputScale: c.output.scale, transform: c.output.transform, input: c.visibility.input, weights: c.visibility.weights,
+                  inputRangeInCircuit: c.quantization.inputRangeInCircuit ?? (c.visibility.input != .public))
+    }
+}

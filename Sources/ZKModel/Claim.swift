@@ -99,7 +99,8 @@ extension QuantizedModel {
         func fail(_ m: String) -> ModelError { .invalidCircuit(m) }
         guard formatVersion == QuantizedModel.formatVersion else { throw fail("format version \(formatVersion), expected \(QuantizedModel.formatVersion)") }
         guard !tensors.isEmpty, tensors.count == nodes.count + 1 else { throw fail("tensor/node counts disagree") }
-        guard (2...24).contains(scaleBits), inputBound.isFinite, inputBound > 0 else { throw fail("bad quantization settings") }
+        guard (2...24).contains(scaleBits), inputBound.isFinite, inputBound > 0,
+              Double(sign: .plus, exponent: ceilLog2(inputBound), significand: 1) == inputBound else { throw fail("bad quantization settings (the input bound must be a power of two)") }
         for (k, t) in tensors.enumerated() {
             guard t.lo.count == t.hi.count, t.shape.allSatisfy({ $0 >= 1 }), t.shape.reduce(1, { $0 &* $1 }) == t.count,
                   t.count <= ONNXImporter.maxTensorElements, (0...60).contains(t.scale) else { throw fail("tensor \(k) is malformed") }
@@ -257,9 +258,13 @@ public struct ClaimModel: Codable, Equatable, Sendable {
 
 public struct ClaimQuantization: Codable, Equatable, Sendable {
     public var scaleBits: Int
+    /// Inputs satisfy |x| ≤ inputBound (a power of two).
     public var inputBound: Double
     public var calibrated: Bool
     public var rounding: String
+    /// Whether the circuit itself range-checks the input (always for hidden inputs); when false,
+    /// the verifier of a claim checks the stated input against inputBound.
+    public var inputRangeInCircuit: Bool?
 }
 
 /// A snarkjs-shaped proof object inside a claim.
@@ -341,7 +346,7 @@ public enum ClaimVerifier {
         let p = proof.snarkjs
         let pj = try JSONDecoder().decode(ClaimProof.self, from: try p.jsonData())
         let inVis = m.visibility.input
-        var layout = ["model_digest"]
+        var layout = ["statement"]
         if compiled.weightsCommitment != nil { layout.append("weights_commitment") }
         switch inVis {
         case .public: layout.append("input[\(m.inputTensor.count)]")
@@ -358,7 +363,8 @@ public enum ClaimVerifier {
                               circuitDigest: circuitDigest(circuit.system), constraints: circuit.system.constraintCount,
                               weightsCommitment: compiled.weightsCommitment?.description),
             verificationKeyDigest: verificationKey.digest, visibility: m.visibility,
-            quantization: ClaimQuantization(scaleBits: m.scaleBits, inputBound: m.inputBound, calibrated: m.calibrated, rounding: "half-up"),
+            quantization: ClaimQuantization(scaleBits: m.scaleBits, inputBound: m.inputBound, calibrated: m.calibrated, rounding: "half-up",
+                                            inputRangeInCircuit: m.checksInputRangeInCircuit),
             publicSignalLayout: layout,
             input: ClaimTensor(shape: m.inputTensor.shape, values: hidden ? [] : m.dequantize(qIn, tensor: 0), quantized: hidden ? [] : qIn,
                                scale: m.inputTensor.scale, visibility: hidden ? inVis : nil, hash: hash),
@@ -398,6 +404,12 @@ public enum ClaimVerifier {
         guard claim.claimVersion == Claim.version else { throw ModelError.invalidClaim("claim version \(claim.claimVersion)") }
         if claim.verificationKeyDigest != key.digest {
             problems.append("the claim names verification key \(claim.verificationKeyDigest), but the given key is \(key.digest)")
+        }
+        for (what, d) in [("model.onnxDigest", claim.model.onnxDigest), ("model.quantizedDigest", claim.model.quantizedDigest),
+                          ("model.modelDigest", claim.model.modelDigest), ("model.circuitDigest", claim.model.circuitDigest),
+                          ("verificationKeyDigest", claim.verificationKeyDigest)]
+        where d.count != 64 || !d.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) {
+            problems.append("\(what) is not 64 lowercase hex digits")
         }
         if CompiledModel.modelDigest(onnx: claim.model.onnxDigest, quantized: claim.model.quantizedDigest) != claim.model.modelDigest {
             problems.append("model.modelDigest is not BLAKE2b(onnxDigest ‖ quantizedDigest)")
@@ -444,13 +456,14 @@ public enum ClaimVerifier {
         if (claim.visibility.weights == .private) != (commitment != nil) { problems.append("private weights need model.weightsCommitment (and public weights must not have one)") }
         let inputHash = try decimal(input.hash, "input.hash")
         if (inVis == .hashed) != (inputHash != nil) { problems.append("a hashed input needs input.hash (and only a hashed input has one)") }
-        let expected = CircuitLowering.publicSignals(digest: claim.model.modelDigest, weightsCommitment: commitment,
+        let header = try StatementHeader(claim: claim)
+        let expected = CircuitLowering.publicSignals(digest: claim.model.modelDigest, header: header, weightsCommitment: commitment,
                                                      input: inVis == .public ? input.quantized : nil, inputHash: inputHash, output: output.quantized)
         let stated = try claim.publicSignals.enumerated().map { i, s -> Fr in
             guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("publicSignals[\(i)] is not a canonical decimal < r") }
             return v
         }
-        if stated != expected { problems.append("publicSignals do not encode the stated model digest, input and output") }
+        if stated != expected { problems.append("publicSignals do not encode the stated model digest, header (shapes, scales, input bound, transform, visibility), input and output") }
         if stated.count != key.publicCount {
             problems.append("the key expects \(key.publicCount) public signals; the claim has \(stated.count)")
             return ClaimVerdict(valid: false, problems: problems, signer: claim.signature?.publicKey, signatureValid: try checkSignature(claim))

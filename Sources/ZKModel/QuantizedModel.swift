@@ -107,6 +107,11 @@ public struct QuantizedModel: Codable, Equatable, Sendable {
     /// With private weights: the blinding value (decimal, < r) hashed with the weights into the
     /// commitment, drawn from libsodium at compile time. Secret, like the weights.
     public var weightSalt: String? = nil
+    /// Public inputs range-checked inside the circuit too (`compile --check-input-range`), so that
+    /// verifiers of the bare proof (snarkjs, the EVM contract) need no range check of their own.
+    /// Hidden inputs are always range-checked in the circuit. nil = false.
+    public var inputRangeInCircuit: Bool? = nil
+    public var checksInputRangeInCircuit: Bool { visibility.input != .public || inputRangeInCircuit == true }
 
     public var input: Int { 0 }
     public var inputTensor: QTensor { tensors[0] }

@@ -14,6 +14,8 @@ public struct QuantizationOptions: Sendable {
     /// |v| ≤ 16 and inputs must satisfy |x| ≤ 16.
     public var calibration: [[Double]] = []
     public var visibility = Visibility()
+    /// Range-check public inputs inside the circuit (see `QuantizedModel.inputRangeInCircuit`).
+    public var checkInputRange = false
     public init(scaleBits: Int = 8, calibration: [[Double]] = [], visibility: Visibility = Visibility()) {
         self.scaleBits = scaleBits
         self.calibration = calibration
@@ -196,7 +198,8 @@ public enum Quantizer {
         return QuantizedModel(formatVersion: QuantizedModel.formatVersion, tensors: b.tensors, nodes: b.nodes, output: qOf[graph.output],
                               outputTransform: graph.outputTransform, scaleBits: n, inputBound: inBoundFloat, calibrated: calibrated,
                               visibility: options.visibility, onnxDigest: onnxDigest,
-                              weightSalt: privateWeights ? Fr.random().description : nil)
+                              weightSalt: privateWeights ? Fr.random().description : nil,
+                              inputRangeInCircuit: options.checkInputRange ? true : nil)
     }
 
     /// Signed bit widths for private weights and biases: from the largest magnitude only, so the

@@ -62,7 +62,10 @@ extension ClaimVerifier {
                           ("modelDigest", claim.model.modelDigest), ("circuitDigest", claim.model.circuitDigest),
                           ("verificationKeyDigest", claim.verificationKeyDigest)] {
             let b = hexBytes(d)
-            guard b.count == 32, d.count == 64 else { throw ModelError.invalidClaim("\(what) is not 32 bytes of hex") }
+            // Canonical text only: 64 lowercase hex digits (so equal bytes never have two spellings).
+            guard b.count == 32, d.count == 64, d.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+                throw ModelError.invalidClaim("\(what) is not 32 bytes of lowercase hex")
+            }
             out += b
         }
         guard claim.publicSignals.count < 1 << 24 else { throw ModelError.invalidClaim("too many public signals") }

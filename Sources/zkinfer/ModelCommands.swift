@@ -114,6 +114,8 @@ struct CompileCommand: ParsableCommand {
     var weights: WeightVisibility = .public
     @Option(name: .long, help: "Input: public (values are public signals), private (hidden, range-checked in the circuit) or hashed (its Poseidon hash is public).")
     var input: InputVisibility = .public
+    @Flag(name: .long, help: "Range-check public inputs inside the circuit, so bare-proof verifiers (snarkjs, the EVM contract) need no range check of their own (costs about one constraint per input bit).")
+    var checkInputRange = false
     @Option(name: .long, help: "Name recorded in manifest and claims (default: the ONNX file's name, or its folder's when the file is model.onnx).")
     var name: String?
     @OptionGroup var options: ModelOptions
@@ -135,8 +137,9 @@ struct CompileCommand: ParsableCommand {
         let progress = ProgressReporter(quiet: options.quiet)
         progress.update("quantizing", 0.1)
         let q = try modelStep(model) {
-            try Quantizer.quantize(graph, options: QuantizationOptions(scaleBits: scaleBits, calibration: calibration,
-                                                                       visibility: Visibility(input: input, weights: weights)),
+            var qo = QuantizationOptions(scaleBits: scaleBits, calibration: calibration, visibility: Visibility(input: input, weights: weights))
+            qo.checkInputRange = checkInputRange
+            return try Quantizer.quantize(graph, options: qo,
                                    onnxDigest: blake2bHex([UInt8](onnx)))
         }
         let compiled = try modelStep(model) { try CompiledModel(model: q) }
@@ -166,6 +169,12 @@ struct CompileCommand: ParsableCommand {
             print(table)
             print("compiled \(model) → \(output): \(manifest.constraints) constraints, \(manifest.wires) wires, \(manifest.publicSignals) public signals (\(String(format: "%.2f", seconds(elapsed))) s)")
             if let c = manifest.weightsCommitment { print("weights are private; commitment (public signal 1): \(c)") }
+            let publicConstants = compiled.model.nodes.filter { n in
+                switch n.op { case .affine(_, let mul, let add): return !(mul.allSatisfy { $0 == 1 } && add.allSatisfy { $0 == 0 }); default: return false }
+            }
+            if weights == .private && !publicConstants.isEmpty {
+                FileHandle.standardError.write(Data("zkinfer: note: element-wise constants stay public (not covered by --weights private): \(publicConstants.map { "\($0.layer) (\($0.onnxOp))" }.joined(separator: ", "))\n".utf8))
+            }
         }
     }
 }

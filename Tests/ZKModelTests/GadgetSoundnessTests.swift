@@ -502,7 +502,7 @@ final class GadgetSoundnessTests: XCTestCase {
         // 2. The digest signal changed.
         var w = honest.witness
         w[1] += Fr.one
-        XCTAssertEqual(assertUnsatisfied(honest.system, w)?.label, "model digest")
+        XCTAssertEqual(assertUnsatisfied(honest.system, w)?.label, "statement (model digest and header)")
 
         // 3. Re-solved witnesses: build the circuit of a tampered copy of the model (one constant
         //    changed, bounds kept, so the wire layout is identical) and present its witness — all

@@ -138,6 +138,7 @@ extension PrivacyFixtures {
         var best = 0
         for i in c.output.quantized.indices where c.output.quantized[i] > c.output.quantized[best] { best = i }
         c.output.argmax = best
+        if c.output.transform != .none { c.output.transformed = FloatInterpreter.applyTransform(c.output.transform, c.output.values) }
         let first = c.publicSignals.count - c.output.quantized.count
         c.publicSignals[first + k] = Fr(signed: Int64(c.output.quantized[k])).description
         return c

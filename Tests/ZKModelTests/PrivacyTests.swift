@@ -41,10 +41,10 @@ final class WeightBindingPrivacyTests: XCTestCase {
 
         // The honest claim: the commitment is public signal 1 and the claim verifies.
         XCTAssertEqual(p.circuit.publicSignals[1], commitment)
-        XCTAssertEqual(p.claim.publicSignalLayout.prefix(2), ["model_digest", "weights_commitment"])
+        XCTAssertEqual(p.claim.publicSignalLayout.prefix(2), ["statement", "weights_commitment"])
         XCTAssertEqual(p.claim.model.weightsCommitment, commitment.description)
         XCTAssertEqual(p.circuit.output, try IntegerInterpreter.run(m, input: m.quantizeInput(input)))
-        XCTAssertEqual(p.circuit.publicSignals, CircuitLowering.publicSignals(digest: compiled.modelDigest, weightsCommitment: commitment,
+        XCTAssertEqual(p.circuit.publicSignals, CircuitLowering.publicSignals(digest: compiled.modelDigest, header: StatementHeader(model: compiled.model), weightsCommitment: commitment,
                                                                               input: try m.quantizeInput(input), inputHash: nil, output: p.circuit.output))
         let split = p.circuit.costSplit
         XCTAssertEqual(split.multiplications, PF.weightUses(m).inBounds)
@@ -266,7 +266,7 @@ final class InputPrivacyTests: XCTestCase {
         XCTAssertEqual(p.claim.input.visibility, .hashed)
         XCTAssertEqual(p.claim.input.values, [])
         XCTAssertEqual(p.claim.input.quantized, [])
-        XCTAssertEqual(p.claim.publicSignalLayout, ["model_digest", "weights_commitment", "input_hash", "output[3]"])
+        XCTAssertEqual(p.claim.publicSignalLayout, ["statement", "weights_commitment", "input_hash", "output[3]"])
         XCTAssertEqual(p.circuit.publicSignals[2], hash)
         XCTAssertEqual(p.claim.publicSignals[2], hash.description)
         let verdict = try ClaimVerifier.verify(p.claim, key: vk)
@@ -317,7 +317,7 @@ final class InputPrivacyTests: XCTestCase {
         let input = try PF.input(name)
         let salt = Fr.random()
         let p = try PF.proveClaim(name, compiled, input: input, inputSalt: salt)
-        XCTAssertEqual(p.claim.publicSignalLayout, ["model_digest", "input_hash", "output[10]"])
+        XCTAssertEqual(p.claim.publicSignalLayout, ["statement", "input_hash", "output[10]"])
         let q = quantized(input, scale: compiled.model.inputTensor.scale)
         XCTAssertEqual(p.claim.input.hash, Poseidon.hashMany([salt] + q.map { Fr(signed: Int64($0)) }).description)
         XCTAssertTrue(try ClaimVerifier.verify(p.claim, key: p.verificationKey).valid)
@@ -338,7 +338,7 @@ final class InputPrivacyTests: XCTestCase {
         XCTAssertEqual(p.claim.input.quantized, [])
         XCTAssertNil(p.claim.input.hash)
         XCTAssertEqual(p.claim.input.visibility, .private)
-        XCTAssertEqual(p.claim.publicSignalLayout, ["model_digest", "weights_commitment", "output[3]"])
+        XCTAssertEqual(p.claim.publicSignalLayout, ["statement", "weights_commitment", "output[3]"])
         XCTAssertEqual(p.claim.publicSignals.count, 2 + 3)
         let verdict = try ClaimVerifier.verify(p.claim, key: vk)
         XCTAssertTrue(verdict.valid, "\(verdict.problems)")
@@ -483,7 +483,7 @@ final class LargeModelPrivacyTests: XCTestCase {
         XCTAssertEqual(try compiled.constraintSystem().system.constraintCount, c.system.constraintCount)
         XCTAssertEqual(c.publicSignals[1], commitment)
         XCTAssertEqual(c.output, try IntegerInterpreter.run(m, input: q))
-        XCTAssertEqual(c.publicSignals, CircuitLowering.publicSignals(digest: compiled.modelDigest, weightsCommitment: commitment,
+        XCTAssertEqual(c.publicSignals, CircuitLowering.publicSignals(digest: compiled.modelDigest, header: StatementHeader(model: compiled.model), weightsCommitment: commitment,
                                                                       input: q, inputHash: nil, output: c.output))
         // Binding: one weight one unit off → another commitment; the original spliced in fails.
         let node = try XCTUnwrap(PF.firstPrivateNode(m))

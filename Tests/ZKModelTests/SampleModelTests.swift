@@ -55,7 +55,8 @@ final class SampleModelTests: XCTestCase {
                 let c = try s.compiled.circuit(for: x)
                 buildTime += clock.now - t0
                 XCTAssertEqual(c.output, reference, "\(name) sample \(k): circuit output vs integer interpreter")
-                XCTAssertEqual(c.publicSignals, CircuitLowering.publicSignals(digest: s.compiled.modelDigest, input: q, output: reference),
+                XCTAssertEqual(c.publicSignals, CircuitLowering.publicSignals(digest: s.compiled.modelDigest, header: StatementHeader(model: s.compiled.model),
+                                                                              weightsCommitment: nil, input: q, inputHash: nil, output: reference),
                                "\(name) sample \(k): public signals")
                 XCTAssertEqual(c.system.constraintCount, shape.system.constraintCount, "\(name) sample \(k): structure depends on the input")
                 XCTAssertEqual(c.system.wireCount, shape.system.wireCount, "\(name) sample \(k)")
@@ -137,7 +138,9 @@ final class SampleModelTests: XCTestCase {
         let outFactor = Double(sign: .plus, exponent: -claim.output.scale, significand: 1)
         let inFactor = Double(sign: .plus, exponent: -claim.input.scale, significand: 1)
         func reencode(_ c: inout Claim) {
-            c.publicSignals = CircuitLowering.publicSignals(digest: c.model.modelDigest, input: c.input.quantized, output: c.output.quantized)
+            guard let header = try? StatementHeader(claim: c) else { return XCTFail("claim header") }
+            c.publicSignals = CircuitLowering.publicSignals(digest: c.model.modelDigest, header: header, weightsCommitment: nil,
+                                                            input: c.input.quantized, inputHash: nil, output: c.output.quantized)
                 .map { $0.description }
         }
         func bumpOutput(_ c: inout Claim) {

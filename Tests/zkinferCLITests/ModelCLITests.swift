@@ -15,7 +15,7 @@ final class ModelCLITests: XCTestCase {
         p.arguments = args
         // stderr goes to a file, so a chatty stderr can never block the child while stdout is read.
         let errURL = tmp.appendingPathComponent("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let errHandle = try FileHandle(forWritingTo: errURL)
         let out = Pipe()
         p.standardOutput = out

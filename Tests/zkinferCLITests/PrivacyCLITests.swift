@@ -111,7 +111,7 @@ final class CLIPrivacyTests: XCTestCase {
             XCTAssertEqual(c.input.visibility, .hashed)
             XCTAssertEqual(c.input.quantized, [])
             XCTAssertEqual(c.input.values, [])
-            XCTAssertEqual(c.publicSignalLayout, ["model_digest", "weights_commitment", "input_hash", "output[3]"])
+            XCTAssertEqual(c.publicSignalLayout, ["statement", "weights_commitment", "input_hash", "output[3]"])
             XCTAssertEqual(c.publicSignals[2], hash)
             let publics = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("\(out)/public.json")))) as? [String])
             XCTAssertEqual(publics, c.publicSignals)
