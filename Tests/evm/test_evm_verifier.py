@@ -116,5 +116,16 @@ run("groth16", "prove", "--r1cs", os.path.join(m1000, "circuit.r1cs"), "--wtns",
     "--pk", os.path.join(keys, "proving.key"), "-o", out, "--quiet")
 exercise("zkinfer_multiplier1000", os.path.join(keys, "verification_key.json"), os.path.join(out, "proof.json"), os.path.join(out, "public.json"))
 
+# A sample model's claim (digits MLP, Circuits/digits_mlp) verifies on chain: its public.json is the
+# statement, the input and the output, so a contract can act on a proven classification.
+repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+digits = os.path.join(repo, "Circuits", "digits_mlp")
+if os.path.isdir(digits):
+    mdir, mout = os.path.join(work, "digits"), os.path.join(work, "digits-out")
+    run("compile", os.path.join(digits, "model.onnx"), "-o", mdir, "--calibrate", os.path.join(digits, "calibration.json"), "--quiet")
+    run("setup", mdir, "--quiet")
+    run("prove", mdir, "--input", os.path.join(digits, "input.json"), "-o", mout, "--quiet")
+    exercise("zkinfer_digits_mlp", os.path.join(mdir, "verification_key.json"), os.path.join(mout, "proof.json"), os.path.join(mout, "public.json"))
+
 print(f"evm: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
