@@ -54,6 +54,24 @@ public struct WindowGeometry: Codable, Equatable, Sendable {
     public var outHeight: Int { (height + padTop + padBottom - kernelH) / strideH + 1 }
     public var outWidth: Int { (width + padLeft + padRight - kernelW) / strideW + 1 }
 
+    /// Applies `f(values in the window, output index)` at every output position of every channel
+    /// (padding positions are skipped), over a flattened CHW input.
+    func pool<T>(_ x: [T], _ f: ([T], Int) -> T) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(channels * outHeight * outWidth)
+        var vals: [T] = []
+        for c in 0..<channels {
+            for oy in 0..<outHeight {
+                for ox in 0..<outWidth {
+                    vals.removeAll(keepingCapacity: true)
+                    window(oy, ox) { _, _, y, xx in vals.append(x[(c * height + y) * width + xx]) }
+                    out.append(f(vals, out.count))
+                }
+            }
+        }
+        return out
+    }
+
     /// Input positions `(y, x)` inside the image covered by output `(oy, ox)`, with kernel offsets.
     @inlinable func window(_ oy: Int, _ ox: Int, _ body: (_ ky: Int, _ kx: Int, _ y: Int, _ x: Int) -> Void) {
         for ky in 0..<kernelH {
@@ -201,9 +219,9 @@ public enum FloatInterpreter {
                 return y
             }
         case .maxPool(let i, let geo):
-            return pool(v[i], geo) { vals, _ in vals.max() ?? 0 }
+            return geo.pool(v[i]) { vals, _ in vals.max() ?? 0 }
         case .averagePool(let i, let geo, let includePad):
-            return pool(v[i], geo) { vals, _ in
+            return geo.pool(v[i]) { vals, _ in
                 vals.reduce(0, +) / Double(includePad ? geo.kernelH * geo.kernelW : vals.count)
             }
         case .gather(let i, let idx): return idx.map { v[i][$0] }
@@ -213,21 +231,6 @@ public enum FloatInterpreter {
             for k in x.indices where x[k] > x[best] { best = k }
             return [Double(best)]
         }
-    }
-
-    static func pool(_ x: [Double], _ geo: WindowGeometry, _ f: ([Double], Int) -> Double) -> [Double] {
-        let oh = geo.outHeight, ow = geo.outWidth
-        var out = [Double](repeating: 0, count: geo.channels * oh * ow)
-        for c in 0..<geo.channels {
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    var vals: [Double] = []
-                    geo.window(oy, ox) { _, _, y, xx in vals.append(x[(c * geo.height + y) * geo.width + xx]) }
-                    out[(c * oh + oy) * ow + ox] = f(vals, c)
-                }
-            }
-        }
-        return out
     }
 
     /// Applies the graph's output transform (softmax / sigmoid) to the proven output.

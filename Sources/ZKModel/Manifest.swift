@@ -80,7 +80,7 @@ public struct ModelManifest: Codable, Equatable, Sendable {
                          l.maxRangeBits == 0 ? "-" : String(l.maxRangeBits),
                          String(format: "%.1f%%", 100 * Double(l.constraints) / Double(total))])
         }
-        rows.append(["(digest + outputs)", "", "binding", "", String(bindingConstraints), "-",
+        rows.append(["(statement + outputs)", "", "binding", "", String(bindingConstraints), "-",
                      String(format: "%.1f%%", 100 * Double(bindingConstraints) / Double(total))])
         rows.append(["total", "", "", "", String(constraints), "", "100%"])
         let c = costSplit

@@ -211,10 +211,10 @@ public enum IntegerInterpreter {
                 if let hi { y = min(y, hi) }
                 return y
             }
-        case .maxPool(let i, let geo): return pool(v[i], geo) { vals, _ in vals.max()! }
+        case .maxPool(let i, let geo): return geo.pool(v[i]) { vals, _ in vals.max()! }
         case .sumPool(let i, let geo, let mult):
             let per = geo.outHeight * geo.outWidth
-            return pool(v[i], geo) { vals, pos in vals.reduce(0, +) * mult[pos % per] }
+            return geo.pool(v[i]) { vals, pos in vals.reduce(0, +) * mult[pos % per] }
         case .gather(let i, let idx): return idx.map { v[i][$0] }
         case .argMax(let i):
             let x = v[i]
@@ -224,22 +224,6 @@ public enum IntegerInterpreter {
         }
     }
 
-    /// Applies `f(window values, output index)` per output position.
-    static func pool(_ x: [Int], _ geo: WindowGeometry, _ f: ([Int], Int) -> Int) -> [Int] {
-        let oh = geo.outHeight, ow = geo.outWidth
-        var out = [Int](repeating: 0, count: geo.channels * oh * ow)
-        for c in 0..<geo.channels {
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    var vals: [Int] = []
-                    geo.window(oy, ox) { _, _, y, xx in vals.append(x[(c * geo.height + y) * geo.width + xx]) }
-                    let o = (c * oh + oy) * ow + ox
-                    out[o] = f(vals, o)
-                }
-            }
-        }
-        return out
-    }
 }
 
 extension QuantizedModel {

@@ -96,23 +96,20 @@ public enum Quantizer {
             }
             let q: Int
             switch node.op {
-            case .dense(let i, let w, let bias, let nIn, let nOut):
+            case .dense(let i, let w, let bias, _, _), .conv(let i, let w, let bias, _, _):
+                // Weights at their own scale, the bias at the accumulator's (input + weight scale).
                 let x = qOf[i]
                 let sw = weightScale(w, n)
                 let wq = try quantizeAll(w, sw, layer)
                 let bq = try quantizeAll(bias, b.tensors[x].scale + sw, layer)
-                let raw = try b.append(.dense(input: x, weights: wq, bias: bq, inFeatures: nIn, outFeatures: nOut),
-                                       name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: b.tensors[x].scale + sw, layer: layer, onnxOp: onnx,
-                                       privateBits: privateWeights ? privateBits(wq, bq) : nil)
-                q = try finish(raw)
-            case .conv(let i, let w, let bias, let m, let geo):
-                let x = qOf[i]
-                let sw = weightScale(w, n)
-                let wq = try quantizeAll(w, sw, layer)
-                let bq = try quantizeAll(bias, b.tensors[x].scale + sw, layer)
-                let raw = try b.append(.conv(input: x, weights: wq, bias: bq, outChannels: m, geometry: geo),
-                                       name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: b.tensors[x].scale + sw, layer: layer, onnxOp: onnx,
-                                       privateBits: privateWeights ? privateBits(wq, bq) : nil)
+                let op: QOp
+                switch node.op {
+                case .dense(_, _, _, let nIn, let nOut): op = .dense(input: x, weights: wq, bias: bq, inFeatures: nIn, outFeatures: nOut)
+                case .conv(_, _, _, let m, let geo): op = .conv(input: x, weights: wq, bias: bq, outChannels: m, geometry: geo)
+                default: preconditionFailure("unreachable")
+                }
+                let raw = try b.append(op, name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: b.tensors[x].scale + sw,
+                                       layer: layer, onnxOp: onnx, privateBits: privateWeights ? privateBits(wq, bq) : nil)
                 q = try finish(raw)
             case .affine(let i, let mul, let add):
                 let x = qOf[i]
@@ -381,11 +378,11 @@ enum Bounds {
         case .clamp(let i, let mn, let mx):
             return (t[i].lo.map { x in min(mx ?? Int.max, max(mn ?? Int.min, x)) }, t[i].hi.map { x in min(mx ?? Int.max, max(mn ?? Int.min, x)) })
         case .maxPool(let i, let geo):
-            return (IntegerInterpreter.pool(t[i].lo, geo) { v, _ in v.max()! }, IntegerInterpreter.pool(t[i].hi, geo) { v, _ in v.max()! })
+            return (geo.pool(t[i].lo) { v, _ in v.max()! }, geo.pool(t[i].hi) { v, _ in v.max()! })
         case .sumPool(let i, let geo, let mult):
             let per = geo.outHeight * geo.outWidth
-            let lo = IntegerInterpreter.pool(t[i].lo, geo) { v, p in saturatingProduct(saturatingSum(v), mult[p % per]) }
-            let hi = IntegerInterpreter.pool(t[i].hi, geo) { v, p in saturatingProduct(saturatingSum(v), mult[p % per]) }
+            let lo = geo.pool(t[i].lo) { v, p in saturatingProduct(saturatingSum(v), mult[p % per]) }
+            let hi = geo.pool(t[i].hi) { v, p in saturatingProduct(saturatingSum(v), mult[p % per]) }
             for v in lo + hi { _ = try check(v, layer) }
             return (lo, hi)
         case .gather(let i, let idx): return (idx.map { t[i].lo[$0] }, idx.map { t[i].hi[$0] })

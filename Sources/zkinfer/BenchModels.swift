@@ -84,7 +84,7 @@ func runModelSuite(_ options: BenchModelOptions, progress: @escaping BenchProgre
         let layers = structure.layers.map {
             LayerBenchResult(name: $0.layer, op: $0.onnxOp.isEmpty ? $0.ops.joined(separator: ",") : $0.onnxOp, constraints: $0.constraints,
                              share: Double($0.constraints) / total)
-        } + [LayerBenchResult(name: "(digest + outputs)", op: "binding", constraints: structure.bindingConstraints,
+        } + [LayerBenchResult(name: "(statement + outputs)", op: "binding", constraints: structure.bindingConstraints,
                               share: Double(structure.bindingConstraints) / total)]
         results.append(ModelBenchResult(
             name: name, constraints: structure.system.constraintCount, layers: layers, compileSeconds: compileSeconds,

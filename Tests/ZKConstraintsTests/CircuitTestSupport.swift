@@ -3,17 +3,10 @@ import ZKAlgebra
 import ZKConstraints
 import ZKCircuit
 
-/// SplitMix64: small, seeded, reproducible.
-struct CircuitTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Seeded, reproducible (SplitMix64, from ZKAlgebra).
+typealias CircuitTestRNG = SplitMix64
+
+extension SplitMix64 {
     /// A uniformly random value in `[0, 2^k)` as a field element (k ≤ 253).
     mutating func fieldBelowPowerOfTwo(_ k: Int) -> Fr {
         var limbs = (0..<4).map { _ in next() }

@@ -2,17 +2,10 @@ import Foundation
 import XCTest
 import ZKAlgebra
 
-/// SplitMix64: small, seeded, reproducible.
-struct PoseidonTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Seeded, reproducible (SplitMix64, from ZKAlgebra).
+typealias PoseidonTestRNG = SplitMix64
+
+extension SplitMix64 {
     mutating func fields(_ n: Int) -> [Fr] { (0..<n).map { _ in Fr.random(using: &self) } }
 }
 
