@@ -8,7 +8,7 @@ SHELL := /bin/bash
 # Tests run in release: debug-mode Swift is 20-50x slower for 256-bit arithmetic.
 TEST_FLAGS ?= -c release
 
-.PHONY: demo test build build-debug deps bench clean
+.PHONY: demo test build build-debug build-static deps bench clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -18,6 +18,11 @@ build: deps
 
 build-debug: deps
 	$(SWIFT) build
+
+# A deployment build with the Swift runtime linked in: starts in ~4 ms instead of ~10 ms, which matters
+# for whole-process verification (`zkinfer verify` on the digits MLP: 10 ms instead of 13 ms).
+build-static: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product zkinfer
 
 demo: build
 	./.build/release/zkinfer demo

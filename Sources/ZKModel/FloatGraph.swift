@@ -54,6 +54,27 @@ public struct WindowGeometry: Codable, Equatable, Sendable {
     public var outHeight: Int { (height + padTop + padBottom - kernelH) / strideH + 1 }
     public var outWidth: Int { (width + padLeft + padRight - kernelW) / strideW + 1 }
 
+    /// `y[o, oy, ox] = b[o] + Σ_{c, ky, kx} w[o, c, ky, kx]·x[c, y, x]` (padding contributes nothing);
+    /// shared by the float and the integer interpreter.
+    func convolve<T: Numeric>(_ x: [T], weights w: [T], bias b: [T], outChannels m: Int) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(m * outHeight * outWidth)
+        for o in 0..<m {
+            for oy in 0..<outHeight {
+                for ox in 0..<outWidth {
+                    var s = b[o]
+                    for c in 0..<channels {
+                        window(oy, ox) { ky, kx, y, xx in
+                            s += w[((o * channels + c) * kernelH + ky) * kernelW + kx] * x[(c * height + y) * width + xx]
+                        }
+                    }
+                    out.append(s)
+                }
+            }
+        }
+        return out
+    }
+
     /// Applies `f(values in the window, output index)` at every output position of every channel
     /// (padding positions are skipped), over a flattened CHW input.
     func pool<T>(_ x: [T], _ f: ([T], Int) -> T) -> [T] {
@@ -83,6 +104,15 @@ public struct WindowGeometry: Codable, Equatable, Sendable {
                 body(ky, kx, y, x)
             }
         }
+    }
+}
+
+/// `y[o] = b[o] + Σᵢ w[o·n + i]·x[i]` (weights row-major `out × in`); shared by both interpreters.
+func denseLayer<T: Numeric>(_ x: [T], weights w: [T], bias b: [T], inFeatures nIn: Int, outFeatures nOut: Int) -> [T] {
+    (0..<nOut).map { o in
+        var s = b[o]
+        for k in 0..<nIn { s += w[o * nIn + k] * x[k] }
+        return s
     }
 }
 
@@ -180,31 +210,9 @@ public enum FloatInterpreter {
     static func evaluate(_ op: FloatOp, _ v: [[Double]], _ g: FloatGraph) -> [Double] {
         switch op {
         case .dense(let i, let w, let b, let nIn, let nOut):
-            let x = v[i]
-            return (0..<nOut).map { o in
-                var s = b[o]
-                for k in 0..<nIn { s += w[o * nIn + k] * x[k] }
-                return s
-            }
+            return denseLayer(v[i], weights: w, bias: b, inFeatures: nIn, outFeatures: nOut)
         case .conv(let i, let w, let b, let m, let geo):
-            let x = v[i]
-            let oh = geo.outHeight, ow = geo.outWidth
-            var out = [Double](repeating: 0, count: m * oh * ow)
-            for o in 0..<m {
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var s = b[o]
-                        for c in 0..<geo.channels {
-                            geo.window(oy, ox) { ky, kx, y, xx in
-                                s += w[((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx]
-                                    * x[(c * geo.height + y) * geo.width + xx]
-                            }
-                        }
-                        out[(o * oh + oy) * ow + ox] = s
-                    }
-                }
-            }
-            return out
+            return geo.convolve(v[i], weights: w, bias: b, outChannels: m)
         case .affine(let i, let mul, let add):
             return v[i].indices.map { mul[$0] * v[i][$0] + add[$0] }
         case .add(let a, let b, let sign):

@@ -171,30 +171,9 @@ public enum IntegerInterpreter {
     static func evaluate(_ op: QOp, _ v: [[Int]]) -> [Int] {
         switch op {
         case .dense(let i, let w, let b, let nIn, let nOut):
-            let x = v[i]
-            return (0..<nOut).map { o in
-                var s = b[o]
-                for k in 0..<nIn { s += w[o * nIn + k] * x[k] }
-                return s
-            }
+            return denseLayer(v[i], weights: w, bias: b, inFeatures: nIn, outFeatures: nOut)
         case .conv(let i, let w, let b, let m, let geo):
-            let x = v[i]
-            let oh = geo.outHeight, ow = geo.outWidth
-            var out = [Int](repeating: 0, count: m * oh * ow)
-            for o in 0..<m {
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var s = b[o]
-                        for c in 0..<geo.channels {
-                            geo.window(oy, ox) { ky, kx, y, xx in
-                                s += w[((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx] * x[(c * geo.height + y) * geo.width + xx]
-                            }
-                        }
-                        out[(o * oh + oy) * ow + ox] = s
-                    }
-                }
-            }
-            return out
+            return geo.convolve(v[i], weights: w, bias: b, outChannels: m)
         case .affine(let i, let mul, let add): return v[i].indices.map { mul[$0] * v[i][$0] + add[$0] }
         case .add(let a, let b, let sa, let sb, let sign):
             return v[a].indices.map { (v[a][$0] << sa) + sign * (v[b][$0] << sb) }
