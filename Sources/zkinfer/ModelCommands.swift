@@ -255,7 +255,7 @@ struct ModelProveCommand: ParsableCommand {
         }
         let clock = ContinuousClock()
         let progress = ProgressReporter(quiet: options.quiet)
-        var start = clock.now
+        let start = clock.now
         let inputSalt = compiled.model.visibility.input == .hashed ? Fr.random() : Fr.zero
         let circuit = try modelStep(input) { try compiled.circuit(for: samples[0], inputSalt: inputSalt) }
         let witnessTime = clock.now - start
@@ -274,7 +274,6 @@ struct ModelProveCommand: ParsableCommand {
         }
         let (ma, mb) = QAP.matrices(circuit.system)
         guard ma == pk.matrixA, mb == pk.matrixB else { throw CLIError("\(keyPath): the proving key was made for a different circuit") }
-        start = clock.now
         let (proof, timings) = try withFile(keyPath, "proving failed") {
             try Groth16.proveWithTimings(pk, witness: circuit.witness, threads: threads, progress: progress.callback)
         }
@@ -297,7 +296,6 @@ struct ModelProveCommand: ParsableCommand {
         try writeFile(try proof.snarkjs.jsonData(), path(output, "proof.json"))
         try writeFile(try SnarkjsPublicSignals(values: circuit.publicSignals).jsonData(), path(output, "public.json"))
         try writeFile(try ClaimVerifier.encode(claim), path(output, "claim.json"))
-        _ = start
         if options.json {
             printJSON(["claim": path(output, "claim.json"), "proof": path(output, "proof.json"), "public": path(output, "public.json"),
                        "constraints": circuit.system.constraintCount, "witnessSeconds": seconds(witnessTime),
