@@ -34,6 +34,7 @@ struct BenchCommand: ParsableCommand {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run the suites (the default subcommand: `zkinfer bench --suite groth16` is `zkinfer bench run --suite groth16`).",
             discussion: """
                 Writes DIR/results.json (schema: Docs/bench-schema.md), DIR/results.csv (one row per measurement), \
@@ -156,6 +157,7 @@ struct BenchCommand: ParsableCommand {
 
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compare",
             abstract: "Compare two results.json files: rows matched by (suite, name, size, metric), with B/A ratios.",
             discussion: "A ratio below 1 means B is smaller (faster, for times). Exit code 2 when a file is not a results file.")
 
@@ -195,6 +197,7 @@ struct BenchCommand: ParsableCommand {
 
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Rewrite results.json, results.csv, report.md and the plots from a results file (e.g. after adding model rows).")
 
         @Argument(help: "A results.json written by `zkinfer bench`.")

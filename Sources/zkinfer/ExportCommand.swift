@@ -14,6 +14,7 @@ struct ExportCommand: ParsableCommand {
 
     struct Verifier: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verifier",
             abstract: "Generate a verifier contract from a verification key.",
             discussion: """
                 The contract exposes verifyProof(uint256[2] a, uint256[2][2] b, uint256[2] c, uint256[N] input) -> bool with \
@@ -43,6 +44,7 @@ struct ExportCommand: ParsableCommand {
 
     struct Calldata: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "calldata",
             abstract: "Print verifyProof's arguments for a proof: as JSON and as ABI-encoded hex calldata (with the selector).")
 
         @Option(name: .long, help: "proof.json (snarkjs format).")

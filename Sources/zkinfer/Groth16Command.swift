@@ -36,6 +36,7 @@ struct Groth16Command: ParsableCommand {
 
     struct Setup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "setup",
             abstract: "Circuit-specific trusted setup (single party, libsodium randomness, toxic waste zeroed in memory).",
             discussion: "Writes DIR/proving.key (zkinfer binary format) and DIR/verification_key.json (snarkjs format).")
 
@@ -72,6 +73,7 @@ struct Groth16Command: ParsableCommand {
 
     struct Prove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prove",
             abstract: "Prove a circom witness with a zkinfer proving key or a snarkjs .zkey.",
             discussion: "Writes DIR/proof.json and DIR/public.json (snarkjs format). The witness is checked against the circuit first.")
 

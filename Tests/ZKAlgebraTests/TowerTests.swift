@@ -85,6 +85,16 @@ final class TowerTests: XCTestCase {
         }
     }
 
+    /// The stored Frobenius coefficient table equals ξ^(i·(p^k − 1)/6) computed from its definition.
+    func testFrobeniusTable() {
+        let stored = Fq12.frobeniusCoefficients, computed = Fq12.frobeniusCoefficientsFromDefinition()
+        XCTAssertEqual(stored.count, 3)
+        for k in 0..<3 {
+            XCTAssertEqual(stored[k].count, 6)
+            for i in 0..<6 { XCTAssertTrue(stored[k][i] == computed[k][i], "γ[\(k)][\(i)]") }
+        }
+    }
+
     /// Cyclotomic squaring and the power by u agree with generic squaring/power on the cyclotomic subgroup.
     func testCyclotomicOperations() {
         var rng = SeededGenerator(seed: 15)
