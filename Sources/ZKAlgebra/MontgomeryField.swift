@@ -230,8 +230,15 @@ extension MontgomeryField {
     /// Plain (non-Montgomery) canonical limbs, least significant first.
     @inlinable
     public var canonicalLimbs: [UInt64] {
+        let c = canonicalTuple
+        return [c.0, c.1, c.2, c.3]
+    }
+
+    /// Plain (non-Montgomery) canonical limbs, least significant first, without allocating (hot serializers).
+    @inlinable
+    public var canonicalTuple: (UInt64, UInt64, UInt64, UInt64) {
         let c = self * Self(montgomeryLimbs: 1, 0, 0, 0)  // multiply by 1 → divides by R
-        return [c.l0, c.l1, c.l2, c.l3]
+        return (c.l0, c.l1, c.l2, c.l3)
     }
 
     /// Builds an element from plain limbs; nil if the value is `≥ p` (non-canonical).

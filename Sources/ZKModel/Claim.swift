@@ -310,13 +310,18 @@ extension VerificationKey {
 public func circuitDigest(_ s: ConstraintSystem) -> String {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(24 + s.termCount * 40 + s.constraintCount * 24)
-    func put(_ v: Int) { withUnsafeBytes(of: UInt64(v).littleEndian) { bytes.append(contentsOf: $0) } }
+    func put64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    func put(_ v: Int) { put64(UInt64(v)) }
     put(s.publicCount); put(s.wireCount); put(s.constraintCount)
     for i in 0..<s.constraintCount {
         for side in ConstraintSide.allCases {
             let terms = s.terms(i, side)
             put(terms.count)
-            for t in terms { put(t.wire); bytes += t.coefficient.littleEndianBytes }
+            for t in terms {
+                // The coefficient's canonical 32-byte little-endian encoding, limb by limb.
+                let c = t.coefficient.canonicalTuple
+                put(t.wire); put64(c.0); put64(c.1); put64(c.2); put64(c.3)
+            }
         }
     }
     return blake2bHex(bytes)
@@ -334,9 +339,11 @@ public struct ClaimVerdict: Sendable {
 }
 
 public enum ClaimVerifier {
-    /// Builds a claim from a proof. `inputSalt` is the blinding of a hashed input.
+    /// Builds a claim from a proof. `inputSalt` is the blinding of a hashed input. `circuitDigest`, when the
+    /// caller has already computed ``circuitDigest(_:)`` of `circuit.system` (and checked it), saves recomputing it.
     public static func makeClaim(name: String, compiled: CompiledModel, circuit: ModelCircuit, input: [Double], proof: Proof,
-                                 verificationKey: VerificationKey, inputSalt: Fr = .zero) throws -> Claim {
+                                 verificationKey: VerificationKey, inputSalt: Fr = .zero,
+                                 circuitDigest knownCircuitDigest: String? = nil) throws -> Claim {
         let m = compiled.model
         let qIn = try m.quantizeInput(input)
         let outT = m.outputTensor
@@ -360,7 +367,7 @@ public enum ClaimVerifier {
             claimVersion: Claim.version, zkinfer: zkinferVersion,
             statement: "output = model(input): the quantized model identified by model.modelDigest (ONNX file onnxDigest, quantized graph quantizedDigest\(compiled.weightsCommitment != nil ? ", private weights bound by weightsCommitment" : "")), run on \(hidden ? "a hidden input within the model's input range\(inVis == .hashed ? " whose Poseidon hash is input.hash" : "")" : "input.quantized"), yields output.quantized; proven with Groth16 over BN254 under the verification key verificationKeyDigest. output.transformed (if present) is computed from output.values outside the proof.",
             model: ClaimModel(name: name, onnxDigest: m.onnxDigest, quantizedDigest: compiled.quantizedDigest, modelDigest: compiled.modelDigest,
-                              circuitDigest: circuitDigest(circuit.system), constraints: circuit.system.constraintCount,
+                              circuitDigest: knownCircuitDigest ?? circuitDigest(circuit.system), constraints: circuit.system.constraintCount,
                               weightsCommitment: compiled.weightsCommitment?.description),
             verificationKeyDigest: verificationKey.digest, visibility: m.visibility,
             quantization: ClaimQuantization(scaleBits: m.scaleBits, inputBound: m.inputBound, calibrated: m.calibrated, rounding: "half-up",

@@ -280,7 +280,7 @@ struct ModelProveCommand: ParsableCommand {
         progress.finish()
         var claim = try modelStep(input) {
             try ClaimVerifier.makeClaim(name: manifest.name, compiled: compiled, circuit: circuit, input: samples[0], proof: proof,
-                                        verificationKey: pk.verificationKey, inputSalt: inputSalt)
+                                        verificationKey: pk.verificationKey, inputSalt: inputSalt, circuitDigest: manifest.circuitDigest)
         }
         if let hostKey { try modelStep(input) { try ClaimVerifier.sign(&claim, with: hostKey) } }
         try makeDirectory(output)
