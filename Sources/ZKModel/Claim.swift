@@ -77,8 +77,8 @@ public struct CompiledModel: Sendable {
 extension QuantizedModel {
     /// What the model digest covers: everything, except that with private weights the weights,
     /// biases and salt are removed (they are bound by the commitment instead). The ONNX digest is
-    /// kept in both cases; with private weights the host should treat it as sensitive only if the
-    /// ONNX file itself has low entropy (it is a hash of the file, not the file).
+    /// kept in both cases; with private weights it is the salted ``QuantizedModel/onnxCommitment(fileDigest:salt:)``,
+    /// not a plain hash of the file.
     public var publicView: QuantizedModel {
         guard visibility.weights == .private else { return self }
         var m = self
@@ -365,7 +365,7 @@ public enum ClaimVerifier {
         let hidden = inVis != .public
         return Claim(
             claimVersion: Claim.version, zkinfer: zkinferVersion,
-            statement: "output = model(input): the quantized model identified by model.modelDigest (ONNX file onnxDigest, quantized graph quantizedDigest\(compiled.weightsCommitment != nil ? ", private weights bound by weightsCommitment" : "")), run on \(hidden ? "a hidden input within the model's input range\(inVis == .hashed ? " whose Poseidon hash is input.hash" : "")" : "input.quantized"), yields output.quantized; proven with Groth16 over BN254 under the verification key verificationKeyDigest. output.transformed (if present) is computed from output.values outside the proof.",
+            statement: "output = model(input): the quantized model identified by model.modelDigest (ONNX file \(compiled.weightsCommitment != nil ? "salted commitment " : "")onnxDigest, quantized graph quantizedDigest\(compiled.weightsCommitment != nil ? ", private weights bound by weightsCommitment" : "")), run on \(hidden ? "a hidden input within the model's input range\(inVis == .hashed ? " whose Poseidon hash is input.hash" : "")" : "input.quantized"), yields output.quantized; proven with Groth16 over BN254 under the verification key verificationKeyDigest. output.transformed (if present) is computed from output.values outside the proof.",
             model: ClaimModel(name: name, onnxDigest: m.onnxDigest, quantizedDigest: compiled.quantizedDigest, modelDigest: compiled.modelDigest,
                               circuitDigest: knownCircuitDigest ?? circuitDigest(circuit.system), constraints: circuit.system.constraintCount,
                               weightsCommitment: compiled.weightsCommitment?.description),

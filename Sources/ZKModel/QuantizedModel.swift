@@ -2,6 +2,7 @@
 // plain integer interpreter — the reference the circuit's witness must equal exactly.
 
 import Foundation
+import ZKAlgebra
 
 /// A tensor of the quantized graph: value `v` is represented by the integer `round(v·2^scale)`.
 /// `lo[i] ≤ x[i] ≤ hi[i]` holds for every input inside the declared input range (proved by
@@ -102,7 +103,10 @@ public struct QuantizedModel: Codable, Equatable, Sendable {
     public var calibrated: Bool
     /// Visibility of weights, input and output (this version: all public).
     public var visibility: Visibility
-    /// BLAKE2b-256 (hex) of the ONNX file this model was compiled from.
+    /// Identifies the ONNX file this model was compiled from. Public weights: BLAKE2b-256 (hex) of the file's bytes.
+    /// Private weights: the salted commitment ``onnxCommitment(fileDigest:salt:)`` of that digest under
+    /// ``weightSalt``, so that a verifier holding a candidate model file cannot confirm a guess by hashing it
+    /// (the weights themselves are bound by the Poseidon commitment).
     public var onnxDigest: String
     /// With private weights: the blinding value (decimal, < r) hashed with the weights into the
     /// commitment, drawn from libsodium at compile time. Secret, like the weights.
@@ -112,6 +116,13 @@ public struct QuantizedModel: Codable, Equatable, Sendable {
     /// Hidden inputs are always range-checked in the circuit. nil = false.
     public var inputRangeInCircuit: Bool? = nil
     public var checksInputRangeInCircuit: Bool { visibility.input != .public || inputRangeInCircuit == true }
+
+    /// The hiding form of the ONNX digest used with private weights:
+    /// BLAKE2b-256("zkinfer-onnx-commitment-v1\0" ‖ salt (32-byte big-endian) ‖ fileDigest (32 raw bytes)), hex.
+    /// The host opens it by revealing the ONNX file and the salt (`weightSalt` in circuit.json).
+    public static func onnxCommitment(fileDigest: String, salt: Fr) -> String {
+        blake2bHex(Array("zkinfer-onnx-commitment-v1".utf8) + [0] + salt.bigEndianBytes + hexBytes(fileDigest))
+    }
 
     public var input: Int { 0 }
     public var inputTensor: QTensor { tensors[0] }

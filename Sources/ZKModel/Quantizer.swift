@@ -42,6 +42,8 @@ public enum Quantizer {
     /// dense/conv weight matrix gets `scaleBits − ceil(log2(max |w|))`. Products are rescaled
     /// (rounding half up) back to their tensor's scale right after the layer, fused with a following
     /// ReLU; average pooling by a power of two only changes the scale (exact and free).
+    /// `onnxDigest` is BLAKE2b-256 (hex) of the ONNX file; with private weights the model records its salted
+    /// commitment instead (``QuantizedModel/onnxCommitment(fileDigest:salt:)``).
     public static func quantize(_ graph: FloatGraph, options: QuantizationOptions, onnxDigest: String) throws -> QuantizedModel {
         let n = options.scaleBits
         guard (2...24).contains(n) else { throw ModelError.invalidInput("--scale-bits must be in 2...24 (got \(n))") }
@@ -192,10 +194,13 @@ public enum Quantizer {
             }
             qOf[out] = q
         }
+        // Private weights: one libsodium-drawn salt blinds both the Poseidon weight commitment and the ONNX digest.
+        let salt: Fr? = privateWeights ? Fr.random() : nil
         return QuantizedModel(formatVersion: QuantizedModel.formatVersion, tensors: b.tensors, nodes: b.nodes, output: qOf[graph.output],
                               outputTransform: graph.outputTransform, scaleBits: n, inputBound: inBoundFloat, calibrated: calibrated,
-                              visibility: options.visibility, onnxDigest: onnxDigest,
-                              weightSalt: privateWeights ? Fr.random().description : nil,
+                              visibility: options.visibility,
+                              onnxDigest: salt.map { QuantizedModel.onnxCommitment(fileDigest: onnxDigest, salt: $0) } ?? onnxDigest,
+                              weightSalt: salt?.description,
                               inputRangeInCircuit: options.checkInputRange ? true : nil)
     }
 

@@ -92,6 +92,11 @@ final class LeakagePrivacyTests: XCTestCase {
         for (i, x) in input.enumerated() { secrets.append(Secret(what: "input float [\(i)]", tokens: [String(x), String(Float(x))])) }
         let salt = try XCTUnwrap(m.weightSalt)
         secrets.append(Secret(what: "weight salt", tokens: [salt]))
+        // The plain hash of the ONNX file would let a verifier confirm a guessed model: the claim carries its
+        // salted commitment instead, which opens with the salt.
+        let fileDigest = blake2bHex([UInt8](try PF.data(name, "model.onnx")))
+        secrets.append(Secret(what: "plain ONNX digest", tokens: [fileDigest]))
+        XCTAssertEqual(p.claim.model.onnxDigest, QuantizedModel.onnxCommitment(fileDigest: fileDigest, salt: try XCTUnwrap(Fr(decimal: salt))))
         for (i, w) in PF.packedWords(PF.privateParameters(m)).enumerated() { secrets.append(Secret(what: "packed word \(i)", tokens: [w.description])) }
 
         // Enough distinctive secrets for the search to mean something.
@@ -118,6 +123,25 @@ final class LeakagePrivacyTests: XCTestCase {
         let statedText = String(decoding: try ClaimVerifier.encode(stated), as: UTF8.self)
         XCTAssertTrue(q.allSatisfy { privacyContainsNumber(statedText, String($0)) }, "the search finds a stated input")
         print("[privacy] \(name) scale bits \(scaleBits): searched claim/proof/public (\(files.values.reduce(0) { $0 + $1.utf8.count }) bytes) for \(large.count) parameters ≥ 1000 (of \(params.count)), \(q.count) inputs, the salt and \(PF.packedWords(PF.privateParameters(m)).count) packed words: none found; \(p.circuit.system.constraintCount) constraints, prove \(String(format: "%.2f", p.timings.prove)) s")
+    }
+
+    /// With private weights each compile draws a fresh salt, so the ONNX commitment and the weight commitment differ
+    /// between two compiles of the same file (and so do the quantized and model digests, which cover it).
+    func testONNXCommitmentIsSalted() throws {
+        let a = try PF.compile("iris_logreg", Visibility(input: .public, weights: .private))
+        let b = try PF.compile("iris_logreg", Visibility(input: .public, weights: .private))
+        let fileDigest = blake2bHex([UInt8](try PF.data("iris_logreg", "model.onnx")))
+        XCTAssertNotEqual(a.model.onnxDigest, b.model.onnxDigest)
+        XCTAssertNotEqual(a.model.onnxDigest, fileDigest)
+        XCTAssertNotEqual(a.weightsCommitment, b.weightsCommitment)
+        XCTAssertNotEqual(a.modelDigest, b.modelDigest)
+        for c in [a, b] {
+            let salt = try XCTUnwrap(c.model.weightSalt.flatMap { Fr(decimal: $0) })
+            XCTAssertEqual(c.model.onnxDigest, QuantizedModel.onnxCommitment(fileDigest: fileDigest, salt: salt))
+            XCTAssertNotEqual(c.model.onnxDigest, QuantizedModel.onnxCommitment(fileDigest: fileDigest, salt: salt + .one))
+        }
+        // Public weights keep the plain file digest.
+        XCTAssertEqual(try PF.compile("iris_logreg", Visibility(input: .public, weights: .public)).model.onnxDigest, fileDigest)
     }
 
     func testNoPlainLeakIris() throws { try checkNoPlainLeak("iris_logreg", scaleBits: 16) }
