@@ -99,6 +99,7 @@ extension QuantizedModel {
         func fail(_ m: String) -> ModelError { .invalidCircuit(m) }
         guard formatVersion == QuantizedModel.formatVersion else { throw fail("format version \(formatVersion), expected \(QuantizedModel.formatVersion)") }
         guard !tensors.isEmpty, tensors.count == nodes.count + 1 else { throw fail("tensor/node counts disagree") }
+        guard visibility.output == "public" else { throw fail("visibility.output must be \"public\"") }
         guard (2...24).contains(scaleBits), inputBound.isFinite, inputBound > 0,
               Double(sign: .plus, exponent: ceilLog2(inputBound), significand: 1) == inputBound else { throw fail("bad quantization settings (the input bound must be a power of two)") }
         for (k, t) in tensors.enumerated() {
@@ -339,6 +340,27 @@ public struct ClaimVerdict: Sendable {
 }
 
 public enum ClaimVerifier {
+    /// The claim's human-readable statement for its settings: `makeClaim` writes it and `verify` requires it verbatim,
+    /// so a claim that verifies never carries an edited description.
+    public static func statementText(privateWeights: Bool, input: InputVisibility) -> String {
+        let hidden = input != .public
+        return "output = model(input): the quantized model identified by model.modelDigest (ONNX file \(privateWeights ? "salted commitment " : "")onnxDigest, quantized graph quantizedDigest\(privateWeights ? ", private weights bound by weightsCommitment" : "")), run on \(hidden ? "a hidden input within the model's input range\(input == .hashed ? " whose Poseidon hash is input.hash" : "")" : "input.quantized"), yields output.quantized; proven with Groth16 over BN254 under the verification key verificationKeyDigest. output.transformed (if present) is computed from output.values outside the proof."
+    }
+
+    /// Names of the public signals in order (`publicSignalLayout`): statement, weights commitment (private weights),
+    /// the input (public) or its hash (hashed) or nothing (private), then the output.
+    public static func signalLayout(privateWeights: Bool, input: InputVisibility, inputCount: Int, outputCount: Int) -> [String] {
+        var layout = ["statement"]
+        if privateWeights { layout.append("weights_commitment") }
+        switch input {
+        case .public: layout.append("input[\(inputCount)]")
+        case .hashed: layout.append("input_hash")
+        case .private: break
+        }
+        layout.append("output[\(outputCount)]")
+        return layout
+    }
+
     /// Builds a claim from a proof. `inputSalt` is the blinding of a hashed input. `circuitDigest`, when the
     /// caller has already computed ``circuitDigest(_:)`` of `circuit.system` (and checked it), saves recomputing it.
     public static func makeClaim(name: String, compiled: CompiledModel, circuit: ModelCircuit, input: [Double], proof: Proof,
@@ -353,19 +375,13 @@ public enum ClaimVerifier {
         let p = proof.snarkjs
         let pj = try JSONDecoder().decode(ClaimProof.self, from: try p.jsonData())
         let inVis = m.visibility.input
-        var layout = ["statement"]
-        if compiled.weightsCommitment != nil { layout.append("weights_commitment") }
-        switch inVis {
-        case .public: layout.append("input[\(m.inputTensor.count)]")
-        case .hashed: layout.append("input_hash")
-        case .private: break
-        }
-        layout.append("output[\(outT.count)]")
+        let privateWeights = compiled.weightsCommitment != nil
+        let layout = signalLayout(privateWeights: privateWeights, input: inVis, inputCount: m.inputTensor.count, outputCount: outT.count)
         let hash = inVis == .hashed ? CircuitLowering.inputHash(qIn.map { Fr(signed: Int64($0)) }, salt: inputSalt).description : nil
         let hidden = inVis != .public
         return Claim(
             claimVersion: Claim.version, zkinfer: zkinferVersion,
-            statement: "output = model(input): the quantized model identified by model.modelDigest (ONNX file \(compiled.weightsCommitment != nil ? "salted commitment " : "")onnxDigest, quantized graph quantizedDigest\(compiled.weightsCommitment != nil ? ", private weights bound by weightsCommitment" : "")), run on \(hidden ? "a hidden input within the model's input range\(inVis == .hashed ? " whose Poseidon hash is input.hash" : "")" : "input.quantized"), yields output.quantized; proven with Groth16 over BN254 under the verification key verificationKeyDigest. output.transformed (if present) is computed from output.values outside the proof.",
+            statement: statementText(privateWeights: privateWeights, input: inVis),
             model: ClaimModel(name: name, onnxDigest: m.onnxDigest, quantizedDigest: compiled.quantizedDigest, modelDigest: compiled.modelDigest,
                               circuitDigest: knownCircuitDigest ?? circuitDigest(circuit.system), constraints: circuit.system.constraintCount,
                               weightsCommitment: compiled.weightsCommitment?.description),
@@ -449,9 +465,10 @@ public enum ClaimVerifier {
         if output.transform == .none {
             if output.transformed != nil { problems.append("output.transformed is present, but output.transform is none") }
         } else {
-            // Recomputed here (a tolerance for libm differences between platforms).
+            // Recomputed here, with a relative tolerance for libm differences between platforms (a few ulps of exp and
+            // the normalising division; the absolute term only covers subnormal results).
             let expected = FloatInterpreter.applyTransform(output.transform, output.values)
-            let matches = output.transformed.map { t in t.count == expected.count && zip(t, expected).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) } }
+            let matches = output.transformed.map { t in t.count == expected.count && zip(t, expected).allSatisfy { abs($0 - $1) <= 1e-12 * abs($1) + 1e-300 } }
             if matches != true { problems.append("output.transformed is not \(output.transform.rawValue)(output.values)") }
         }
         func decimal(_ s: String?, _ what: String) throws -> Fr? {
@@ -463,6 +480,16 @@ public enum ClaimVerifier {
         if (claim.visibility.weights == .private) != (commitment != nil) { problems.append("private weights need model.weightsCommitment (and public weights must not have one)") }
         let inputHash = try decimal(input.hash, "input.hash")
         if (inVis == .hashed) != (inputHash != nil) { problems.append("a hashed input needs input.hash (and only a hashed input has one)") }
+        // The descriptive fields must be exactly what makeClaim writes for these settings.
+        if claim.visibility.output != "public" { problems.append("visibility.output must be \"public\" (outputs are always public signals)") }
+        let privateWeights = claim.visibility.weights == .private
+        if claim.statement != statementText(privateWeights: privateWeights, input: inVis) {
+            problems.append("statement is not the statement zkinfer writes for these visibility settings")
+        }
+        let counts = (input.shape.reduce(1, { $0 &* $1 }), output.shape.reduce(1, { $0 &* $1 }))
+        if claim.publicSignalLayout != signalLayout(privateWeights: privateWeights, input: inVis, inputCount: counts.0, outputCount: counts.1) {
+            problems.append("publicSignalLayout does not name the claim's public signals")
+        }
         let header = try StatementHeader(claim: claim)
         let expected = CircuitLowering.publicSignals(digest: claim.model.modelDigest, header: header, weightsCommitment: commitment,
                                                      input: inVis == .public ? input.quantized : nil, inputHash: inputHash, output: output.quantized)

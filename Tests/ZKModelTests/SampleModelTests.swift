@@ -159,6 +159,7 @@ final class SampleModelTests: XCTestCase {
         rejected("output.values[0] changed alone") { $0.output.values[0] += 1 }
         if claim.output.transform != .none {
             rejected("output.transformed changed") { $0.output.transformed![0] += 0.25 }
+            rejected("output.transformed changed by one part in 10^9") { $0.output.transformed![$0.output.argmax] *= 1 + 1e-9 }
             rejected("output.transformed dropped") { $0.output.transformed = nil }
         } else {
             rejected("output.transformed added") { $0.output.transformed = FloatInterpreter.applyTransform(.softmax, $0.output.values) }
@@ -182,6 +183,11 @@ final class SampleModelTests: XCTestCase {
             $0.model.modelDigest = CompiledModel.modelDigest(onnx: $0.model.onnxDigest, quantized: $0.model.quantizedDigest)
             reencode(&$0)
         }
+        rejected("statement text edited") { $0.statement = $0.statement.replacingOccurrences(of: "Groth16", with: "Groth17") }
+        rejected("statement of another visibility") { $0.statement = ClaimVerifier.statementText(privateWeights: true, input: .hashed) }
+        rejected("publicSignalLayout edited") { $0.publicSignalLayout[$0.publicSignalLayout.count - 1] = "output[0]" }
+        rejected("publicSignalLayout dropped an entry") { $0.publicSignalLayout.removeLast() }
+        rejected("visibility.output not public") { $0.visibility.output = "private" }
         rejected("model.modelDigest changed") { $0.model.modelDigest = flipHex($0.model.modelDigest) }
         rejected("model.modelDigest changed, public signals re-encoded") { $0.model.modelDigest = flipHex($0.model.modelDigest); reencode(&$0) }
         rejected("one public signal changed") {
