@@ -481,6 +481,7 @@ public enum ClaimVerifier {
         let inputHash = try decimal(input.hash, "input.hash")
         if (inVis == .hashed) != (inputHash != nil) { problems.append("a hashed input needs input.hash (and only a hashed input has one)") }
         // The descriptive fields must be exactly what makeClaim writes for these settings.
+        if claim.quantization.rounding != "half-up" { problems.append("quantization.rounding must be \"half-up\" (the only rounding zkinfer proves)") }
         if claim.visibility.output != "public" { problems.append("visibility.output must be \"public\" (outputs are always public signals)") }
         let privateWeights = claim.visibility.weights == .private
         if claim.statement != statementText(privateWeights: privateWeights, input: inVis) {
