@@ -409,13 +409,8 @@ final class BadInputTests: XCTestCase {
     // MARK: claim.json
 
     func testClaimCorruption() throws {
-        let s = try SampleCache.get("digits_mlp")
-        let x = try loadInputs("digits_mlp", "input.json")[0]
-        let circuit = try s.compiled.circuit(for: x)
-        let pk = try Groth16.setup(circuit.system)
-        let proof = try Groth16.prove(pk, witness: circuit.witness)
-        let claim = try ClaimVerifier.makeClaim(name: "digits_mlp", compiled: s.compiled, circuit: circuit, input: x, proof: proof,
-                                                verificationKey: pk.verificationKey)
+        let p = try provenDigitsClaim()
+        let (pk, claim) = (p.provingKey, p.claim)
         let data = try ClaimVerifier.encode(claim)
         XCTAssertTrue(try ClaimVerifier.verify(try ClaimVerifier.decode(data), key: pk.verificationKey).valid)
 
@@ -484,22 +479,12 @@ final class BadInputTests: XCTestCase {
         }
     }
 
-    /// Claim fields that the proof does not cover — scales, the input bound, the output transform —
-    /// must not let a claim state other real values than the model computed.
-    ///
-    /// FAILS today (reported, not fixed): `ClaimVerifier.verify` takes `input.scale`,
-    /// `output.scale`, `quantization.inputBound` and `output.transform` from the claim itself, and
-    /// nothing binds them to the model (they live in circuit.json, behind the digest). So a claim
-    /// can be rewritten to report the output at another scale (values ×2) or an input outside the
-    /// model's range, and still verify.
+    /// Claim fields that the verifier reads from the claim itself — scales, the input bound, the output
+    /// transform — must not let a claim state other real values than the model computed: they are bound
+    /// through the statement signal's header (a found-and-fixed weakness; this test keeps it fixed).
     func testClaimFieldsOutsideTheProofAreBound() throws {
-        let s = try SampleCache.get("digits_mlp")
-        let x = try loadInputs("digits_mlp", "input.json")[0]
-        let circuit = try s.compiled.circuit(for: x)
-        let pk = try Groth16.setup(circuit.system)
-        let vk = pk.verificationKey
-        let claim = try ClaimVerifier.makeClaim(name: "digits_mlp", compiled: s.compiled, circuit: circuit, input: x,
-                                                proof: try Groth16.prove(pk, witness: circuit.witness), verificationKey: vk)
+        let p = try provenDigitsClaim()
+        let (s, x, circuit, pk, vk, claim) = (p.sample, p.input, p.circuit, p.provingKey, p.key, p.claim)
         XCTAssertTrue(try ClaimVerifier.verify(claim, key: vk).valid)
         func accepted(_ c: Claim) -> Bool { (try? ClaimVerifier.verify(c, key: vk).valid) ?? false }
 

@@ -47,13 +47,8 @@ final class ClaimFuzzTests: XCTestCase {
     }
 
     func testMutatedClaimsAreRejectedOrEquivalent() throws {
-        let s = try SampleCache.get("digits_mlp")
-        let x = try loadInputs("digits_mlp", "input.json")[0]
-        let circuit = try s.compiled.circuit(for: x)
-        let pk = try Groth16.setup(circuit.system)
-        let proof = try Groth16.prove(pk, witness: circuit.witness)
-        let claim = try ClaimVerifier.makeClaim(name: "digits_mlp", compiled: s.compiled, circuit: circuit, input: x, proof: proof,
-                                                verificationKey: pk.verificationKey)
+        let p = try provenDigitsClaim()
+        let (pk, claim) = (p.provingKey, p.claim)
         XCTAssertTrue(try ClaimVerifier.verify(claim, key: pk.verificationKey).valid)
         let bytes = [UInt8](try ClaimVerifier.encode(claim))
         var rng = SplitMix64(seed: 0x5EED_C1A1)

@@ -73,12 +73,8 @@ final class InputRangeTests: XCTestCase {
     }
 
     func testUppercaseDigestsAreNotCanonical() throws {
-        let s = try SampleCache.get("digits_mlp")
-        let x = try loadInputs("digits_mlp", "input.json")[0]
-        let circuit = try s.compiled.circuit(for: x)
-        let pk = try Groth16.setup(circuit.system)
-        let claim = try ClaimVerifier.makeClaim(name: "digits_mlp", compiled: s.compiled, circuit: circuit, input: x,
-                                                proof: try Groth16.prove(pk, witness: circuit.witness), verificationKey: pk.verificationKey)
+        let p = try provenDigitsClaim()
+        let (pk, claim) = (p.provingKey, p.claim)
         var upper = claim
         upper.model.circuitDigest = upper.model.circuitDigest.uppercased()
         XCTAssertFalse(try ClaimVerifier.verify(upper, key: pk.verificationKey).valid)

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import ZKAlgebra
 import ZKConstraints
+import ZKGroth16
 import ZKModel
 
 /// Repository paths, found from this file's location (the fixtures are plain files, not SwiftPM resources).
@@ -67,6 +68,27 @@ enum SampleCache {
         compiled[name] = s
         return s
     }
+}
+
+/// The digits MLP proven on its `input.json` sample, with everything a claim test needs.
+struct ProvenDigitsClaim {
+    var sample: CompiledSample
+    var input: [Double]
+    var circuit: ModelCircuit
+    var provingKey: ProvingKey
+    var claim: Claim
+    var key: VerificationKey { provingKey.verificationKey }
+}
+
+/// A fresh setup and proof each call (tests that tamper with keys or proofs get their own).
+func provenDigitsClaim() throws -> ProvenDigitsClaim {
+    let s = try SampleCache.get("digits_mlp")
+    let x = try loadInputs("digits_mlp", "input.json")[0]
+    let circuit = try s.compiled.circuit(for: x)
+    let pk = try Groth16.setup(circuit.system)
+    let claim = try ClaimVerifier.makeClaim(name: "digits_mlp", compiled: s.compiled, circuit: circuit, input: x,
+                                            proof: try Groth16.prove(pk, witness: circuit.witness), verificationKey: pk.verificationKey)
+    return ProvenDigitsClaim(sample: s, input: x, circuit: circuit, provingKey: pk, claim: claim)
 }
 
 func loadInputs(_ model: String, _ file: String) throws -> [[Double]] {
