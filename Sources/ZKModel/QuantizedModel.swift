@@ -101,7 +101,7 @@ public struct QuantizedModel: Codable, Equatable, Sendable {
     public var inputBound: Double
     /// Whether the scales and the input bound came from calibration samples.
     public var calibrated: Bool
-    /// Visibility of weights, input and output (this version: all public).
+    /// Visibility of weights (public or private), input (public, private or hashed) and output (always public).
     public var visibility: Visibility
     /// Identifies the ONNX file this model was compiled from. Public weights: BLAKE2b-256 (hex) of the file's bytes.
     /// Private weights: the salted commitment ``onnxCommitment(fileDigest:salt:)`` of that digest under
