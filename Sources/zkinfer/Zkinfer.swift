@@ -14,7 +14,7 @@ struct Zkinfer: ParsableCommand {
             Long steps report progress on stderr (a bar on a terminal, plain lines otherwise).
             """,
         version: zkinferVersion,
-        subcommands: [CompileCommand.self, ModelSetupCommand.self, ModelProveCommand.self, VerifyCommand.self, RunCommand.self,
+        subcommands: [CompileCommand.self, ModelSetupCommand.self, ModelProveCommand.self, VerifyCommand.self, AuditCommand.self, RunCommand.self,
                       InspectCommand.self, KeygenCommand.self, Groth16Command.self, ExportCommand.self, BenchCommand.self, DemoCommand.self])
 
     static func main() {

@@ -60,6 +60,25 @@ final class CLIPrivacyTests: XCTestCase {
         return try XCTUnwrap(obj["publicKey"] as? String)
     }
 
+    /// `zkinfer audit DIR CLAIM`: 0 for the directory the claim was made from (private weights: the commitments
+    /// open with its salt), 1 for a recompile of the same file (another salt), 2 for a missing directory or claim.
+    func testAuditOpensTheHostsCommitments() throws {
+        try compileAndSetup("iris_logreg", "host", ["--weights", "private"])
+        try run(["prove", path("host"), "--input", model("iris_logreg", "input.json"), "-o", path("out"), "--quiet"], expect: 0)
+        let ok = try run(["audit", path("host"), path("out/claim.json"), "--vk", path("host/verification_key.json")], expect: 0)
+        XCTAssertTrue(ok.stdout.hasPrefix("OK: the claim is about the model in"), ok.stdout)
+        try run(["compile", model("iris_logreg", "model.onnx"), "-o", path("again"), "--weights", "private", "--quiet",
+                 "--calibrate", model("iris_logreg", "calibration.json")], expect: 0)
+        let bad = try run(["audit", path("again"), path("out/claim.json"), "--json"], expect: 1)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(obj["matches"] as? Bool, false)
+        XCTAssertTrue((obj["problems"] as? [String] ?? []).contains("model.weightsCommitment does not open to these weights with this salt"))
+        try run(["audit", path("missing"), path("out/claim.json")], expect: 2)
+        try run(["audit", path("host"), path("missing.json")], expect: 2)
+        try Data("{".utf8).write(to: URL(fileURLWithPath: path("broken.json")))
+        try run(["audit", path("host"), path("broken.json")], expect: 2)
+    }
+
     func testKeygenWritesOwnerOnlyFileAndNeverOverwrites() throws {
         let pk = try keygen("host.key")
         XCTAssertEqual(try mode(path("host.key")), 0o600)
