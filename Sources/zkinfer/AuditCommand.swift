@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import ZKFormats
-import ZKGroth16
 import ZKModel
 
 /// `zkinfer audit DIR CLAIM`: for an auditor the host has given its compile directory.
@@ -34,8 +32,7 @@ struct AuditCommand: ParsableCommand {
         let decoded = try modelStep(claim) { try ClaimVerifier.decode(claimData) }
         var problems = ClaimVerifier.auditProblems(decoded, compiled: compiled, onnx: onnx)
         if let vk {
-            let vkData = try readFile(vk)
-            let key = try withFile(vk, "invalid verification key") { VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: vkData)) }
+            let key = try loadVerificationKey(vk)
             problems += try modelStep(claim) { try ClaimVerifier.verify(decoded, key: key) }.problems
         }
         let weights = compiled.model.visibility.weights == .private ? "private weights, commitment opened" : "public weights"

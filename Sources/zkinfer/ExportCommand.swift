@@ -32,10 +32,8 @@ struct ExportCommand: ParsableCommand {
         var output: String
 
         func run() throws {
-            let data = try readFile(vk)
-            let key = try withFile(vk, "invalid verification key") { VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: data)) }
+            let key = try loadVerificationKey(vk)
             guard key.publicCount >= 1 else { throw CLIError("\(vk): the key has no public inputs; EVM verifiers need at least one") }
-            for w in key.forgeabilityWarnings { FileHandle.standardError.write(Data("zkinfer: WARNING: \(vk): \(w)\n".utf8)) }
             let source = EVMVerifierDescription(key).render(lang)
             try writeFile(Data(source.utf8), output)
             print("wrote \(output) (\(lang.rawValue), \(key.publicCount) public input\(key.publicCount == 1 ? "" : "s"))")

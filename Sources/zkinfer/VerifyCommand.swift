@@ -43,15 +43,12 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         if let claim { return try verifyClaim(claim) }
         guard let proof, let `public` = self.public else { return }
-        let vkData = try readFile(vk), proofData = try readFile(proof), publicData = try readFile(`public`)
-        let key = try withFile(vk, "invalid verification key") { VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: vkData)) }
+        let key = try loadVerificationKey(vk)
+        let proofData = try readFile(proof), publicData = try readFile(`public`)
         let p = try withFile(proof, "invalid proof") { Proof(snarkjs: try SnarkjsProof(jsonData: proofData)) }
         let inputs = try withFile(`public`, "invalid public signals") { try SnarkjsPublicSignals(jsonData: publicData).values }
         guard inputs.count == key.publicCount else {
             throw CLIError("\(`public`): \(inputs.count) public signals, but \(vk) expects \(key.publicCount)")
-        }
-        for w in key.forgeabilityWarnings {
-            FileHandle.standardError.write(Data("zkinfer: WARNING: \(vk): \(w)\n".utf8))
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -68,12 +65,9 @@ struct VerifyCommand: ParsableCommand {
 
 extension VerifyCommand {
     func verifyClaim(_ claimPath: String) throws {
-        let vkData = try readFile(vk), claimData = try readFile(claimPath)
-        let key = try withFile(vk, "invalid verification key") { VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: vkData)) }
+        let key = try loadVerificationKey(vk)
+        let claimData = try readFile(claimPath)
         let claim = try modelStep(claimPath) { try ClaimVerifier.decode(claimData) }
-        for w in key.forgeabilityWarnings {
-            FileHandle.standardError.write(Data("zkinfer: WARNING: \(vk): \(w)\n".utf8))
-        }
         let clock = ContinuousClock()
         let start = clock.now
         var verdict = try modelStep(claimPath) { try ClaimVerifier.verify(claim, key: key) }

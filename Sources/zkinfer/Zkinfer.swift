@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import ZKFormats
+import ZKGroth16
 import ZKModel
 
 /// The `zkinfer` command line. Exit codes: 0 success (or a valid proof), 1 an invalid proof,
@@ -67,6 +69,15 @@ func readFile(_ path: String) throws -> Data {
     do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
         throw CLIError("\(path): cannot read file (\(describe(error)))")
     }
+}
+
+/// Reads a snarkjs `verification_key.json` (points checked on the curve and in the subgroup) and prints its
+/// forgeability warnings (δ₂ = γ₂, δ = 1, ...) on stderr.
+func loadVerificationKey(_ path: String) throws -> VerificationKey {
+    let data = try readFile(path)
+    let key = try withFile(path, "invalid verification key") { VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: data)) }
+    for w in key.forgeabilityWarnings { FileHandle.standardError.write(Data("zkinfer: WARNING: \(path): \(w)\n".utf8)) }
+    return key
 }
 
 func writeFile(_ data: Data, _ path: String) throws {
