@@ -49,7 +49,7 @@ extension CircuitBuilder {
     /// integer `x + 2^(k−1)`, which therefore lies in `[0, 2^k)` — no wrap-around modulo r.
     ///
     /// - Precondition: `1 ≤ k ≤ 253`.
-    public func signedBits(_ x: some LinearExpressible, bits k: Int) -> SignedBits {
+    public func signedBits(_ x: some LinearExpressible, bits k: Int, label: String? = nil) -> SignedBits {
         precondition(k >= 1 && k <= CircuitBuilder.maxBits, "signedBits: \(k) bits outside 1...\(CircuitBuilder.maxBits)")
         let offset = Fr(2).power(UInt64(k - 1))
         let shifted = x.linearExpression + offset
@@ -60,13 +60,13 @@ extension CircuitBuilder {
         for i in 1..<k {
             let bit = (limbs[i >> 6] >> UInt64(i & 63)) & 1 == 1
             let b = witness(bit ? .one : .zero)
-            assertBoolean(b, label: recordsLabels ? "signedBits[\(i)]" : nil)
+            assertBoolean(b, label: recordsLabels ? label ?? "signedBits[\(i)]" : nil)
             bits.append(b.linearExpression)
             rest.terms.append(.init(variable: b, coefficient: w))
             w = w + w
         }
         let b0 = shifted - rest
-        assertBoolean(b0, label: recordsLabels ? "signedBits[0]" : nil)
+        assertBoolean(b0, label: recordsLabels ? label ?? "signedBits[0]" : nil)
         bits[0] = b0
         return SignedBits(bits: bits)
     }
@@ -104,5 +104,49 @@ extension CircuitBuilder {
     /// `1` iff `a > b` (strict), for `a − b − 1 ∈ [−2^(k−1), 2^(k−1))`. Cost: k constraints.
     public func greaterThan(_ a: some LinearExpressible, _ b: some LinearExpressible, bits k: Int) -> LinearExpression {
         signedBits(a - b - Fr.one, bits: k).nonNegative
+    }
+}
+
+extension CircuitBuilder {
+    /// Proves `lo ≤ x ≤ hi` **exactly** (as integers, no power-of-two superset), for range checks a
+    /// later step relies on. With `n = hi − lo` and `y = x − lo`:
+    /// - `n = 0`: `y = 0`. Cost 1 constraint.
+    /// - `n + 1 = 2^k`: `y` decomposed into k bits (`y ∈ [0, 2^k)`). Cost k.
+    /// - `n = 2^j` (j ≥ 1), e.g. a symmetric input range `[−B, B]`: `y = Σ_{i<j} 2ⁱ·bᵢ + 2^j·t` with
+    ///   boolean bits and top flag t, and `t·(y − 2^j) = 0` (if t = 1 every low bit is 0). Cost j + 2.
+    /// - otherwise, with k = bitLength(n): `y` and `n − y` each decomposed into k bits. Cost 2k.
+    /// Sound because every decomposition sums below 2^63 ≪ r: the bits are the integer's binary digits.
+    /// Every constraint is labelled `label` (when labels are recorded). Returns the number of constraints.
+    ///
+    /// - Precondition: `lo ≤ hi` and `hi − lo < 2^62`.
+    @discardableResult
+    public func assertInRange(_ x: some LinearExpressible, lo: Int, hi: Int, label: String = "inRange") -> Int {
+        precondition(lo <= hi && hi.subtractingReportingOverflow(lo).overflow == false && hi - lo < 1 << 62, "assertInRange: bad interval")
+        let before = constraintCount
+        let n = hi - lo
+        let y = x.linearExpression - Fr(signed: Int64(lo))
+        /// `v ∈ [0, 2^k)` through the signed decomposition of `v − 2^(k−1)` (k constraints).
+        func unsigned(_ v: LinearExpression, _ k: Int) {
+            _ = signedBits(v - Fr(2).power(UInt64(k - 1)), bits: k, label: label)
+        }
+        func bitLength(_ v: Int) -> Int { Int.bitWidth - v.leadingZeroBitCount }
+        if n == 0 {
+            assertEqual(y, LinearExpression(), label: label)
+        } else if (n + 1) & n == 0 {
+            unsigned(y, bitLength(n))
+        } else if n & (n - 1) == 0 {
+            let j = n.trailingZeroBitCount
+            let top = Fr(2).power(UInt64(j))
+            let t = witness(value(of: y) == top ? .one : .zero)
+            assertBoolean(t, label: label)
+            let rest = y - t.linearExpression * top
+            unsigned(rest, j)
+            addConstraint(t, rest, LinearExpression(), label: label)
+        } else {
+            let k = bitLength(n)
+            unsigned(y, k)
+            unsigned(Fr(signed: Int64(n)) - y, k)
+        }
+        return constraintCount - before
     }
 }

@@ -88,9 +88,10 @@ public struct EVMVerifierDescription: Sendable, Hashable {
         s += "        if (a[0] >= Q || a[1] >= Q || c[0] >= Q || c[1] >= Q) return false;\n"
         s += "        if (b[0][0] >= Q || b[0][1] >= Q || b[1][0] >= Q || b[1][1] >= Q) return false;\n"
         s += "        for (uint256 i = 0; i < \(n); i++) { if (input[i] >= R) return false; }\n"
-        s += "        uint256[2] memory vkX = [IC0_X, IC0_Y];\n        bool ok;\n"
+        s += "        uint256[2] memory vkX = [IC0_X, IC0_Y];\n        uint256[2] memory term;\n        bool ok;\n"
         for i in 0..<n {
-            s += "        (vkX, ok) = _add(vkX, _mul([IC\(i + 1)_X, IC\(i + 1)_Y], input[\(i)]));\n        if (!ok) return false;\n"
+            s += "        (term, ok) = _mul([IC\(i + 1)_X, IC\(i + 1)_Y], input[\(i)]);\n        if (!ok) return false;\n"
+            s += "        (vkX, ok) = _add(vkX, term);\n        if (!ok) return false;\n"
         }
         s += "        uint256 negAy = a[1] == 0 ? 0 : Q - a[1];\n"
         s += "        uint256[24] memory p = [a[0], negAy, b[0][0], b[0][1], b[1][0], b[1][1], ALPHA_X, ALPHA_Y, BETA_X1, BETA_X0, BETA_Y1, BETA_Y0, vkX[0], vkX[1], GAMMA_X1, GAMMA_X0, GAMMA_Y1, GAMMA_Y0, c[0], c[1], DELTA_X1, DELTA_X0, DELTA_Y1, DELTA_Y0];\n"
@@ -100,10 +101,10 @@ public struct EVMVerifierDescription: Sendable, Hashable {
         s += "    function _add(uint256[2] memory x, uint256[2] memory y) private view returns (uint256[2] memory r, bool success) {\n"
         s += "        uint256[4] memory input = [x[0], x[1], y[0], y[1]];\n"
         s += "        assembly { success := staticcall(gas(), 0x06, input, 128, r, 64) }\n    }\n\n"
-        s += "    function _mul(uint256[2] memory x, uint256 k) private view returns (uint256[2] memory r) {\n"
-        s += "        uint256[3] memory input = [x[0], x[1], k];\n        bool success;\n"
-        s += "        assembly { success := staticcall(gas(), 0x07, input, 96, r, 64) }\n"
-        s += "        require(success, \"ecMul failed\");\n    }\n}\n"
+        // Never reverts: a failed precompile call makes verifyProof return false (fail closed, no revert path).
+        s += "    function _mul(uint256[2] memory x, uint256 k) private view returns (uint256[2] memory r, bool success) {\n"
+        s += "        uint256[3] memory input = [x[0], x[1], k];\n"
+        s += "        assembly { success := staticcall(gas(), 0x07, input, 96, r, 64) }\n    }\n}\n"
         return s
     }
 }

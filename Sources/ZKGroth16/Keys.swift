@@ -60,14 +60,35 @@ public struct VerificationKey: Sendable, Hashable {
         self.alpha1 = alpha1; self.beta2 = beta2; self.gamma2 = gamma2; self.delta2 = delta2; self.ic = ic
     }
 
-    /// Reasons this key offers no soundness, if any: a setup without a phase-2 contribution
-    /// leaves `δ₂ = γ₂` (often both the G2 generator), and then anyone can forge proofs for any
-    /// public input. Several public snarkjs fixtures are like that. (γ = 1 alone is normal: snarkjs
-    /// always uses the G2 generator for γ; soundness then rests on δ.)
+    /// Reasons this key offers no soundness, if any (empty: none found). A claim or proof under such a key is
+    /// invalid (`verify` exits 1) unless the caller explicitly allows forgeable keys:
+    /// - `δ₂ = γ₂`: a setup without a phase-2 contribution (often both the G2 generator); anyone can forge proofs
+    ///   for any public input. Several public snarkjs fixtures are like that. (γ = 1 alone is normal: snarkjs
+    ///   always uses the G2 generator for γ; soundness then rests on δ.)
+    /// - `δ₂` the G2 generator (δ = 1): the same.
+    /// - α, β, γ or δ at infinity: the pairing equation degenerates (γ = O frees every public input, δ = O frees C).
+    /// - `ICᵢ` at infinity for a public signal i ≥ 1: that signal does not enter the equation, so it is free.
+    /// - `ICᵢ = ICⱼ` for two public signals: their values can be traded against each other.
     public var forgeabilityWarnings: [String] {
         var out: [String] = []
         if delta2 == gamma2 { out.append("vk_delta_2 equals vk_gamma_2: the setup had no phase-2 contribution, so proofs for this key can be forged for any public input") }
         if delta2 == BN254G2.generator { out.append("vk_delta_2 is the G2 generator: δ = 1, proofs for this key can be forged") }
+        if alpha1.isInfinity { out.append("vk_alpha_1 is the point at infinity: proofs for this key can be forged") }
+        if beta2.isInfinity { out.append("vk_beta_2 is the point at infinity: proofs for this key can be forged") }
+        if gamma2.isInfinity { out.append("vk_gamma_2 is the point at infinity: every public signal is free") }
+        if delta2.isInfinity { out.append("vk_delta_2 is the point at infinity: proofs for this key can be forged") }
+        let free = ic.indices.dropFirst().filter { ic[$0].isInfinity }
+        if !free.isEmpty {
+            out.append("IC[\(free.map(String.init).joined(separator: ", "))] is the point at infinity: public signal\(free.count == 1 ? "" : "s") \(free.map { String($0 - 1) }.joined(separator: ", ")) can take any value")
+        }
+        var seen: [G1Affine: Int] = [:]
+        for i in ic.indices.dropFirst() where !ic[i].isInfinity {
+            if let j = seen[ic[i]] {
+                out.append("IC[\(j)] equals IC[\(i)]: public signals \(j - 1) and \(i - 1) can be traded against each other")
+                break
+            }
+            seen[ic[i]] = i
+        }
         return out
     }
 }

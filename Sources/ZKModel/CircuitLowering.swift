@@ -2,10 +2,28 @@
 // CircuitBuilder evaluates every expression in the field); the integer interpreter is a separate
 // reference the result is compared against.
 //
-// Public signals, in order: the model digest (1), the quantized input (n_in), the quantized
-// output (n_out). Linear layers with public weights are linear expressions (no constraint); only
-// rescales, ReLUs, max-pooling, clamps and argmax cost constraints, each sized by the tensor's
-// proved bounds.
+// Public signals, in order: the statement (1), the weights commitment (private weights), the
+// quantized input (public) or its hash (hashed), the quantized output. Linear layers with public
+// weights are linear expressions (no constraint); only rescales, ReLUs, max-pooling, clamps and
+// argmax cost constraints, each sized by the tensor's proved bounds.
+//
+// Soundness of the interval bounds (a hostile prover picks every witness value):
+// - Root: the input lies in [lo, hi] exactly. Hidden inputs and `--check-input-range` public inputs
+//   are proven in range by `assertInRange` (exact, not a power-of-two superset); other public inputs
+//   are checked as integers by the claim verifier (`ClaimVerifier.verify`, `range=verifier` in the
+//   statement header). Private weights and biases are range-checked by `signedBits(wb)`, which is
+//   exactly the interval `[−2^(wb−1), 2^(wb−1))` that `Bounds.of` assumes for them.
+// - Induction: every op's output bounds are derived by interval arithmetic from its inputs' bounds
+//   (`Bounds.of`), and every gadget below computes its op exactly whenever its constraints hold, so
+//   every wire stays inside its tensor's [lo, hi]; all values stay below 2^60 ≪ r (no wrap-around).
+// - What the bounds are used for, and why each is safe:
+//   · rescale / fused ReLU / LeakyReLU / max / argmax: the decomposition width k comes from the
+//     bounds, but the decomposition itself proves the result exactly for every value it accepts;
+//     the bounds only guarantee that honest values are accepted (completeness).
+//   · clamp: a side is dropped when the bounds say it cannot trigger — relies on the induction
+//     above, hence on the exact input range check (and the verifier's check for public inputs).
+//   · linear layers, add, pooling sums: exact field arithmetic; the bounds (< 2^60) rule out
+//     wrap-around modulo r — again by the induction.
 
 import Foundation
 import ZKAlgebra
@@ -56,37 +74,70 @@ public struct CostSplit: Codable, Equatable, Sendable {
 }
 
 public enum CircuitLowering {
-    /// Public signal 0, the statement: the first 31 bytes (big-endian, so < 2^248 < r) of
-    /// BLAKE2b-256("zkinfer-statement-v1\0" ‖ modelDigest (32 raw bytes) ‖ header.text). It binds the
-    /// model and every claim field the verifier interprets (shapes, scales, input bound, output
-    /// transform, visibility): the circuit fixes it with one constraint, so a claim that edits any of
-    /// them no longer matches the proof's public signal.
-    public static func statementSignal(modelDigest: String, header: StatementHeader) -> Fr {
-        let bytes = (try? Sodium.blake2b(Array("zkinfer-statement-v1".utf8) + [0] + hexBytes(modelDigest) + Array(header.text.utf8))) ?? []
-        return Fr(bigEndianBytes: [0] + bytes.prefix(31)) ?? .zero
+    /// The statement before the weights: the first 31 bytes (big-endian, so < 2^248 < r) of
+    /// BLAKE2b-256("zkinfer-statement-v1\0" ‖ statementDigest (32 raw bytes) ‖ header.text), where
+    /// `statementDigest` = BLAKE2b(onnxDigest ‖ quantizedDigest) (``CompiledModel/statementDigest``). It binds
+    /// the model and every claim field the verifier interprets (shapes, scales, input bound, output
+    /// transform, visibility). Throws (never returns a default) when the digest is not canonical.
+    public static func statementBase(statementDigest: String, header: StatementHeader) throws -> Fr {
+        let bytes = try Sodium.blake2b(Array("zkinfer-statement-v1".utf8) + [0] + digestBytes(statementDigest, "model digest")
+                                           + Array(header.text.utf8))
+        guard bytes.count == 32, let v = Fr(bigEndianBytes: [0] + bytes.prefix(31)) else {
+            throw ModelError.invalidClaim("cannot compute the statement signal")
+        }
+        return v
     }
 
-    /// Builds the circuit for `input` (quantized, within bounds). `digest` is the model digest
-    /// (hex) bound as the first public signal. With hashed input, `inputSalt` blinds the hash.
+    /// Public signal 0, the statement: ``statementBase(statementDigest:header:)`` for public weights; with private
+    /// weights `Poseidon(base, weightsCommitment)` (circomlib Poseidon, 2 inputs), so the statement — like
+    /// `modelDigest` — changes with the weights while the circuit (and so the key) stays the same for any
+    /// weights of the same bit widths. The circuit fixes the base by a constant and recomputes the Poseidon
+    /// hash from the commitment signal, so a claim that edits any bound field no longer matches the proof.
+    public static func statementSignal(statementDigest: String, header: StatementHeader, weightsCommitment: Fr?) throws -> Fr {
+        let base = try statementBase(statementDigest: statementDigest, header: header)
+        guard let c = weightsCommitment else { return base }
+        do { return try Poseidon.hash([base, c]) } catch { throw ModelError.invalidClaim("statement: \(error)") }
+    }
+
+    /// Builds the circuit for `input` (quantized, within bounds). `digest` is the statement digest
+    /// (``CompiledModel/statementDigest``, hex) bound into the first public signal. With hashed input,
+    /// `inputSalt` blinds the hash.
+    ///
+    /// `solveOutOfRangeInput` is for soundness tests only: it skips the input-range guard so that the
+    /// witness of a hostile prover (an input outside the range, every other wire solved from it) can be
+    /// built and shown to violate the circuit's range check.
     public static func build(_ m: QuantizedModel, input: [Int], digest: String, inputSalt: Fr = .zero,
-                             recordsLabels: Bool = false) throws -> ModelCircuit {
+                             recordsLabels: Bool = false, solveOutOfRangeInput: Bool = false) throws -> ModelCircuit {
         guard input.count == m.inputTensor.count else {
             throw ModelError.invalidInput("expected \(m.inputTensor.count) input values, got \(input.count)")
         }
-        for (i, x) in input.enumerated() where x < m.inputTensor.lo[i] || x > m.inputTensor.hi[i] {
+        for (i, x) in input.enumerated() where !solveOutOfRangeInput && (x < m.inputTensor.lo[i] || x > m.inputTensor.hi[i]) {
             throw ModelError.invalidInput("quantized input [\(i)] = \(x) outside [\(m.inputTensor.lo[i]), \(m.inputTensor.hi[i])]")
         }
         let b = CircuitBuilder(recordsLabels: recordsLabels)
         var split = CostSplit()
         var extraRows: [LayerCost] = []
-        let statement = statementSignal(modelDigest: digest, header: StatementHeader(model: m))
-        let digestVar = b.publicInput(statement, name: "statement")
-        b.assertEqual(digestVar, LinearExpression.constant(statement), label: "statement (model digest and header)")
-        split.binding += 1
-        // Public commitments are declared first (their values are computed natively), bound at the end.
         let privateWeights = m.visibility.weights == .private
+        let base = try statementBase(statementDigest: digest, header: StatementHeader(model: m))
+        let commitment = privateWeights ? try weightCommitment(m) : nil
+        let statementVar = b.publicInput(try statementSignal(statementDigest: digest, header: StatementHeader(model: m), weightsCommitment: commitment),
+                                         name: "statement")
+        // Public commitments are declared right after the statement (their values are computed natively); the
+        // weights commitment is bound to the weights at the end.
         var commitmentVar: Variable?
-        if privateWeights { commitmentVar = b.publicInput(try weightCommitment(m), name: "weights_commitment") }
+        if let commitment { commitmentVar = b.publicInput(commitment, name: "weights_commitment") }
+        let statementBefore = b.constraintCount
+        if let c = commitmentVar {
+            // statement = Poseidon(base, commitment): one width-3 permutation (243 constraints).
+            let h: LinearExpression
+            do { h = try b.poseidonExpression([LinearExpression.constant(base), c.linearExpression]) } catch {
+                throw ModelError.invalidCircuit("statement hash: \(error)")
+            }
+            b.assertEqual(statementVar, h, label: "statement (model digest, header and weights commitment)")
+        } else {
+            b.assertEqual(statementVar, LinearExpression.constant(base), label: "statement (model digest and header)")
+        }
+        split.binding += b.constraintCount - statementBefore
         var t = [[LinearExpression]](repeating: [], count: m.tensors.count)
         let inputFr = input.map { Fr(signed: Int64($0)) }
         var inputHashVar: Variable?
@@ -94,12 +145,12 @@ public enum CircuitLowering {
         case .public:
             t[0] = inputFr.enumerated().map { i, x in b.publicInput(x, name: "input[\(i)]").linearExpression }
             if m.checksInputRangeInCircuit {
+                // Exact: the interval bounds of every later tensor (and the clamp sides they drop) assume it.
                 let before = b.constraintCount
                 var bitsUsed = 0, maxBits = 0
                 for (i, e) in t[0].enumerated() {
-                    let bits = signedBitWidth(lo: m.inputTensor.lo[i], hi: m.inputTensor.hi[i])
+                    let bits = b.assertInRange(e, lo: m.inputTensor.lo[i], hi: m.inputTensor.hi[i], label: "input range")
                     bitsUsed += bits; maxBits = max(maxBits, bits)
-                    _ = b.signedBits(e, bits: bits)
                 }
                 split.rangeChecks += b.constraintCount - before
                 extraRows.append(LayerCost(layer: "(input range)", onnxOp: "", ops: ["range"], outputShape: m.inputTensor.shape,
@@ -111,9 +162,9 @@ public enum CircuitLowering {
             var bitsUsed = 0, maxBits = 0
             t[0] = inputFr.enumerated().map { i, x in
                 let v = b.witness(x)
-                let bits = signedBitWidth(lo: m.inputTensor.lo[i], hi: m.inputTensor.hi[i])
+                // Exact: the interval bounds of every later tensor (and the clamp sides they drop) assume it.
+                let bits = b.assertInRange(v, lo: m.inputTensor.lo[i], hi: m.inputTensor.hi[i], label: "input range")
                 bitsUsed += bits; maxBits = max(maxBits, bits)
-                _ = b.signedBits(v, bits: bits)
                 return v.linearExpression
             }
             split.rangeChecks += b.constraintCount - before
@@ -204,6 +255,8 @@ public enum CircuitLowering {
                 let fa = Fr(signed: Int64(1 << sa)), fc = Fr(signed: Int64(sign << sc))
                 t[node.output] = t[a].indices.map { k in (t[a][k] * fa + t[c][k] * fc).simplified() }
             case .rescale(let i, let d, let relu):
+                // The width only needs to admit honest values: the decomposition proves the quotient exactly for any
+                // value it accepts (FixedPointGadgets.rescale), so soundness does not rest on the bounds here.
                 let src = m.tensors[i]
                 let half = d > 0 ? 1 << (d - 1) : 0
                 t[node.output] = t[i].indices.map { k in
@@ -212,6 +265,7 @@ public enum CircuitLowering {
                     return b.rescale(t[i][k], shift: d, bits: bits, relu: relu)
                 }
             case .leakyRelu(let i, let alpha, let abits):
+                // Width from the bounds (completeness only): the decomposition proves the sign exactly.
                 let src = m.tensors[i]
                 let up = Fr(2).power(UInt64(abits)), fa = Fr(signed: Int64(alpha))
                 t[node.output] = t[i].indices.map { k in
@@ -227,6 +281,9 @@ public enum CircuitLowering {
                 t[node.output] = t[i].indices.map { k in
                     var e = t[i][k]
                     var lo = src.lo[k], hi = src.hi[k]
+                    // A side is dropped only when [lo, hi] says it cannot trigger. Justified by the exact input range
+                    // check (assertInRange, or the verifier's integer check of a public input) and the induction in the
+                    // header comment: no satisfying witness puts x outside [lo, hi].
                     if let mn, lo < mn {
                         // max(x, mn) = mn + relu(x − mn)
                         let bits = signedBitWidth(lo: lo - mn, hi: hi - mn)
@@ -243,6 +300,7 @@ public enum CircuitLowering {
                     return e
                 }
             case .maxPool(let i, let geo):
+                // Widths from the bounds (completeness only): `maximum` proves the sign of a − b exactly for any accepted difference.
                 let src = m.tensors[i]
                 let oh = geo.outHeight, ow = geo.outWidth
                 var res = [LinearExpression](repeating: LinearExpression(), count: geo.channels * oh * ow)
@@ -282,6 +340,7 @@ public enum CircuitLowering {
             case .gather(let i, let idx):
                 t[node.output] = idx.map { t[i][$0] }
             case .argMax(let i):
+                // Widths from the bounds (completeness only): `greaterThan` proves each comparison exactly for any accepted difference.
                 let src = m.tensors[i]
                 var best = t[i][0], idx = LinearExpression()
                 var bLo = src.lo[0], bHi = src.hi[0]
@@ -327,7 +386,8 @@ public enum CircuitLowering {
             let p = b.publicInput(v, name: "output[\(k)]")
             b.assertEqual(p, e, label: "output[\(k)]")
         }
-        let binding = b.constraintCount - before + 1
+        // Binding: the statement (1 constraint, or its Poseidon hash with private weights) and one per output.
+        let binding = b.constraintCount - before + split.binding
         split.binding = binding
         let (system, witness, publics) = b.build()
         split.other = system.constraintCount - split.multiplications - split.rangeChecks - split.hashing - split.binding
@@ -410,34 +470,14 @@ public enum CircuitLowering {
     /// The public signals of a claim, in circuit order: statement (model digest + header), weights commitment (private
     /// weights), the input (public) or its hash (hashed) or nothing (private), then the output.
     public static func publicSignals(digest: String, header: StatementHeader, weightsCommitment: Fr?, input: [Int]?, inputHash: Fr?,
-                                     output: [Int]) -> [Fr] {
-        var s = [statementSignal(modelDigest: digest, header: header)]
+                                     output: [Int]) throws -> [Fr] {
+        var s = [try statementSignal(statementDigest: digest, header: header, weightsCommitment: weightsCommitment)]
         if let c = weightsCommitment { s.append(c) }
         if let input { s += input.map { Fr(signed: Int64($0)) } }
         if let h = inputHash { s.append(h) }
         return s + output.map { Fr(signed: Int64($0)) }
     }
 }
-
-func hexBytes(_ s: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var it = s.utf8.makeIterator()
-    func nib(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        case 65...70: return c - 55
-        default: return nil
-        }
-    }
-    while let a = it.next(), let b = it.next() {
-        guard let x = nib(a), let y = nib(b) else { return [] }
-        out.append(x << 4 | y)
-    }
-    return out
-}
-
-func hexString(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
 
 /// The parts of a statement a claim states in its own fields, in one canonical text:
 /// `input=<shape>@<scale>;bound=2^<e>;output=<shape>@<scale>;transform=<t>;visibility=<input>,<weights>;range=<circuit|verifier>`

@@ -8,39 +8,88 @@ import ZKFormats
 import ZKGroth16
 import ZKSodium
 
-/// BLAKE2b-256 as lowercase hex.
-public func blake2bHex(_ bytes: some Collection<UInt8>) -> String {
-    hexString((try? Sodium.blake2b(bytes)) ?? [])
-}
-
 /// A model compiled to a quantized graph, with the digests that identify it.
 public struct CompiledModel: Sendable {
     public var model: QuantizedModel
-    /// BLAKE2b-256 of the canonical `circuit.json` bytes (the quantized graph).
+    /// BLAKE2b-256 of the canonical `circuit.json` bytes of the weight-free view (the quantized graph).
     public var quantizedDigest: String
-    /// BLAKE2b-256(onnxDigest ‖ quantizedDigest) (raw 32-byte digests): the model identity bound
-    /// into every proof as public signal 0 (its first 31 bytes).
+    /// BLAKE2b-256(onnxDigest ‖ quantizedDigest) (raw 32-byte digests): the weight-free identity the circuit
+    /// fixes as a constant (the base of the statement signal), so a key stays valid for any weights of the same
+    /// bit widths. Equal to ``modelDigest`` for public weights.
+    public var statementDigest: String
+    /// The model identity a claim names: BLAKE2b-256(onnxDigest ‖ quantizedDigest) for public weights, and
+    /// BLAKE2b-256(onnxDigest ‖ quantizedDigest ‖ weightsCommitment (32-byte big-endian)) for private weights,
+    /// so other weights give another identity. Bound by public signal 0 (see ``CircuitLowering/statementSignal``).
     public var modelDigest: String
 
     /// With private weights: the public Poseidon commitment to them (a public signal).
     public var weightsCommitment: Fr?
+    /// A verifier's copy of a private-weights model (`DIR/public/circuit.json`): the weights are placeholders
+    /// (zeros), good for building the constraint system (setup) but not for proving or running.
+    public private(set) var isPublicPart = false
 
     public init(model: QuantizedModel) throws {
         self.model = model
         let bytes = try CompiledModel.canonicalJSON(model.publicView)
-        quantizedDigest = blake2bHex(bytes)
-        modelDigest = CompiledModel.modelDigest(onnx: model.onnxDigest, quantized: quantizedDigest)
+        quantizedDigest = try blake2bHex(bytes)
+        statementDigest = try CompiledModel.statementDigest(onnx: model.onnxDigest, quantized: quantizedDigest)
         weightsCommitment = model.visibility.weights == .private ? try CircuitLowering.weightCommitment(model) : nil
+        modelDigest = try CompiledModel.modelDigest(onnx: model.onnxDigest, quantized: quantizedDigest, weightsCommitment: weightsCommitment)
     }
 
-    public static func modelDigest(onnx: String, quantized: String) -> String {
-        blake2bHex(hexBytes(onnx) + hexBytes(quantized))
+    /// BLAKE2b-256(onnxDigest ‖ quantizedDigest); throws unless both are canonical digests.
+    public static func statementDigest(onnx: String, quantized: String) throws -> String {
+        try blake2bHex(digestBytes(onnx, "model.onnxDigest") + digestBytes(quantized, "model.quantizedDigest"))
+    }
+
+    /// The model identity (see ``modelDigest``); throws unless both digests are canonical.
+    public static func modelDigest(onnx: String, quantized: String, weightsCommitment: Fr?) throws -> String {
+        var bytes = try digestBytes(onnx, "model.onnxDigest") + digestBytes(quantized, "model.quantizedDigest")
+        if let c = weightsCommitment { bytes += c.bigEndianBytes }
+        return try blake2bHex(bytes)
+    }
+
+    /// Loads `DIR/public/circuit.json` (a private-weights model without its weights and salt, as `compile`
+    /// writes it for whoever runs setup): the weights become zero placeholders of the recorded sizes.
+    public init(publicCircuitJSON data: Data) throws {
+        var m: QuantizedModel
+        do { m = try JSONDecoder().decode(QuantizedModel.self, from: data) } catch {
+            throw ModelError.invalidCircuit("circuit.json: \(error)")
+        }
+        guard m.isPublicPart else { throw ModelError.invalidCircuit("circuit.json is not the public part of a private-weights model") }
+        for k in m.nodes.indices where m.nodes[k].hasPrivateWeights {
+            switch m.nodes[k].op {
+            case .dense(let i, _, _, let nIn, let nOut):
+                guard nIn >= 0, nOut >= 0, nIn <= ONNXImporter.maxTensorElements, nOut <= ONNXImporter.maxTensorElements,
+                      !nIn.multipliedReportingOverflow(by: nOut).overflow, nIn * nOut <= ONNXImporter.maxTensorElements else {
+                    throw ModelError.invalidCircuit("node \(k) sizes")
+                }
+                m.nodes[k].op = .dense(input: i, weights: [Int](repeating: 0, count: nIn * nOut), bias: [Int](repeating: 0, count: nOut),
+                                       inFeatures: nIn, outFeatures: nOut)
+            case .conv(let i, _, _, let mOut, let g):
+                let dims = [mOut, g.channels, g.kernelH, g.kernelW]
+                guard dims.allSatisfy({ $0 >= 0 && $0 <= ONNXImporter.maxTensorElements }) else { throw ModelError.invalidCircuit("node \(k) sizes") }
+                var count = 1
+                for d in dims {
+                    let (p, o) = count.multipliedReportingOverflow(by: d)
+                    guard !o, p <= ONNXImporter.maxTensorElements else { throw ModelError.invalidCircuit("node \(k) sizes") }
+                    count = p
+                }
+                m.nodes[k].op = .conv(input: i, weights: [Int](repeating: 0, count: count), bias: [Int](repeating: 0, count: mOut),
+                                      outChannels: mOut, geometry: g)
+            default: break
+            }
+        }
+        m.weightSalt = "0"
+        try m.validate()
+        try self.init(model: m)
+        isPublicPart = true
     }
 
     /// Imports and quantizes an ONNX model.
     public static func compile(onnx: Data, options: QuantizationOptions) throws -> (CompiledModel, FloatGraph) {
         let graph = try ONNXImporter.load(onnx)
-        let q = try Quantizer.quantize(graph, options: options, onnxDigest: blake2bHex([UInt8](onnx)))
+        let q = try Quantizer.quantize(graph, options: options, onnxDigest: try blake2bHex([UInt8](onnx)))
         return (try CompiledModel(model: q), graph)
     }
 
@@ -52,6 +101,19 @@ public struct CompiledModel: Sendable {
 
     /// `circuit.json` bytes.
     public func circuitJSON() throws -> Data { Data(try CompiledModel.canonicalJSON(model)) }
+
+    /// `public/circuit.json` bytes (private weights): the weight-free ``QuantizedModel/publicView`` — no weights, no salt.
+    public func publicCircuitJSON() throws -> Data { Data(try CompiledModel.canonicalJSON(model.publicView)) }
+
+    /// Reads a circuit.json: a host's full model, or the weight-free public part of a private-weights model
+    /// (``init(publicCircuitJSON:)``, good for setup only).
+    public static func load(circuitJSON data: Data) throws -> CompiledModel {
+        let m: QuantizedModel
+        do { m = try JSONDecoder().decode(QuantizedModel.self, from: data) } catch {
+            throw ModelError.invalidCircuit("circuit.json: \(error)")
+        }
+        return m.isPublicPart ? try CompiledModel(publicCircuitJSON: data) : try CompiledModel(circuitJSON: data)
+    }
 
     /// Reads `circuit.json`, checking its structure (indices, sizes) so later stages cannot trap.
     public init(circuitJSON data: Data) throws {
@@ -65,16 +127,30 @@ public struct CompiledModel: Sendable {
 
     /// Builds the circuit for a float input (quantized here). `inputSalt` blinds a hashed input.
     public func circuit(for input: [Double], inputSalt: Fr = .zero) throws -> ModelCircuit {
-        try CircuitLowering.build(model, input: model.quantizeInput(input), digest: modelDigest, inputSalt: inputSalt)
+        guard !isPublicPart else { throw ModelError.invalidCircuit("this is the public part of a private-weights model (no weights): prove and run need the host's directory") }
+        return try CircuitLowering.build(model, input: model.quantizeInput(input), digest: statementDigest, inputSalt: inputSalt)
     }
 
     /// The constraint system alone (built for the all-zero input; the structure never depends on it).
     public func constraintSystem() throws -> ModelCircuit {
-        try CircuitLowering.build(model, input: [Int](repeating: 0, count: model.inputTensor.count), digest: modelDigest)
+        try CircuitLowering.build(model, input: [Int](repeating: 0, count: model.inputTensor.count), digest: statementDigest)
     }
 }
 
 extension QuantizedModel {
+    /// Whether this is a weight-free public view (``publicView``) of a private-weights model: private weights,
+    /// no salt, and every private layer's weights and biases removed.
+    public var isPublicPart: Bool {
+        guard visibility.weights == .private, weightSalt == nil else { return false }
+        return nodes.allSatisfy { n in
+            guard n.hasPrivateWeights else { return true }
+            switch n.op {
+            case .dense(_, let w, let b, _, _), .conv(_, let w, let b, _, _): return w.isEmpty && b.isEmpty
+            default: return true
+            }
+        }
+    }
+
     /// What the model digest covers: everything, except that with private weights the weights,
     /// biases and salt are removed (they are bound by the commitment instead). The ONNX digest is
     /// kept in both cases; with private weights it is the salted ``QuantizedModel/onnxCommitment(fileDigest:salt:)``,
@@ -175,6 +251,8 @@ extension QuantizedModel {
             guard lo == out.lo, hi == out.hi else { throw fail("node \(k) bounds differ from the derived bounds") }
         }
         guard output >= 1, output < tensors.count else { throw fail("output index") }
+        if let ts = tensorScales, !ts.allSatisfy({ (0...30).contains($0) }) { throw fail("tensorScales must lie in 0...30") }
+        if let d = calibrationDigest, !isCanonicalDigest(d) { throw fail("calibrationDigest is not 64 lowercase hex digits") }
     }
 }
 
@@ -266,6 +344,16 @@ public struct ClaimQuantization: Codable, Equatable, Sendable {
     /// Whether the circuit itself range-checks the input (always for hidden inputs); when false,
     /// the verifier of a claim checks the stated input against inputBound.
     public var inputRangeInCircuit: Bool?
+    /// The target scale of every float-graph tensor (``RecordedQuantization``): with the ONNX file and the
+    /// settings above, `verify --model` re-derives the quantized graph. Checked only by re-derivation.
+    public var tensorScales: [Int]?
+    /// BLAKE2b-256 of the calibration file (informational: a host can be asked for the file later).
+    public var calibrationDigest: String?
+
+    /// What re-derivation needs (nil when the claim predates recorded scales).
+    public var recorded: RecordedQuantization? {
+        tensorScales.map { RecordedQuantization(tensorScales: $0, inputBound: inputBound, calibrated: calibrated) }
+    }
 }
 
 /// A snarkjs-shaped proof object inside a claim.
@@ -300,15 +388,17 @@ public struct Claim: Codable, Equatable, Sendable {
 extension VerificationKey {
     /// BLAKE2b-256 over the key's Ethereum encodings (α, β, γ, δ, IC in order).
     public var digest: String {
+        get throws {
         var bytes = alpha1.ethereumBytes + beta2.ethereumBytes + gamma2.ethereumBytes + delta2.ethereumBytes
         for p in ic { bytes += p.ethereumBytes }
-        return blake2bHex(bytes)
+        return try blake2bHex(bytes)
+        }
     }
 }
 
 /// The digest of a constraint system: BLAKE2b-256 over (publicCount, wireCount, constraintCount)
 /// and every term (side, wire, coefficient) of every constraint, little-endian.
-public func circuitDigest(_ s: ConstraintSystem) -> String {
+public func circuitDigest(_ s: ConstraintSystem) throws -> String {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(24 + s.termCount * 40 + s.constraintCount * 24)
     func put64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -325,7 +415,7 @@ public func circuitDigest(_ s: ConstraintSystem) -> String {
             }
         }
     }
-    return blake2bHex(bytes)
+    return try blake2bHex(bytes)
 }
 
 /// The verdict on a claim.
@@ -383,11 +473,12 @@ public enum ClaimVerifier {
             claimVersion: Claim.version, zkinfer: zkinferVersion,
             statement: statementText(privateWeights: privateWeights, input: inVis),
             model: ClaimModel(name: name, onnxDigest: m.onnxDigest, quantizedDigest: compiled.quantizedDigest, modelDigest: compiled.modelDigest,
-                              circuitDigest: knownCircuitDigest ?? circuitDigest(circuit.system), constraints: circuit.system.constraintCount,
+                              circuitDigest: try knownCircuitDigest ?? circuitDigest(circuit.system), constraints: circuit.system.constraintCount,
                               weightsCommitment: compiled.weightsCommitment?.description),
-            verificationKeyDigest: verificationKey.digest, visibility: m.visibility,
+            verificationKeyDigest: try verificationKey.digest, visibility: m.visibility,
             quantization: ClaimQuantization(scaleBits: m.scaleBits, inputBound: m.inputBound, calibrated: m.calibrated, rounding: "half-up",
-                                            inputRangeInCircuit: m.checksInputRangeInCircuit),
+                                            inputRangeInCircuit: m.checksInputRangeInCircuit, tensorScales: m.tensorScales,
+                                            calibrationDigest: m.calibrationDigest),
             publicSignalLayout: layout,
             input: ClaimTensor(shape: m.inputTensor.shape, values: hidden ? [] : m.dequantize(qIn, tensor: 0), quantized: hidden ? [] : qIn,
                                scale: m.inputTensor.scale, visibility: hidden ? inVis : nil, hash: hash),
@@ -399,10 +490,35 @@ public enum ClaimVerifier {
             proof: pj, signature: nil)
     }
 
+    /// Decodes claim.json strictly: besides the types, every key must be one zkinfer writes (an unknown key, or a
+    /// `null` where zkinfer writes nothing, is an error naming it), so nothing unverified can ride along in a claim.
     public static func decode(_ data: Data) throws -> Claim {
-        do { return try JSONDecoder().decode(Claim.self, from: data) } catch {
+        let claim: Claim
+        do { claim = try JSONDecoder().decode(Claim.self, from: data) } catch {
             throw ModelError.invalidClaim("\(error)")
         }
+        let raw = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        let known = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(claim))
+        guard let raw, let known else { throw ModelError.invalidClaim("not a JSON object") }
+        if let key = unexpectedKey(raw, known, path: "") { throw ModelError.invalidClaim("unknown key '\(key)'") }
+        return claim
+    }
+
+    /// The first key path in `raw` that `known` (the re-encoded claim) lacks, recursing through objects and arrays.
+    static func unexpectedKey(_ raw: Any, _ known: Any, path: String) -> String? {
+        if let r = raw as? [String: Any] {
+            guard let k = known as? [String: Any] else { return path.isEmpty ? "(top level)" : path }
+            for key in r.keys.sorted() {
+                let p = path.isEmpty ? key : path + "." + key
+                guard let kv = k[key] else { return p }
+                if let bad = unexpectedKey(r[key]!, kv, path: p) { return bad }
+            }
+        } else if let r = raw as? [Any], let k = known as? [Any], r.count == k.count {
+            for (i, (rv, kv)) in zip(r, k).enumerated() {
+                if let bad = unexpectedKey(rv, kv, path: "\(path)[\(i)]") { return bad }
+            }
+        }
+        return nil
     }
 
     public static func encode(_ claim: Claim) throws -> Data {
@@ -421,22 +537,43 @@ public enum ClaimVerifier {
     }
 
     /// Every check a verifier makes: key digest, model digest, input range, consistency of the
-    /// stated values with the public signals, then the Groth16 proof itself.
-    public static func verify(_ claim: Claim, key: VerificationKey) throws -> ClaimVerdict {
+    /// stated values with the public signals, then the Groth16 proof itself. `options` adds the checks a
+    /// verifier may ask for (re-derivation from the ONNX file, a pinned weights commitment) and the test-only
+    /// `allowForgeableKey`. Fails closed: anything it cannot interpret is an error or a problem, never a pass.
+    public static func verify(_ claim: Claim, key: VerificationKey, options: ClaimCheckOptions = ClaimCheckOptions()) throws -> ClaimVerdict {
         var problems: [String] = []
         guard claim.claimVersion == Claim.version else { throw ModelError.invalidClaim("claim version \(claim.claimVersion)") }
-        if claim.verificationKeyDigest != key.digest {
-            problems.append("the claim names verification key \(claim.verificationKeyDigest), but the given key is \(key.digest)")
+        if !options.allowForgeableKey { problems += key.forgeabilityWarnings }
+        let keyDigest = try key.digest
+        if claim.verificationKeyDigest != keyDigest {
+            problems.append("the claim names verification key \(claim.verificationKeyDigest), but the given key is \(keyDigest)")
         }
         for (what, d) in [("model.onnxDigest", claim.model.onnxDigest), ("model.quantizedDigest", claim.model.quantizedDigest),
                           ("model.modelDigest", claim.model.modelDigest), ("model.circuitDigest", claim.model.circuitDigest),
-                          ("verificationKeyDigest", claim.verificationKeyDigest)]
-        where d.count != 64 || !d.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) {
+                          ("verificationKeyDigest", claim.verificationKeyDigest)] where !isCanonicalDigest(d) {
             problems.append("\(what) is not 64 lowercase hex digits")
         }
-        if CompiledModel.modelDigest(onnx: claim.model.onnxDigest, quantized: claim.model.quantizedDigest) != claim.model.modelDigest {
-            problems.append("model.modelDigest is not BLAKE2b(onnxDigest ‖ quantizedDigest)")
+        if let d = claim.quantization.calibrationDigest, !isCanonicalDigest(d) { problems.append("quantization.calibrationDigest is not 64 lowercase hex digits") }
+        // Nothing below can be recomputed from non-canonical digests: fail closed here.
+        if !isCanonicalDigest(claim.model.onnxDigest) || !isCanonicalDigest(claim.model.quantizedDigest) {
+            return ClaimVerdict(valid: false, problems: problems, signer: claim.signature?.publicKey, signatureValid: nil)
         }
+        func decimal(_ s: String?, _ what: String) throws -> Fr? {
+            guard let s else { return nil }
+            guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("\(what) is not a canonical decimal < r") }
+            return v
+        }
+        let commitment = try decimal(claim.model.weightsCommitment, "model.weightsCommitment")
+        if try CompiledModel.modelDigest(onnx: claim.model.onnxDigest, quantized: claim.model.quantizedDigest, weightsCommitment: commitment)
+            != claim.model.modelDigest {
+            problems.append(commitment == nil ? "model.modelDigest is not BLAKE2b(onnxDigest ‖ quantizedDigest)"
+                                              : "model.modelDigest is not BLAKE2b(onnxDigest ‖ quantizedDigest ‖ weightsCommitment)")
+        }
+        if let pinned = options.weightsCommitment, commitment != pinned {
+            problems.append(commitment == nil ? "the claim has no weights commitment, but --weights-commitment \(pinned.hex) was required"
+                                              : "model.weightsCommitment is \(commitment!.hex), not the required \(pinned.hex)")
+        }
+        if let onnx = options.onnx { problems += try modelFileProblems(claim, onnx: onnx) }
         let input = claim.input, output = claim.output
         guard (0...60).contains(input.scale), (0...60).contains(output.scale) else { throw ModelError.invalidClaim("scale out of range") }
         let inVis = claim.visibility.input
@@ -448,9 +585,11 @@ public enum ClaimVerifier {
             guard input.quantized.count == input.values.count, input.quantized.count == input.shape.reduce(1, { $0 &* $1 }) else {
                 throw ModelError.invalidClaim("input sizes disagree with its shape")
             }
-            let inLimit = claim.quantization.inputBound * Double(sign: .plus, exponent: input.scale, significand: 1)
-            for (i, q) in input.quantized.enumerated() {
-                if Double(q.magnitude) > inLimit { problems.append("input.quantized[\(i)] = \(q) is outside the model's input range"); break }
+            // As integers: |q| ≤ round(inputBound·2^scale), the quantizer's own bound of the input tensor.
+            let limit = try quantizedInputBound(claim.quantization.inputBound, scale: input.scale)
+            for (i, q) in input.quantized.enumerated() where q < -limit || q > limit {
+                problems.append("input.quantized[\(i)] = \(q) is outside the model's input range [-\(limit), \(limit)]")
+                break
             }
             let fin = Double(sign: .plus, exponent: -input.scale, significand: 1)
             if zip(input.quantized, input.values).contains(where: { Double($0) * fin != $1 }) { problems.append("input.values do not match input.quantized") }
@@ -471,12 +610,6 @@ public enum ClaimVerifier {
             let matches = output.transformed.map { t in t.count == expected.count && zip(t, expected).allSatisfy { abs($0 - $1) <= 1e-12 * abs($1) + 1e-300 } }
             if matches != true { problems.append("output.transformed is not \(output.transform.rawValue)(output.values)") }
         }
-        func decimal(_ s: String?, _ what: String) throws -> Fr? {
-            guard let s else { return nil }
-            guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("\(what) is not a canonical decimal < r") }
-            return v
-        }
-        let commitment = try decimal(claim.model.weightsCommitment, "model.weightsCommitment")
         if (claim.visibility.weights == .private) != (commitment != nil) { problems.append("private weights need model.weightsCommitment (and public weights must not have one)") }
         let inputHash = try decimal(input.hash, "input.hash")
         if (inVis == .hashed) != (inputHash != nil) { problems.append("a hashed input needs input.hash (and only a hashed input has one)") }
@@ -492,7 +625,8 @@ public enum ClaimVerifier {
             problems.append("publicSignalLayout does not name the claim's public signals")
         }
         let header = try StatementHeader(claim: claim)
-        let expected = CircuitLowering.publicSignals(digest: claim.model.modelDigest, header: header, weightsCommitment: commitment,
+        let statementDigest = try CompiledModel.statementDigest(onnx: claim.model.onnxDigest, quantized: claim.model.quantizedDigest)
+        let expected = try CircuitLowering.publicSignals(digest: statementDigest, header: header, weightsCommitment: commitment,
                                                      input: inVis == .public ? input.quantized : nil, inputHash: inputHash, output: output.quantized)
         let stated = try claim.publicSignals.enumerated().map { i, s -> Fr in
             guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("publicSignals[\(i)] is not a canonical decimal < r") }
@@ -509,6 +643,47 @@ public enum ClaimVerifier {
         let signed = try checkSignature(claim)
         if signed == false { problems.append("the host signature is invalid") }
         return ClaimVerdict(valid: problems.isEmpty, problems: problems, signer: claim.signature?.publicKey, signatureValid: signed)
+    }
+}
+
+/// Optional checks of ``ClaimVerifier/verify(_:key:options:)``.
+public struct ClaimCheckOptions: Sendable {
+    /// Accept a key that offers no soundness (δ = γ, δ = 1, a point at infinity, a free public signal). Only for
+    /// tests of other things: a claim under such a key can be forged by anyone.
+    public var allowForgeableKey = false
+    /// Require this weights commitment (`verify --weights-commitment`).
+    public var weightsCommitment: Fr? = nil
+    /// The ONNX file (`verify --model`, public weights): re-quantized with the claim's recorded settings, its
+    /// digest and quantized digest must be the claim's.
+    public var onnx: Data? = nil
+    public init(allowForgeableKey: Bool = false, weightsCommitment: Fr? = nil, onnx: Data? = nil) {
+        self.allowForgeableKey = allowForgeableKey
+        self.weightsCommitment = weightsCommitment
+        self.onnx = onnx
+    }
+}
+
+/// `round(bound·2^scale)` computed exactly as the quantizer computes the input tensor's bound, for a power-of-two
+/// `bound`; throws for a bound that is not one or a result beyond 2^60.
+public func quantizedInputBound(_ bound: Double, scale: Int) throws -> Int {
+    let e = ceilLog2(bound)
+    guard bound.isFinite, bound > 0, Double(sign: .plus, exponent: e, significand: 1) == bound, (0...60).contains(scale) else {
+        throw ModelError.invalidClaim("quantization.inputBound \(bound) is not a power of two")
+    }
+    let k = e + scale
+    guard k < 60 else { throw ModelError.invalidClaim("quantization.inputBound·2^scale reaches 2^60") }
+    return k >= 0 ? 1 << k : (k == -1 ? 1 : 0)  // 0.5 rounds away from zero, smaller powers to 0
+}
+
+extension Fr {
+    /// `0x` and 64 lowercase hex digits (32-byte big-endian): how `verify` prints a weights commitment.
+    public var hex: String { "0x" + hexString(bigEndianBytes) }
+
+    /// Parses 64 hex digits (optionally `0x`-prefixed) as a canonical field element (< r), or nil.
+    public init?(hex: String) {
+        let body = hex.hasPrefix("0x") || hex.hasPrefix("0X") ? String(hex.dropFirst(2)) : hex
+        guard body.utf8.count == 64, let b = hexBytes(body), let v = Fr(bigEndianBytes: b) else { return nil }
+        self = v
     }
 }
 

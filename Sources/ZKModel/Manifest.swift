@@ -32,14 +32,14 @@ public struct ModelManifest: Codable, Equatable, Sendable {
     /// Constraints by kind (multiplications, range checks, hashing, binding, other).
     public var costSplit: CostSplit
 
-    public init(name: String, compiled: CompiledModel, circuit: ModelCircuit) {
+    public init(name: String, compiled: CompiledModel, circuit: ModelCircuit) throws {
         let m = compiled.model
         zkinfer = zkinferVersion
         self.name = name
         onnxDigest = m.onnxDigest
         quantizedDigest = compiled.quantizedDigest
         modelDigest = compiled.modelDigest
-        circuitDigest = ZKModel.circuitDigest(circuit.system)
+        circuitDigest = try ZKModel.circuitDigest(circuit.system)
         constraints = circuit.system.constraintCount
         wires = circuit.system.wireCount
         publicSignals = circuit.system.publicCount

@@ -116,12 +116,17 @@ public struct QuantizedModel: Codable, Equatable, Sendable {
     /// Hidden inputs are always range-checked in the circuit. nil = false.
     public var inputRangeInCircuit: Bool? = nil
     public var checksInputRangeInCircuit: Bool { visibility.input != .public || inputRangeInCircuit == true }
+    /// The target scale of every float-graph tensor (what calibration chose), so the graph can be re-derived from
+    /// the ONNX file (``RecordedQuantization``). nil in directories compiled before it was recorded.
+    public var tensorScales: [Int]? = nil
+    /// BLAKE2b-256 (hex) of the calibration file the scales came from (nil: uncalibrated or not recorded).
+    public var calibrationDigest: String? = nil
 
     /// The hiding form of the ONNX digest used with private weights:
     /// BLAKE2b-256("zkinfer-onnx-commitment-v1\0" ‖ salt (32-byte big-endian) ‖ fileDigest (32 raw bytes)), hex.
     /// The host opens it by revealing the ONNX file and the salt (`weightSalt` in circuit.json).
-    public static func onnxCommitment(fileDigest: String, salt: Fr) -> String {
-        blake2bHex(Array("zkinfer-onnx-commitment-v1".utf8) + [0] + salt.bigEndianBytes + hexBytes(fileDigest))
+    public static func onnxCommitment(fileDigest: String, salt: Fr) throws -> String {
+        try blake2bHex(Array("zkinfer-onnx-commitment-v1".utf8) + [0] + salt.bigEndianBytes + digestBytes(fileDigest, "ONNX digest"))
     }
 
     public var input: Int { 0 }

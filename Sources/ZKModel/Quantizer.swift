@@ -16,6 +16,13 @@ public struct QuantizationOptions: Sendable {
     public var visibility = Visibility()
     /// Range-check public inputs inside the circuit (see `QuantizedModel.inputRangeInCircuit`).
     public var checkInputRange = false
+    /// Re-derivation (`verify --model`, `audit`): the per-tensor scales, input bound and calibration flag a
+    /// claim records, used instead of calibration so the same quantized graph comes out of the ONNX file.
+    public var recorded: RecordedQuantization? = nil
+    /// Private weights: the salt to use (re-derivation with the host's salt) instead of a fresh libsodium draw.
+    public var weightSalt: Fr? = nil
+    /// BLAKE2b-256 (hex) of the calibration file, recorded in circuit.json and claims so a host can be asked for it.
+    public var calibrationDigest: String? = nil
     public init(scaleBits: Int = 8, calibration: [[Double]] = [], visibility: Visibility = Visibility()) {
         self.scaleBits = scaleBits
         self.calibration = calibration
@@ -36,6 +43,21 @@ func ceilLog2(_ x: Double) -> Int {
     return e
 }
 
+/// The quantization choices that calibration makes, as a claim records them: with these and the ONNX file
+/// (and the scale bits and visibility), ``Quantizer/quantize(_:options:onnxDigest:)`` re-derives the quantized graph.
+public struct RecordedQuantization: Sendable, Equatable {
+    /// Target scale (fraction bits, 0...30) of every float-graph tensor, in graph order.
+    public var tensorScales: [Int]
+    /// The input bound (a power of two).
+    public var inputBound: Double
+    public var calibrated: Bool
+    public init(tensorScales: [Int], inputBound: Double, calibrated: Bool) {
+        self.tensorScales = tensorScales
+        self.inputBound = inputBound
+        self.calibrated = calibrated
+    }
+}
+
 public enum Quantizer {
     /// Quantizes `graph`. Scales: each tensor gets `scaleBits − ceil(log2(max |v|))` fraction bits
     /// (max over the calibration samples, or the default magnitude 16), clamped to 0...30; each
@@ -49,8 +71,16 @@ public enum Quantizer {
         guard (2...24).contains(n) else { throw ModelError.invalidInput("--scale-bits must be in 2...24 (got \(n))") }
         // Calibration: max |v| per float tensor.
         var maxAbs = [Double](repeating: 0, count: graph.shapes.count)
-        let calibrated = !options.calibration.isEmpty
-        if calibrated {
+        var calibrated = !options.calibration.isEmpty
+        if let r = options.recorded {
+            guard r.tensorScales.count == graph.shapes.count, r.tensorScales.allSatisfy({ (0...30).contains($0) }) else {
+                throw ModelError.invalidInput("the recorded quantization has \(r.tensorScales.count) tensor scales; this model has \(graph.shapes.count) tensors")
+            }
+            guard r.inputBound.isFinite, r.inputBound > 0, Double(sign: .plus, exponent: ceilLog2(r.inputBound), significand: 1) == r.inputBound else {
+                throw ModelError.invalidInput("the recorded input bound \(r.inputBound) is not a power of two")
+            }
+            calibrated = r.calibrated
+        } else if calibrated {
             for sample in options.calibration {
                 guard sample.allSatisfy({ $0.isFinite }) else { throw ModelError.invalidInput("calibration sample contains NaN or infinity") }
                 let all = try FloatInterpreter.runAll(graph, input: sample)
@@ -59,17 +89,16 @@ public enum Quantizer {
         } else {
             maxAbs = [Double](repeating: QuantizationOptions.defaultMagnitude, count: graph.shapes.count)
         }
-        func targetScale(_ t: Int) -> Int {
-            let m = maxAbs[t]
-            return min(30, max(0, n - (m > 0 ? ceilLog2(m) : 0)))
-        }
+        let tensorScales = options.recorded?.tensorScales ?? maxAbs.map { m in min(30, max(0, n - (m > 0 ? ceilLog2(m) : 0))) }
+        func targetScale(_ t: Int) -> Int { tensorScales[t] }
         // Input: bound = max |x| rounded up to a power of two.
-        let inBoundFloat = calibrated ? (maxAbs[0] > 0 ? Double(sign: .plus, exponent: ceilLog2(maxAbs[0]), significand: 1) : 1)
-                                      : QuantizationOptions.defaultMagnitude
+        let inBoundFloat = options.recorded?.inputBound
+            ?? (calibrated ? (maxAbs[0] > 0 ? Double(sign: .plus, exponent: ceilLog2(maxAbs[0]), significand: 1) : 1)
+                           : QuantizationOptions.defaultMagnitude)
         let sIn = min(30, max(0, n - ceilLog2(inBoundFloat)))
         let inBoundScaled = (inBoundFloat * Double(sign: .plus, exponent: sIn, significand: 1)).rounded()
         guard inBoundScaled < Double(boundLimit) else {
-            throw ModelError.invalidInput("calibration inputs reach |x| = \(maxAbs[0]); zkinfer proves inputs below 2^60")
+            throw ModelError.invalidInput("inputs may reach |x| = \(inBoundFloat); zkinfer proves inputs below 2^60")
         }
         let inBoundInt = Int(inBoundScaled)
         var b = Builder()
@@ -195,13 +224,16 @@ public enum Quantizer {
             qOf[out] = q
         }
         // Private weights: one libsodium-drawn salt blinds both the Poseidon weight commitment and the ONNX digest.
-        let salt: Fr? = privateWeights ? Fr.random() : nil
+        let salt: Fr? = privateWeights ? (options.weightSalt ?? Fr.random()) : nil
         return QuantizedModel(formatVersion: QuantizedModel.formatVersion, tensors: b.tensors, nodes: b.nodes, output: qOf[graph.output],
                               outputTransform: graph.outputTransform, scaleBits: n, inputBound: inBoundFloat, calibrated: calibrated,
                               visibility: options.visibility,
-                              onnxDigest: salt.map { QuantizedModel.onnxCommitment(fileDigest: onnxDigest, salt: $0) } ?? onnxDigest,
+                              onnxDigest: try salt.map { try QuantizedModel.onnxCommitment(fileDigest: onnxDigest, salt: $0) } ?? onnxDigest,
                               weightSalt: salt?.description,
-                              inputRangeInCircuit: options.checkInputRange ? true : nil)
+                              // Only public inputs have a choice (hidden ones are always checked in the circuit), so a
+                              // claim's `inputRangeInCircuit` re-derives the same graph.
+                              inputRangeInCircuit: options.checkInputRange && options.visibility.input == .public ? true : nil,
+                              tensorScales: tensorScales, calibrationDigest: options.calibrationDigest)
     }
 
     /// Signed bit widths for private weights and biases: from the largest magnitude only, so the

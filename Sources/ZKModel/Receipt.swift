@@ -36,7 +36,7 @@ public struct HostKeyFile: Codable, Sendable {
             throw ModelError.invalidInput("not a zkinfer key file (\(error))")
         }
         guard f.type == HostKeyFile.type else { throw ModelError.invalidInput("key file type is '\(f.type)', expected '\(HostKeyFile.type)'") }
-        var sk = hexBytes(f.secretKey)
+        var sk = hexBytes(f.secretKey) ?? []
         defer { Sodium.zeroize(&sk) }
         guard sk.count == 64, f.secretKey.count == 128 else { throw ModelError.invalidInput("secret key must be 64 bytes of hex") }
         let pair: Ed25519KeyPair
@@ -61,11 +61,8 @@ extension ClaimVerifier {
         for (what, d) in [("onnxDigest", claim.model.onnxDigest), ("quantizedDigest", claim.model.quantizedDigest),
                           ("modelDigest", claim.model.modelDigest), ("circuitDigest", claim.model.circuitDigest),
                           ("verificationKeyDigest", claim.verificationKeyDigest)] {
-            let b = hexBytes(d)
             // Canonical text only: 64 lowercase hex digits (so equal bytes never have two spellings).
-            guard b.count == 32, d.count == 64, d.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-                throw ModelError.invalidClaim("\(what) is not 32 bytes of lowercase hex")
-            }
+            guard isCanonicalDigest(d), let b = hexBytes(d) else { throw ModelError.invalidClaim("\(what) is not 32 bytes of lowercase hex") }
             out += b
         }
         guard claim.publicSignals.count < 1 << 24 else { throw ModelError.invalidClaim("too many public signals") }
@@ -91,8 +88,7 @@ extension ClaimVerifier {
     public static func checkSignature(_ claim: Claim) throws -> Bool? {
         guard let s = claim.signature else { return nil }
         guard s.algorithm == "ed25519" else { return false }
-        let pk = hexBytes(s.publicKey), sig = hexBytes(s.signature)
-        guard pk.count == 32, sig.count == 64 else { return false }
+        guard let pk = hexBytes(s.publicKey), let sig = hexBytes(s.signature), pk.count == 32, sig.count == 64 else { return false }
         return Ed25519KeyPair.verify(signature: sig, message: try signedBytes(claim), publicKey: pk)
     }
 }

@@ -30,7 +30,7 @@ struct AuditCommand: ParsableCommand {
         let onnx = try readFile(path(directory, "model.onnx"))
         let claimData = try readFile(claim)
         let decoded = try modelStep(claim) { try ClaimVerifier.decode(claimData) }
-        var problems = ClaimVerifier.auditProblems(decoded, compiled: compiled, onnx: onnx)
+        var problems = try modelStep(path(directory, "model.onnx")) { try ClaimVerifier.auditProblems(decoded, compiled: compiled, onnx: onnx) }
         if let vk {
             let key = try loadVerificationKey(vk)
             problems += try modelStep(claim) { try ClaimVerifier.verify(decoded, key: key) }.problems

@@ -61,7 +61,7 @@ func loadCompiled(_ dir: String) throws -> CompiledModel {
         throw CLIError("\(dir): not a compiled model directory (no circuit.json; run `zkinfer compile MODEL.onnx -o \(dir)`)")
     }
     let data = try readFile(p)
-    return try modelStep(p) { try CompiledModel(circuitJSON: data) }
+    return try modelStep(p) { try CompiledModel.load(circuitJSON: data) }
 }
 
 func loadManifest(_ dir: String) throws -> ModelManifest {
@@ -129,18 +129,21 @@ struct CompileCommand: ParsableCommand {
         let start = clock.now
         let onnx = try readFile(model)
         var calibration: [[Double]] = []
+        var calibrationDigest: String?
         let graph = try modelStep(model) { try ONNXImporter.load(onnx) }
         if let calibrate {
-            let rows = try loadInputs(calibrate)
+            let data = try readFile(calibrate)
+            let rows = try modelStep(calibrate) { try InputFile.parse(data) }
             calibration = try modelStep(calibrate) { try InputFile.samples(rows, size: graph.size(graph.input)) }
+            calibrationDigest = try modelStep(calibrate) { try blake2bHex([UInt8](data)) }
         }
         let progress = ProgressReporter(quiet: options.quiet)
         progress.update("quantizing", 0.1)
         let q = try modelStep(model) {
             var qo = QuantizationOptions(scaleBits: scaleBits, calibration: calibration, visibility: Visibility(input: input, weights: weights))
             qo.checkInputRange = checkInputRange
-            return try Quantizer.quantize(graph, options: qo,
-                                   onnxDigest: blake2bHex([UInt8](onnx)))
+            qo.calibrationDigest = calibrationDigest
+            return try Quantizer.quantize(graph, options: qo, onnxDigest: try blake2bHex([UInt8](onnx)))
         }
         let compiled = try modelStep(model) { try CompiledModel(model: q) }
         progress.update("building constraints", 0.5)
@@ -148,17 +151,27 @@ struct CompileCommand: ParsableCommand {
         progress.update("done", 1)
         progress.finish()
         let elapsed = clock.now - start
-        let manifest = ModelManifest(name: name ?? modelName(model), compiled: compiled, circuit: circuit)
+        let manifest = try modelStep(model) { try ModelManifest(name: name ?? modelName(model), compiled: compiled, circuit: circuit) }
         try makeDirectory(output)
         try writeFile(onnx, path(output, "model.onnx"))
         try writeFile(try compiled.circuitJSON(), path(output, "circuit.json"))
         try writeFile(try manifest.encoded(), path(output, "manifest.json"))
-        try writeFile(Data(R1CSFile(circuit.system).serialized()), path(output, "circuit.r1cs"))
+        let r1cs = Data(R1CSFile(circuit.system).serialized())
+        try writeFile(r1cs, path(output, "circuit.r1cs"))
+        if weights == .private {
+            // What someone other than the host needs to run setup: no weights, no salt, no ONNX file.
+            let pub = path(output, "public")
+            try makeDirectory(pub)
+            try writeFile(try compiled.publicCircuitJSON(), path(pub, "circuit.json"))
+            try writeFile(try manifest.encoded(), path(pub, "manifest.json"))
+            try writeFile(r1cs, path(pub, "circuit.r1cs"))
+        }
         let table = manifest.costTable()
         try writeFile(Data((table + "\n").utf8), path(output, "report.txt"))
         if options.json {
             var extra: [String: Any] = [:]
             if let c = manifest.weightsCommitment { extra["weightsCommitment"] = c }
+            if let c = compiled.weightsCommitment { extra["weightsCommitmentHex"] = c.hex; extra["publicPart"] = path(output, "public") }
             printJSON(extra.merging(["directory": output, "constraints": manifest.constraints, "wires": manifest.wires,
                        "publicSignals": manifest.publicSignals, "modelDigest": manifest.modelDigest,
                        "circuitDigest": manifest.circuitDigest, "compileSeconds": seconds(elapsed),
@@ -168,7 +181,10 @@ struct CompileCommand: ParsableCommand {
         } else {
             print(table)
             print("compiled \(model) → \(output): \(manifest.constraints) constraints, \(manifest.wires) wires, \(manifest.publicSignals) public signals (\(String(format: "%.2f", seconds(elapsed))) s)")
-            if let c = manifest.weightsCommitment { print("weights are private; commitment (public signal 1): \(c)") }
+            if let c = compiled.weightsCommitment {
+                print("weights are private; commitment (public signal 1): \(c.hex)")
+                print("the weight-free public part for whoever runs setup is in \(path(output, "public")) (`zkinfer setup \(path(output, "public"))`)")
+            }
             let publicConstants = compiled.model.nodes.filter { n in
                 switch n.op { case .affine(_, let mul, let add): return !(mul.allSatisfy { $0 == 1 } && add.allSatisfy { $0 == 0 }); default: return false }
             }
@@ -183,7 +199,13 @@ struct ModelSetupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "setup",
         abstract: "Groth16 setup for a compiled model (single party; libsodium randomness, toxic waste zeroed).",
-        discussion: "Writes DIR/proving.key and DIR/verification_key.json (snarkjs format) and records the key digest in DIR/manifest.json.")
+        discussion: """
+            Writes DIR/proving.key and DIR/verification_key.json (snarkjs format) and records the key digest in \
+            DIR/manifest.json. Whoever runs setup can forge claims for this key (see the README's trust model): a \
+            verifier who does not trust the host runs setup itself and hands proving.key to the host. For private \
+            weights it needs no weights: `zkinfer setup DIR/public` on the weight-free public part that `compile` \
+            writes (the constraint system is rebuilt from it and checked against its manifest).
+            """)
 
     @Argument(help: "A directory written by `zkinfer compile`.")
     var directory: String
@@ -196,7 +218,7 @@ struct ModelSetupCommand: ParsableCommand {
         var manifest = try loadManifest(directory)
         let progress = ProgressReporter(quiet: options.quiet)
         let circuit = try modelStep(directory) { try compiled.constraintSystem() }
-        guard circuitDigest(circuit.system) == manifest.circuitDigest else {
+        guard try modelStep(directory, { try circuitDigest(circuit.system) }) == manifest.circuitDigest else {
             throw CLIError("\(directory): circuit.json does not produce the circuit recorded in manifest.json (recompile)")
         }
         let clock = ContinuousClock()
@@ -208,13 +230,13 @@ struct ModelSetupCommand: ParsableCommand {
         try writeFile(Data(pkBytes), path(directory, "proving.key"))
         let vkData = try pk.verificationKey.snarkjs.jsonData()
         try writeFile(vkData, path(directory, "verification_key.json"))
-        manifest.verificationKeyDigest = pk.verificationKey.digest
+        manifest.verificationKeyDigest = try modelStep(directory) { try pk.verificationKey.digest }
         try writeFile(try manifest.encoded(), path(directory, "manifest.json"))
         if options.json {
             printJSON(["constraints": circuit.system.constraintCount, "setupSeconds": seconds(elapsed), "provingKeyBytes": pkBytes.count,
-                       "verificationKeyBytes": vkData.count, "verificationKeyDigest": pk.verificationKey.digest])
+                       "verificationKeyBytes": vkData.count, "verificationKeyDigest": manifest.verificationKeyDigest ?? ""])
         } else {
-            print("setup: \(circuit.system.constraintCount) constraints in \(String(format: "%.2f", seconds(elapsed))) s; proving.key \(pkBytes.count) bytes, verification_key.json \(vkData.count) bytes")
+            print("setup (single party\(compiled.isPublicPart ? ", from the weight-free public part" : "")): \(circuit.system.constraintCount) constraints in \(String(format: "%.2f", seconds(elapsed))) s; proving.key \(pkBytes.count) bytes, verification_key.json \(vkData.count) bytes")
         }
     }
 }
@@ -259,7 +281,7 @@ struct ModelProveCommand: ParsableCommand {
         let inputSalt = compiled.model.visibility.input == .hashed ? Fr.random() : Fr.zero
         let circuit = try modelStep(input) { try compiled.circuit(for: samples[0], inputSalt: inputSalt) }
         let witnessTime = clock.now - start
-        guard circuitDigest(circuit.system) == manifest.circuitDigest else {
+        guard try modelStep(directory, { try circuitDigest(circuit.system) }) == manifest.circuitDigest else {
             throw CLIError("\(directory): circuit.json does not produce the circuit recorded in manifest.json (recompile)")
         }
         do { try circuit.system.check(circuit.witness) } catch {
@@ -268,8 +290,9 @@ struct ModelProveCommand: ParsableCommand {
         let keyPath = path(directory, "proving.key")
         guard FileManager.default.fileExists(atPath: keyPath) else { throw CLIError("\(directory): no proving.key (run `zkinfer setup \(directory)`)") }
         let pk = try withFile(keyPath, "invalid proving key") { try ProvingKeyFile.read(from: URL(fileURLWithPath: keyPath)) }
-        guard pk.wireCount == circuit.system.wireCount, pk.publicCount == circuit.system.publicCount,
-              manifest.verificationKeyDigest == nil || manifest.verificationKeyDigest == pk.verificationKey.digest else {
+        // The key may come from someone else's setup (e.g. a verifier's, from DIR/public): what matters is that it
+        // was made for this circuit, which the matrix comparison below checks.
+        guard pk.wireCount == circuit.system.wireCount, pk.publicCount == circuit.system.publicCount else {
             throw CLIError("\(keyPath): the proving key was made for a different circuit (run `zkinfer setup \(directory)` again)")
         }
         let (ma, mb) = QAP.matrices(circuit.system)
@@ -397,7 +420,7 @@ struct InspectCommand: ParsableCommand {
             let onnx = try readFile(target)
             let (compiled, _) = try modelStep(target) { try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: scaleBits, visibility: Visibility(input: input, weights: weights))) }
             let circuit = try modelStep(target) { try compiled.constraintSystem() }
-            manifest = ModelManifest(name: modelName(target), compiled: compiled, circuit: circuit)
+            manifest = try modelStep(target) { try ModelManifest(name: modelName(target), compiled: compiled, circuit: circuit) }
         }
         if options.json {
             let data = try manifest.encoded()

@@ -10,12 +10,16 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify a claim (claim.json) or a Groth16 proof (snarkjs JSON files).",
         discussion: """
-            zkinfer verify OUT/claim.json --vk DIR/verification_key.json
-              checks the key digest, the model digest, the input range, that the public signals encode the stated \
-              model, input and output, and the proof.
+            zkinfer verify OUT/claim.json --vk DIR/verification_key.json [--model MODEL.onnx] [--weights-commitment HEX]
+              checks the key (a forgeable key — δ = γ, δ = 1, a point at infinity, a free public signal — makes the \
+              claim invalid), the key digest, the model digest, the input range, that the public signals encode the \
+              stated model, input and output, and the proof. --model re-derives the quantized graph from the ONNX file \
+              with the claim's recorded quantization and checks onnxDigest and quantizedDigest (public weights). \
+              --weights-commitment pins the private weights' commitment.
             zkinfer verify --vk verification_key.json --proof proof.json --public public.json
-              checks a snarkjs proof alone.
-            Prints a one-line verdict. Exit code 0 = valid, 1 = invalid, 2 = malformed input.
+              checks a snarkjs proof alone (a forgeable key makes it invalid too).
+            Prints a one-line verdict headed by what the proof binds (model digest, output); the model's name is an \
+            unbound label. Exit code 0 = valid, 1 = invalid, 2 = malformed input.
             """)
 
     @Argument(help: "claim.json written by `zkinfer prove`.")
@@ -28,6 +32,12 @@ struct VerifyCommand: ParsableCommand {
     var `public`: String?
     @Option(name: .long, help: "With a claim: require it to be signed by this Ed25519 public key (hex).")
     var signer: String?
+    @Option(name: .long, help: "With a claim (public weights): the ONNX file it must be about; the quantized graph is re-derived from it.")
+    var model: String?
+    @Option(name: .long, help: "With a claim (private weights): require this weights commitment (64 hex digits, optionally 0x-prefixed).")
+    var weightsCommitment: String?
+    @Flag(name: .long, help: "Accept a key that offers no soundness (δ = γ, δ = 1, ...) and only warn. For tests of other things.")
+    var allowForgeableKey = false
     @Flag(name: .long, help: "Machine-readable JSON on stdout.")
     var json = false
 
@@ -38,12 +48,18 @@ struct VerifyCommand: ParsableCommand {
         if claim != nil && (proof != nil || self.public != nil) {
             throw ValidationError("give either a claim.json or --proof/--public, not both")
         }
+        if claim == nil && (model != nil || weightsCommitment != nil || signer != nil) {
+            throw ValidationError("--model, --weights-commitment and --signer need a claim.json")
+        }
+        if let w = weightsCommitment, Fr(hex: w) == nil {
+            throw ValidationError("--weights-commitment must be 64 hex digits (optionally 0x-prefixed) encoding a value below the BN254 group order")
+        }
     }
 
     func run() throws {
         if let claim { return try verifyClaim(claim) }
         guard let proof, let `public` = self.public else { return }
-        let key = try loadVerificationKey(vk)
+        let key = try loadVerificationKey(vk, printWarnings: allowForgeableKey)
         let proofData = try readFile(proof), publicData = try readFile(`public`)
         let p = try withFile(proof, "invalid proof") { Proof(snarkjs: try SnarkjsProof(jsonData: proofData)) }
         let inputs = try withFile(`public`, "invalid public signals") { try SnarkjsPublicSignals(jsonData: publicData).values }
@@ -52,25 +68,36 @@ struct VerifyCommand: ParsableCommand {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let valid = try withFile(proof, "verification failed") { try Groth16.verify(key, proof: p, publicInputs: inputs) }
+        let proofValid = try withFile(proof, "verification failed") { try Groth16.verify(key, proof: p, publicInputs: inputs) }
         let elapsed = clock.now - start
+        let keyProblems = allowForgeableKey ? [] : key.forgeabilityWarnings
+        var problems = keyProblems
+        if !proofValid { problems.append("the Groth16 proof does not verify for these public signals") }
+        let valid = problems.isEmpty
         if json {
-            printJSON(["valid": valid, "publicSignals": inputs.count, "verifySeconds": seconds(elapsed), "warnings": key.forgeabilityWarnings])
+            printJSON(["valid": valid, "problems": problems, "publicSignals": inputs.count, "verifySeconds": seconds(elapsed),
+                       "warnings": allowForgeableKey ? key.forgeabilityWarnings : []])
         } else {
-            print(valid ? "OK: proof is valid (\(inputs.count) public signals)" : "INVALID: proof does not verify")
+            print(valid ? "OK: proof is valid (\(inputs.count) public signals)" : "INVALID: " + problems.joined(separator: "; "))
         }
-        if !valid { throw CLIError("proof is invalid", exitCode: 1).silenced }
+        if !valid { throw SilentExit(code: 1) }
     }
 }
 
 extension VerifyCommand {
     func verifyClaim(_ claimPath: String) throws {
-        let key = try loadVerificationKey(vk)
+        let key = try loadVerificationKey(vk, printWarnings: allowForgeableKey)
         let claimData = try readFile(claimPath)
         let claim = try modelStep(claimPath) { try ClaimVerifier.decode(claimData) }
+        var options = ClaimCheckOptions(allowForgeableKey: allowForgeableKey, weightsCommitment: weightsCommitment.flatMap { Fr(hex: $0) })
+        if let model {
+            let onnx = try readFile(model)
+            _ = try modelStep(model) { try ONNXImporter.load(onnx) }  // a malformed file is exit 2, naming it
+            options.onnx = onnx
+        }
         let clock = ContinuousClock()
         let start = clock.now
-        var verdict = try modelStep(claimPath) { try ClaimVerifier.verify(claim, key: key) }
+        var verdict = try modelStep(claimPath) { try ClaimVerifier.verify(claim, key: key, options: options) }
         let elapsed = clock.now - start
         if let signer, verdict.signer?.lowercased() != signer.lowercased() {
             verdict.valid = false
@@ -82,15 +109,27 @@ extension VerifyCommand {
         case true?: signature = "signed by \(verdict.signer ?? "?") (signature valid)"
         case false?: signature = "signature by \(verdict.signer ?? "?") is INVALID"
         }
+        // The commitment as verify prints it (hex); nil for public weights or an unparseable value (already a problem).
+        let commitment = claim.model.weightsCommitment.flatMap { try? Fr(snarkjsDecimal: $0) }?.hex
         if json {
             var sig: [String: Any] = ["signed": verdict.signatureValid != nil]
             if let v = verdict.signatureValid { sig["valid"] = v; sig["publicKey"] = verdict.signer ?? "" }
-            printJSON(["valid": verdict.valid, "problems": verdict.problems, "model": claim.model.name, "modelDigest": claim.model.modelDigest,
-                       "signature": sig,
-                       "output": ["shape": claim.output.shape, "values": claim.output.values, "argmax": claim.output.argmax],
-                       "verifySeconds": seconds(elapsed)])
+            var out: [String: Any] = [
+                "valid": verdict.valid, "problems": verdict.problems, "modelDigest": claim.model.modelDigest,
+                "model": claim.model.name, "label": claim.model.name, "signature": sig,
+                "output": ["shape": claim.output.shape, "values": claim.output.values, "quantized": claim.output.quantized,
+                           "argmax": claim.output.argmax],
+                "modelFileChecked": model != nil, "verifySeconds": seconds(elapsed),
+                "forgeableKeyWarnings": allowForgeableKey ? key.forgeabilityWarnings : [],
+            ]
+            if let commitment { out["weightsCommitment"] = commitment }
+            printJSON(out)
         } else if verdict.valid {
-            print("OK: claim is valid: \(claim.model.name) (model \(claim.model.modelDigest.prefix(16))…) output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax) [\(String(format: "%.2f", seconds(elapsed) * 1000)) ms]; \(signature)")
+            var line = "OK: claim is valid: model \(claim.model.modelDigest) output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax)"
+            if let commitment { line += "; weights commitment \(commitment)" }
+            if model != nil { line += "; model re-derived from \(model!)" }
+            line += "; \(signature); label \"\(claim.model.name)\" (not bound by the proof) [\(String(format: "%.2f", seconds(elapsed) * 1000)) ms]"
+            print(line)
         } else {
             print("INVALID: " + verdict.problems.joined(separator: "; ") + "; \(signature)")
         }

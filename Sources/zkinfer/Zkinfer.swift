@@ -71,12 +71,13 @@ func readFile(_ path: String) throws -> Data {
     }
 }
 
-/// Reads a snarkjs `verification_key.json` (points checked on the curve and in the subgroup) and prints its
-/// forgeability warnings (δ₂ = γ₂, δ = 1, ...) on stderr.
-func loadVerificationKey(_ path: String) throws -> VerificationKey {
+/// Reads a snarkjs `verification_key.json` (points checked on the curve and in the subgroup) and, with
+/// `printWarnings`, prints its forgeability warnings (δ₂ = γ₂, δ = 1, ...) on stderr (`verify` puts them in its
+/// verdict instead, unless --allow-forgeable-key).
+func loadVerificationKey(_ path: String, printWarnings: Bool = true) throws -> VerificationKey {
     let data = try readFile(path)
     let key = try withFile(path, "invalid verification key") { VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: data)) }
-    for w in key.forgeabilityWarnings { FileHandle.standardError.write(Data("zkinfer: WARNING: \(path): \(w)\n".utf8)) }
+    for w in key.forgeabilityWarnings where printWarnings { FileHandle.standardError.write(Data("zkinfer: WARNING: \(path): \(w)\n".utf8)) }
     return key
 }
 

@@ -160,7 +160,7 @@ final class BadInputTests: XCTestCase {
             if case .invalidInput? = assertModelError(try s.compiled.circuit(for: x)) {} else { XCTFail("circuit(for:) with \(n) values") }
             if case .invalidInput? = assertModelError(try FloatInterpreter.run(s.graph, input: x)) {} else { XCTFail("FloatInterpreter \(n)") }
             if case .invalidInput? = assertModelError(try IntegerInterpreter.run(m, input: [Int](repeating: 0, count: n))) {} else { XCTFail("IntegerInterpreter \(n)") }
-            if case .invalidInput? = assertModelError(try CircuitLowering.build(m, input: [Int](repeating: 0, count: n), digest: s.compiled.modelDigest)) {} else {
+            if case .invalidInput? = assertModelError(try CircuitLowering.build(m, input: [Int](repeating: 0, count: n), digest: s.compiled.statementDigest)) {} else {
                 XCTFail("CircuitLowering \(n)")
             }
         }
@@ -191,7 +191,7 @@ final class BadInputTests: XCTestCase {
         var q = try m.quantizeInput(x)
         q[0] = m.inputTensor.hi[0] + 1
         if case .invalidInput? = assertModelError(try IntegerInterpreter.run(m, input: q)) {} else { XCTFail("IntegerInterpreter bound") }
-        if case .invalidInput? = assertModelError(try CircuitLowering.build(m, input: q, digest: s.compiled.modelDigest)) {} else { XCTFail("lowering bound") }
+        if case .invalidInput? = assertModelError(try CircuitLowering.build(m, input: q, digest: s.compiled.statementDigest)) {} else { XCTFail("lowering bound") }
     }
 
     func testMalformedInputFiles() throws {

@@ -19,6 +19,8 @@ final class ClaimFuzzTests: XCTestCase {
         c.model.constraints = original.model.constraints
         c.quantization.scaleBits = original.quantization.scaleBits
         c.quantization.calibrated = original.quantization.calibrated
+        c.quantization.tensorScales = original.quantization.tensorScales
+        c.quantization.calibrationDigest = original.quantization.calibrationDigest
         c.quantization.inputRangeInCircuit = c.quantization.inputRangeInCircuit ?? (c.visibility.input != .public)
         // Softmax/Sigmoid values are checked to 1e-12 relative, not bit for bit.
         if let t = c.output.transformed, let o = original.output.transformed, t.count == o.count,
@@ -32,7 +34,13 @@ final class ClaimFuzzTests: XCTestCase {
         var d = bytes
         let alphabet = Array("0123456789-.eE\"{}[],: abcdefx".utf8)
         for _ in 0..<[1, 1, 2, 4, 16][Int(rng.next() % 5)] {
-            switch rng.next() % 4 {
+            switch rng.next() % 5 {
+            case 4:
+                // Add a key to a random object (an unknown one, or a known optional one as null).
+                let opens = d.indices.filter { d[$0] == UInt8(ascii: "{") }
+                guard let at = opens.isEmpty ? nil : opens[Int(rng.next() % UInt64(opens.count))] else { continue }
+                let keys = ["\"extra\":1,", "\"note\":\"x\",", "\"signature\":null,", "\"hash\":null,", "\"valid\":true,"]
+                d.insert(contentsOf: Array(keys[Int(rng.next() % UInt64(keys.count))].utf8), at: at + 1)
             case 0 where !d.isEmpty: d[Int(rng.next() % UInt64(d.count))] = UInt8(truncatingIfNeeded: rng.next())
             case 1 where !d.isEmpty: d.remove(at: Int(rng.next() % UInt64(d.count)))
             case 2: d.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: Int(rng.next() % UInt64(d.count + 1)))
@@ -53,6 +61,18 @@ final class ClaimFuzzTests: XCTestCase {
         let bytes = [UInt8](try ClaimVerifier.encode(claim))
         var rng = SplitMix64(seed: 0x5EED_C1A1)
         var counts = (undecodable: 0, malformed: 0, invalid: 0, validEquivalent: 0)
+        // Every added key is rejected by the decoder, naming it.
+        for key in ["\"extra\":1,", "\"signature\":null,"] {
+            var d = bytes
+            d.insert(contentsOf: Array(key.utf8), at: 1)
+            if case .invalidClaim(let m)? = assertModelError(try ClaimVerifier.decode(Data(d))) {
+                XCTAssertTrue(m.contains("unknown key '"), m)
+            } else { XCTFail("\(key) not rejected as an invalid claim") }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let model = try XCTUnwrap(text.range(of: "\"model\" : {"))
+            let nested = String(text[..<model.upperBound]) + key + String(text[model.upperBound...])
+            XCTAssertThrowsError(try ClaimVerifier.decode(Data(nested.utf8)), "nested \(key)")
+        }
         for round in 0..<3000 {
             let m = mutate(bytes, &rng)
             let decoded: Claim

@@ -487,7 +487,7 @@ final class GadgetSoundnessTests: XCTestCase {
         let compiled = s.compiled, m = compiled.model
         let x = try loadInputs("digits_mlp", "test_inputs.json")[3]
         let q = try m.quantizeInput(x)
-        let honest = try CircuitLowering.build(m, input: q, digest: compiled.modelDigest, recordsLabels: true)
+        let honest = try CircuitLowering.build(m, input: q, digest: compiled.statementDigest, recordsLabels: true)
         try honest.system.check(honest.witness)
         let nIn = q.count, nOut = honest.output.count
         let outWire = { (j: Int) in 2 + nIn + j }  // 0 = one, 1 = digest, inputs, outputs
@@ -507,11 +507,11 @@ final class GadgetSoundnessTests: XCTestCase {
         // 3. Re-solved witnesses: build the circuit of a tampered copy of the model (one constant
         //    changed, bounds kept, so the wire layout is identical) and present its witness — all
         //    of whose private wires are consistent — to the honest system.
-        let (tampered, which) = try tamperedWitness(m, input: q, digest: compiled.modelDigest, honest: honest, firstLayer: true)
+        let (tampered, which) = try tamperedWitness(m, input: q, digest: compiled.statementDigest, honest: honest, firstLayer: true)
         XCTAssertNotEqual(tampered.output, honest.output, "the forged output differs")
         let v = assertUnsatisfied(honest.system, tampered.witness, "first-layer re-solve (\(which))")
         XCTAssertEqual(v?.label?.hasPrefix("signedBits"), true, "caught by the hidden unit's range decomposition, got \(String(describing: v?.label))")
-        let (tampered2, which2) = try tamperedWitness(m, input: q, digest: compiled.modelDigest, honest: honest, firstLayer: false)
+        let (tampered2, which2) = try tamperedWitness(m, input: q, digest: compiled.statementDigest, honest: honest, firstLayer: false)
         XCTAssertNotEqual(tampered2.output, honest.output)
         XCTAssertEqual(assertUnsatisfied(honest.system, tampered2.witness, "last-layer re-solve (\(which2))")?.label?.hasPrefix("output["), true)
     }
@@ -530,14 +530,14 @@ final class GadgetSoundnessTests: XCTestCase {
             var forged = 0
             for x in f.inputs {
                 let q = try m.quantizeInput(x)
-                let honest = try CircuitLowering.build(m, input: q, digest: compiled.modelDigest, recordsLabels: true)
+                let honest = try CircuitLowering.build(m, input: q, digest: compiled.statementDigest, recordsLabels: true)
                 try honest.system.check(honest.witness)
                 // Output signal alone.
                 var w = honest.witness
                 w[2 + q.count] += Fr.one
                 XCTAssertEqual(assertUnsatisfied(honest.system, w, file)?.label, "output[0]", file)
                 for firstLayer in [true, false] {
-                    guard let (t, which) = try? tamperedWitness(m, input: q, digest: compiled.modelDigest, honest: honest, firstLayer: firstLayer) else { continue }
+                    guard let (t, which) = try? tamperedWitness(m, input: q, digest: compiled.statementDigest, honest: honest, firstLayer: firstLayer) else { continue }
                     assertUnsatisfied(honest.system, t.witness, "\(file): re-solved witness for output \(t.output) instead of \(honest.output) (\(which))")
                     forged += 1
                 }

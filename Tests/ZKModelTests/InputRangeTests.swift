@@ -22,10 +22,13 @@ final class InputRangeTests: XCTestCase {
         let plain = try SampleCache.get("digits_mlp").compiled
         let circuit = try c.circuit(for: x)
         try circuit.system.check(circuit.witness)
-        // One decomposition per input element: the cost is visible and attributed.
+        // One exact range check per input element: [−B, B] with B = 2^m costs m + 3 constraints (m + 1 bits, the top
+        // flag and its product), one more than the old power-of-two check that admitted [−2B, 2B).
         let extra = circuit.system.constraintCount - (try plain.circuit(for: x)).system.constraintCount
-        let bits = (0..<c.model.inputTensor.count).map { signedBitWidth(lo: c.model.inputTensor.lo[$0], hi: c.model.inputTensor.hi[$0]) }.reduce(0, +)
-        XCTAssertEqual(extra, bits)
+        let t = c.model.inputTensor
+        XCTAssertTrue((0..<t.count).allSatisfy { t.lo[$0] == -t.hi[$0] && t.hi[$0] > 0 && t.hi[$0] & (t.hi[$0] - 1) == 0 })
+        let perInput = (2 * t.hi[0]).trailingZeroBitCount + 2
+        XCTAssertEqual(extra, t.count * perInput)
         XCTAssertEqual(circuit.layers.first?.layer, "(input range)")
         // An input far outside the range in a column no weight reads: with the in-circuit check the
         // witness no longer satisfies the system (without it, it would: see BadInputTests).

@@ -94,9 +94,9 @@ final class LeakagePrivacyTests: XCTestCase {
         secrets.append(Secret(what: "weight salt", tokens: [salt]))
         // The plain hash of the ONNX file would let a verifier confirm a guessed model: the claim carries its
         // salted commitment instead, which opens with the salt.
-        let fileDigest = blake2bHex([UInt8](try PF.data(name, "model.onnx")))
+        let fileDigest = try blake2bHex([UInt8](try PF.data(name, "model.onnx")))
         secrets.append(Secret(what: "plain ONNX digest", tokens: [fileDigest]))
-        XCTAssertEqual(p.claim.model.onnxDigest, QuantizedModel.onnxCommitment(fileDigest: fileDigest, salt: try XCTUnwrap(Fr(decimal: salt))))
+        XCTAssertEqual(p.claim.model.onnxDigest, try QuantizedModel.onnxCommitment(fileDigest: fileDigest, salt: try XCTUnwrap(Fr(decimal: salt))))
         for (i, w) in PF.packedWords(PF.privateParameters(m)).enumerated() { secrets.append(Secret(what: "packed word \(i)", tokens: [w.description])) }
 
         // Enough distinctive secrets for the search to mean something.
@@ -130,15 +130,15 @@ final class LeakagePrivacyTests: XCTestCase {
     func testONNXCommitmentIsSalted() throws {
         let a = try PF.compile("iris_logreg", Visibility(input: .public, weights: .private))
         let b = try PF.compile("iris_logreg", Visibility(input: .public, weights: .private))
-        let fileDigest = blake2bHex([UInt8](try PF.data("iris_logreg", "model.onnx")))
+        let fileDigest = try blake2bHex([UInt8](try PF.data("iris_logreg", "model.onnx")))
         XCTAssertNotEqual(a.model.onnxDigest, b.model.onnxDigest)
         XCTAssertNotEqual(a.model.onnxDigest, fileDigest)
         XCTAssertNotEqual(a.weightsCommitment, b.weightsCommitment)
         XCTAssertNotEqual(a.modelDigest, b.modelDigest)
         for c in [a, b] {
             let salt = try XCTUnwrap(c.model.weightSalt.flatMap { Fr(decimal: $0) })
-            XCTAssertEqual(c.model.onnxDigest, QuantizedModel.onnxCommitment(fileDigest: fileDigest, salt: salt))
-            XCTAssertNotEqual(c.model.onnxDigest, QuantizedModel.onnxCommitment(fileDigest: fileDigest, salt: salt + .one))
+            XCTAssertEqual(c.model.onnxDigest, try QuantizedModel.onnxCommitment(fileDigest: fileDigest, salt: salt))
+            XCTAssertNotEqual(c.model.onnxDigest, try QuantizedModel.onnxCommitment(fileDigest: fileDigest, salt: salt + .one))
         }
         // Public weights keep the plain file digest.
         XCTAssertEqual(try PF.compile("iris_logreg", Visibility(input: .public, weights: .public)).model.onnxDigest, fileDigest)

@@ -44,7 +44,7 @@ final class WeightBindingPrivacyTests: XCTestCase {
         XCTAssertEqual(p.claim.publicSignalLayout.prefix(2), ["statement", "weights_commitment"])
         XCTAssertEqual(p.claim.model.weightsCommitment, commitment.description)
         XCTAssertEqual(p.circuit.output, try IntegerInterpreter.run(m, input: m.quantizeInput(input)))
-        XCTAssertEqual(p.circuit.publicSignals, CircuitLowering.publicSignals(digest: compiled.modelDigest, header: StatementHeader(model: compiled.model), weightsCommitment: commitment,
+        XCTAssertEqual(p.circuit.publicSignals, try CircuitLowering.publicSignals(digest: compiled.statementDigest, header: StatementHeader(model: compiled.model), weightsCommitment: commitment,
                                                                               input: try m.quantizeInput(input), inputHash: nil, output: p.circuit.output))
         let split = p.circuit.costSplit
         XCTAssertEqual(split.multiplications, PF.weightUses(m).inBounds)
@@ -64,17 +64,29 @@ final class WeightBindingPrivacyTests: XCTestCase {
         XCTAssertNoThrow(try other.validate(), "the changed weight stays inside its bit width")
         let otherCommitment = try CircuitLowering.weightCommitment(other)
         XCTAssertNotEqual(otherCommitment, commitment)
-        // The model digest cannot tell the two apart (it excludes private weights): only the commitment does.
-        XCTAssertEqual(try CompiledModel(model: other).modelDigest, compiled.modelDigest)
-        XCTAssertEqual(try CompiledModel(model: other).weightsCommitment, otherCommitment)
+        // The weight-free identity (and so the circuit) is shared; the model digest folds in the commitment, so it differs.
+        let otherCompiled = try CompiledModel(model: other)
+        XCTAssertEqual(otherCompiled.statementDigest, compiled.statementDigest)
+        XCTAssertNotEqual(otherCompiled.modelDigest, compiled.modelDigest)
+        XCTAssertEqual(otherCompiled.weightsCommitment, otherCommitment)
 
-        // (a) The claim restated with the other commitment (field and public signal): the proof fails.
+        // (a) The claim restated with the other commitment (field, model digest, statement and commitment signals, all
+        // consistent): only the proof can catch it, and it does.
         var forged = p.claim
         forged.model.weightsCommitment = otherCommitment.description
+        forged.model.modelDigest = otherCompiled.modelDigest
+        forged.publicSignals[0] = try CircuitLowering.statementSignal(statementDigest: compiled.statementDigest, header: StatementHeader(model: m),
+                                                                      weightsCommitment: otherCommitment).description
         forged.publicSignals[1] = otherCommitment.description
         var v = try ClaimVerifier.verify(forged, key: vk)
         XCTAssertFalse(v.valid)
         XCTAssertEqual(v.problems, ["the Groth16 proof does not verify for these public signals"])
+        // The commitment signal alone changed: the model digest and the statement give it away before the proof.
+        forged = p.claim
+        forged.model.weightsCommitment = otherCommitment.description
+        forged.publicSignals[1] = otherCommitment.description
+        v = try ClaimVerifier.verify(forged, key: vk)
+        XCTAssertTrue(v.problems.contains("model.modelDigest is not BLAKE2b(onnxDigest ‖ quantizedDigest ‖ weightsCommitment)"), "\(v.problems)")
         // Only the field changed: caught before the proof.
         forged = p.claim
         forged.model.weightsCommitment = otherCommitment.description
@@ -94,9 +106,9 @@ final class WeightBindingPrivacyTests: XCTestCase {
         // (c) The honest circuit for the other weights: same constraint system, its own witness
         // satisfies it, but its public signal 1 is the other commitment.
         let q = try m.quantizeInput(input)
-        let otherCircuit = try CircuitLowering.build(other, input: q, digest: compiled.modelDigest)
+        let otherCircuit = try CircuitLowering.build(other, input: q, digest: compiled.statementDigest)
         XCTAssertNoThrow(try otherCircuit.system.check(otherCircuit.witness))
-        XCTAssertEqual(circuitDigest(otherCircuit.system), circuitDigest(p.circuit.system), "weights are witness values, not constants")
+        XCTAssertEqual(try circuitDigest(otherCircuit.system), try circuitDigest(p.circuit.system), "weights are witness values, not constants")
         XCTAssertEqual(otherCircuit.publicSignals[1], otherCommitment)
         XCTAssertNotEqual(otherCircuit.publicSignals[1], p.circuit.publicSignals[1])
         // Its witness with the original commitment put in (wire 2 = public signal 1) does not satisfy the system.
@@ -142,7 +154,7 @@ final class CircuitBindingPrivacyTests: XCTestCase {
     func labelled(_ name: String) throws -> (CompiledModel, ModelCircuit, [Int]) {
         let compiled = try PF.compile(name, Visibility(input: .public, weights: .private))
         let q = try compiled.model.quantizeInput(PF.input(name))
-        let c = try CircuitLowering.build(compiled.model, input: q, digest: compiled.modelDigest, recordsLabels: true)
+        let c = try CircuitLowering.build(compiled.model, input: q, digest: compiled.statementDigest, recordsLabels: true)
         try c.system.check(c.witness)
         return (compiled, c, q)
     }
@@ -203,8 +215,8 @@ final class CircuitBindingPrivacyTests: XCTestCase {
         XCTAssertEqual(PF.packedWords(PF.privateParameters(forged)), PF.packedWords(PF.privateParameters(m)))
         XCTAssertEqual(try CircuitLowering.weightCommitment(forged), compiled.weightsCommitment, "same packed words, same commitment")
 
-        let fc = try CircuitLowering.build(forged, input: q, digest: compiled.modelDigest, recordsLabels: true)
-        XCTAssertEqual(circuitDigest(fc.system), circuitDigest(c.system))
+        let fc = try CircuitLowering.build(forged, input: q, digest: compiled.statementDigest, recordsLabels: true)
+        XCTAssertEqual(try circuitDigest(fc.system), try circuitDigest(c.system))
         XCTAssertEqual(fc.publicSignals[1], compiled.weightsCommitment)
         XCTAssertThrowsError(try fc.system.check(fc.witness)) { error in
             XCTAssertEqual((error as? UnsatisfiedConstraint)?.label, "signedBits[0]", "\(error)")
@@ -234,12 +246,18 @@ final class CircuitBindingPrivacyTests: XCTestCase {
                 guard let wb = n.weightBits, let bb = n.biasBits else { continue }
                 for (isWeight, bits) in [(true, wb), (false, bb)] {
                     let other = PF.modifyingParameters(m, node: k, weights: isWeight) { $0[$0.count - 1] = PF.oneUnitChange($0[$0.count - 1], bits: bits) }
-                    let oc = try CircuitLowering.build(other, input: q, digest: compiled.modelDigest, recordsLabels: true)
+                    let oc = try CircuitLowering.build(other, input: q, digest: compiled.statementDigest, recordsLabels: true)
                     XCTAssertNoThrow(try oc.system.check(oc.witness))
                     XCTAssertNotEqual(oc.publicSignals[1], compiled.weightsCommitment, "\(name) node \(k) \(isWeight ? "weight" : "bias")")
                     var spliced = oc.witness
                     spliced[2] = try XCTUnwrap(compiled.weightsCommitment)
-                    XCTAssertEqual(PF.unsatisfied(oc.system, spliced).map { $0.1 }, ["weights commitment"])
+                    // The commitment binding fails; so does the statement hash (statement = Poseidon(base, commitment)), whose
+                    // wires were solved for the other commitment — and nothing else.
+                    let statementEnd = try XCTUnwrap((0..<oc.system.constraintCount).first {
+                        oc.system.label($0) == "statement (model digest, header and weights commitment)" })
+                    let violated = PF.unsatisfied(oc.system, spliced)
+                    XCTAssertTrue(violated.contains { $0.1 == "weights commitment" }, "\(violated)")
+                    XCTAssertTrue(violated.allSatisfy { $0.1 == "weights commitment" || $0.0 <= statementEnd }, "\(violated)")
                     changes += 1
                 }
             }
@@ -379,7 +397,7 @@ final class InputPrivacyTests: XCTestCase {
         let name = "iris_logreg"
         let compiled = try PF.compile(name, Visibility(input: .private, weights: .public))
         let q = try compiled.model.quantizeInput(PF.input(name))
-        let c = try CircuitLowering.build(compiled.model, input: q, digest: compiled.modelDigest, recordsLabels: true)
+        let c = try CircuitLowering.build(compiled.model, input: q, digest: compiled.statementDigest, recordsLabels: true)
         try c.system.check(c.witness)
         // Public signals: digest, output[3]; the first private wire is input[0].
         let first = 1 + c.system.publicCount
@@ -393,7 +411,7 @@ final class InputPrivacyTests: XCTestCase {
             bad[first] = Fr(signed: Int64(v))
             XCTAssertThrowsError(try c.system.check(bad)) { error in
                 let u = error as? UnsatisfiedConstraint
-                XCTAssertEqual(u?.label, "signedBits[0]", "\(error)")
+                XCTAssertEqual(u?.label, "input range", "\(error)")
                 XCTAssertLessThanOrEqual(u?.index ?? .max, inputRow.constraints, "fails at the input's own range check")
             }
         }
@@ -483,14 +501,14 @@ final class LargeModelPrivacyTests: XCTestCase {
         XCTAssertEqual(try compiled.constraintSystem().system.constraintCount, c.system.constraintCount)
         XCTAssertEqual(c.publicSignals[1], commitment)
         XCTAssertEqual(c.output, try IntegerInterpreter.run(m, input: q))
-        XCTAssertEqual(c.publicSignals, CircuitLowering.publicSignals(digest: compiled.modelDigest, header: StatementHeader(model: compiled.model), weightsCommitment: commitment,
+        XCTAssertEqual(c.publicSignals, try CircuitLowering.publicSignals(digest: compiled.statementDigest, header: StatementHeader(model: compiled.model), weightsCommitment: commitment,
                                                                       input: q, inputHash: nil, output: c.output))
         // Binding: one weight one unit off → another commitment; the original spliced in fails.
         let node = try XCTUnwrap(PF.firstPrivateNode(m))
         let j = node.weights.count / 2
         let other = PF.modifyingParameters(m, node: node.index, weights: true) { $0[j] = PF.oneUnitChange($0[j], bits: node.wb) }
-        let oc = try CircuitLowering.build(other, input: q, digest: compiled.modelDigest)
-        XCTAssertEqual(circuitDigest(oc.system), circuitDigest(c.system))
+        let oc = try CircuitLowering.build(other, input: q, digest: compiled.statementDigest)
+        XCTAssertEqual(try circuitDigest(oc.system), try circuitDigest(c.system))
         XCTAssertTrue(oc.system.isSatisfied(by: oc.witness))
         XCTAssertNotEqual(oc.publicSignals[1], commitment)
         XCTAssertEqual(oc.publicSignals[1], try CircuitLowering.weightCommitment(other))

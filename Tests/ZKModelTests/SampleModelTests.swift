@@ -55,7 +55,7 @@ final class SampleModelTests: XCTestCase {
                 let c = try s.compiled.circuit(for: x)
                 buildTime += clock.now - t0
                 XCTAssertEqual(c.output, reference, "\(name) sample \(k): circuit output vs integer interpreter")
-                XCTAssertEqual(c.publicSignals, CircuitLowering.publicSignals(digest: s.compiled.modelDigest, header: StatementHeader(model: s.compiled.model),
+                XCTAssertEqual(c.publicSignals, try CircuitLowering.publicSignals(digest: s.compiled.statementDigest, header: StatementHeader(model: s.compiled.model),
                                                                               weightsCommitment: nil, input: q, inputHash: nil, output: reference),
                                "\(name) sample \(k): public signals")
                 XCTAssertEqual(c.system.constraintCount, shape.system.constraintCount, "\(name) sample \(k): structure depends on the input")
@@ -115,6 +115,15 @@ final class SampleModelTests: XCTestCase {
         XCTAssertEqual(claim.output.argmax, argmax(cx.output))
         XCTAssertEqual(claim.model.modelDigest, compiled.modelDigest)
         XCTAssertEqual(claim.model.constraints, cx.system.constraintCount)
+        // verify --model: the graph re-derived from the ONNX file with the claim's recorded quantization is the claim's.
+        XCTAssertEqual(claim.quantization.tensorScales, compiled.model.tensorScales)
+        verdict = try ClaimVerifier.verify(claim, key: vk, options: ClaimCheckOptions(onnx: s.onnx))
+        XCTAssertTrue(verdict.valid, "\(name): honest claim with --model: \(verdict.problems)")
+        // ... and not for another sample model's file.
+        let otherName = name == "digits_mlp" ? "iris_logreg" : "digits_mlp"
+        verdict = try ClaimVerifier.verify(claim, key: vk, options: ClaimCheckOptions(onnx: try SampleCache.get(otherName).onnx))
+        XCTAssertFalse(verdict.valid, "\(name): accepted with --model \(otherName)")
+        XCTAssertTrue(verdict.problems.contains("model.onnxDigest is not the BLAKE2b-256 of the given ONNX file"), "\(verdict.problems)")
         // Encoding round trip.
         let decoded = try ClaimVerifier.decode(try ClaimVerifier.encode(claim))
         XCTAssertEqual(decoded, claim)
@@ -138,10 +147,12 @@ final class SampleModelTests: XCTestCase {
         let outFactor = Double(sign: .plus, exponent: -claim.output.scale, significand: 1)
         let inFactor = Double(sign: .plus, exponent: -claim.input.scale, significand: 1)
         func reencode(_ c: inout Claim) {
-            guard let header = try? StatementHeader(claim: c) else { return XCTFail("claim header") }
-            c.publicSignals = CircuitLowering.publicSignals(digest: c.model.modelDigest, header: header, weightsCommitment: nil,
-                                                            input: c.input.quantized, inputHash: nil, output: c.output.quantized)
-                .map { $0.description }
+            guard let header = try? StatementHeader(claim: c),
+                  let digest = try? CompiledModel.statementDigest(onnx: c.model.onnxDigest, quantized: c.model.quantizedDigest),
+                  let signals = try? CircuitLowering.publicSignals(digest: digest, header: header, weightsCommitment: nil,
+                                                                  input: c.input.quantized, inputHash: nil, output: c.output.quantized)
+            else { return XCTFail("claim header") }
+            c.publicSignals = signals.map { $0.description }
         }
         func bumpOutput(_ c: inout Claim) {
             c.output.quantized[0] += 1
@@ -173,14 +184,14 @@ final class SampleModelTests: XCTestCase {
             reencode(&$0)
         }
         rejected("model.onnxDigest changed") { $0.model.onnxDigest = flipHex($0.model.onnxDigest) }
-        rejected("model.onnxDigest changed, modelDigest and public signals recomputed") {
+        try rejected("model.onnxDigest changed, modelDigest and public signals recomputed") {
             $0.model.onnxDigest = flipHex($0.model.onnxDigest)
-            $0.model.modelDigest = CompiledModel.modelDigest(onnx: $0.model.onnxDigest, quantized: $0.model.quantizedDigest)
+            $0.model.modelDigest = try CompiledModel.modelDigest(onnx: $0.model.onnxDigest, quantized: $0.model.quantizedDigest, weightsCommitment: nil)
             reencode(&$0)
         }
-        rejected("model.quantizedDigest changed, modelDigest and public signals recomputed") {
+        try rejected("model.quantizedDigest changed, modelDigest and public signals recomputed") {
             $0.model.quantizedDigest = flipHex($0.model.quantizedDigest)
-            $0.model.modelDigest = CompiledModel.modelDigest(onnx: $0.model.onnxDigest, quantized: $0.model.quantizedDigest)
+            $0.model.modelDigest = try CompiledModel.modelDigest(onnx: $0.model.onnxDigest, quantized: $0.model.quantizedDigest, weightsCommitment: nil)
             reencode(&$0)
         }
         rejected("statement text edited") { $0.statement = $0.statement.replacingOccurrences(of: "Groth16", with: "Groth17") }
@@ -209,10 +220,10 @@ final class SampleModelTests: XCTestCase {
         var wrongKeys = [("altered key", altered)]
         if cx.system.constraintCount < 50_000 { wrongKeys.append(("second setup", try Groth16.setup(cx.system).verificationKey)) }
         for (label, wrongKey) in wrongKeys {
-            XCTAssertNotEqual(wrongKey.digest, vk.digest, label)
+            XCTAssertNotEqual(try wrongKey.digest, try vk.digest, label)
             verdict = try ClaimVerifier.verify(claim, key: wrongKey)
             XCTAssertFalse(verdict.valid, "\(name): claim accepted under the \(label)")
-            rejected("claim relabelled with the \(label)'s digest", wrongKey) { $0.verificationKeyDigest = wrongKey.digest }
+            try rejected("claim relabelled with the \(label)'s digest", wrongKey) { $0.verificationKeyDigest = try wrongKey.digest }
         }
     }
 
@@ -261,7 +272,7 @@ final class SampleModelTests: XCTestCase {
             XCTAssertEqual(back.model, s.compiled.model, name)
             XCTAssertEqual(back.quantizedDigest, s.compiled.quantizedDigest, name)
             XCTAssertEqual(back.modelDigest, s.compiled.modelDigest, name)
-            XCTAssertEqual(back.model.onnxDigest, blake2bHex([UInt8](s.onnx)), name)
+            XCTAssertEqual(back.model.onnxDigest, try blake2bHex([UInt8](s.onnx)), name)
             XCTAssertTrue(back.model.calibrated, name)
             XCTAssertEqual(back.model.scaleBits, 8, name)
         }
@@ -272,7 +283,7 @@ final class SampleModelTests: XCTestCase {
         let s = try SampleCache.get("digits_cnn")
         let (again, _) = try CompiledModel.compile(onnx: s.onnx, options: QuantizationOptions(scaleBits: 8, calibration: s.calibration))
         XCTAssertEqual(again.modelDigest, s.compiled.modelDigest)
-        XCTAssertEqual(circuitDigest(try again.constraintSystem().system), circuitDigest(try s.compiled.constraintSystem().system))
+        XCTAssertEqual(try circuitDigest(try again.constraintSystem().system), try circuitDigest(try s.compiled.constraintSystem().system))
         // Another scale changes the model digest.
         let (other, _) = try CompiledModel.compile(onnx: s.onnx, options: QuantizationOptions(scaleBits: 10, calibration: s.calibration))
         XCTAssertNotEqual(other.modelDigest, s.compiled.modelDigest)

@@ -75,8 +75,20 @@ final class CLITests: XCTestCase {
     func testFixtureVerdictsAndWarnings() throws {
         var r = try run(["verify", "--vk", fixture("garaga-snarkjs-bn254", "verification_key.json"),
                          "--proof", fixture("garaga-snarkjs-bn254", "proof.json"), "--public", fixture("garaga-snarkjs-bn254", "public.json")])
+        // garaga's vk has γ = δ: anyone can forge proofs for it, so the verdict is invalid (it was exit 0 + a warning).
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("INVALID: vk_delta_2 equals vk_gamma_2"), r.stdout)
+        r = try run(["verify", "--vk", fixture("garaga-snarkjs-bn254", "verification_key.json"), "--json",
+                     "--proof", fixture("garaga-snarkjs-bn254", "proof.json"), "--public", fixture("garaga-snarkjs-bn254", "public.json")])
+        XCTAssertEqual(r.status, 1)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(obj["valid"] as? Bool, false)
+        XCTAssertTrue((obj["problems"] as? [String] ?? []).contains { $0.hasPrefix("vk_delta_2 equals vk_gamma_2") }, r.stdout)
+        // --allow-forgeable-key keeps the old behaviour (for tests of other things): valid, with a warning.
+        r = try run(["verify", "--vk", fixture("garaga-snarkjs-bn254", "verification_key.json"), "--allow-forgeable-key",
+                     "--proof", fixture("garaga-snarkjs-bn254", "proof.json"), "--public", fixture("garaga-snarkjs-bn254", "public.json")])
         XCTAssertEqual(r.status, 0)
-        XCTAssertTrue(r.stderr.contains("WARNING"), "garaga's vk has gamma = delta: forgeable")
+        XCTAssertTrue(r.stderr.contains("WARNING"))
         r = try run(["verify", "--vk", fixture("sample-circom-groth16-verifiedanon", "verification_key.json"),
                      "--proof", fixture("sample-circom-groth16-verifiedanon", "proof.json"),
                      "--public", fixture("sample-circom-groth16-verifiedanon", "public.json")])
