@@ -370,7 +370,8 @@ public enum CircuitLowering {
         // Private weights: bind them to the public commitment.
         if let c = commitmentVar {
             let before = b.constraintCount
-            let saltVar = b.witness(Fr(decimal: m.weightSalt ?? "0") ?? .zero)
+            guard let salt = m.weightSalt.flatMap({ Fr(decimal: $0) }) else { throw ModelError.invalidCircuit("private weights without a valid salt") }
+            let saltVar = b.witness(salt)
             b.assertEqual(c, b.poseidonMany([saltVar.linearExpression] + packWeights(committed).map(\.0)), label: "weights commitment")
             split.hashing += b.constraintCount - before
             extraRows.append(LayerCost(layer: "(weights commitment)", onnxOp: "", ops: ["poseidon"], outputShape: [1],
