@@ -3,19 +3,8 @@ import XCTest
 
 /// `zkinfer bench` end to end: a tiny groth16 run, the summary JSON, and `bench compare`.
 final class BenchCLITests: XCTestCase {
-    func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = CLITests.binary
-        p.arguments = args
-        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    func run(_ args: [String], environment: [String: String] = [:]) throws -> CLIResult {
+        try ZkinferBinary.run(args, environment: environment)
     }
 
     func testBenchGroth16TinyAndCompare() throws {

@@ -2,36 +2,11 @@ import Foundation
 import XCTest
 
 /// End-to-end tests of the `zkinfer` binary: files in, files and exit codes out.
-final class CLITests: XCTestCase {
+final class CLITests: CLITestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("ZKFormatsTests/Fixtures/groth16")
-    static var binary: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zkinfer") }
-
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-    func run(_ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
 
     func fixture(_ set: String, _ file: String) -> String { Self.fixtures.appendingPathComponent(set).appendingPathComponent(file).path }
-
-    var tmp: URL!
-    override func setUpWithError() throws {
-        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("zkinfer-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
-    func path(_ name: String) -> String { tmp.appendingPathComponent(name).path }
 
     func testSetupProveVerifyRoundTrip() throws {
         let set = "snarkjs-test-groth16-multiplier1000"

@@ -3,43 +3,14 @@ import XCTest
 
 /// The model workflow through the `zkinfer` binary: compile → setup → prove → verify, run and
 /// inspect, with the exit codes (0 ok, 1 invalid, 2 malformed input) and the JSON outputs.
-final class ModelCLITests: XCTestCase {
+final class ModelCLITests: CLITestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static var binary: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zkinfer") }
-
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-    func zkinfer(_ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        // stderr goes to a file, so a chatty stderr can never block the child while stdout is read.
-        let errURL = tmp.appendingPathComponent("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = errHandle
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try errHandle.close()
-        let e = try Data(contentsOf: errURL)
-        try? FileManager.default.removeItem(at: errURL)
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    func zkinfer(_ args: [String]) throws -> CLIResult { try ZkinferBinary.run(args) }
 
     func sample(_ model: String, _ file: String) -> String {
         Self.root.appendingPathComponent("Circuits").appendingPathComponent(model).appendingPathComponent(file).path
     }
 
-    var tmp: URL!
-    override func setUpWithError() throws {
-        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("zkinfer-model-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
-    func path(_ name: String) -> String { tmp.appendingPathComponent(name).path }
 
     func json(_ text: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
         let obj = try JSONSerialization.jsonObject(with: Data(text.utf8))

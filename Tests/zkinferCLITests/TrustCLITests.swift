@@ -6,40 +6,7 @@ import XCTest
 import ZKAlgebra
 import ZKModel
 
-final class CLITrustTests: XCTestCase {
-    static var binary: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zkinfer") }
-    static let circuits = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Circuits")
-
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-    @discardableResult
-    func run(_ args: [String], expect: Int32? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let r = Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-        if let expect {
-            XCTAssertEqual(r.status, expect, "zkinfer \(args.joined(separator: " ")): \(r.stdout) \(r.stderr)", file: file, line: line)
-        }
-        return r
-    }
-
-    var tmp: URL!
-    override func setUpWithError() throws {
-        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("zkinfer-trust-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
-    func path(_ name: String) -> String { tmp.appendingPathComponent(name).path }
-    func model(_ name: String, _ file: String) -> String { Self.circuits.appendingPathComponent(name).appendingPathComponent(file).path }
+final class CLITrustTests: CLITestCase {
     func claim(_ file: String) throws -> Claim { try ClaimVerifier.decode(Data(contentsOf: URL(fileURLWithPath: file))) }
     func jsonObject(_ text: String) throws -> [String: Any] {
         try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
