@@ -339,6 +339,19 @@ public enum CircuitLowering {
                 t[node.output] = res
             case .gather(let i, let idx):
                 t[node.output] = idx.map { t[i][$0] }
+            case .rewire(let inputs, let sources, let constants, let shifts):
+                // Linear expressions only (zero constraints): exact shifts align the scales, constants are constants.
+                let flat = inputs.enumerated().flatMap { k, x in t[x].map { shifts[k] == 0 ? $0 : $0 * Fr(2).power(UInt64(shifts[k])) } }
+                t[node.output] = sources.map { $0 >= 0 ? flat[$0] : LinearExpression.constant(Fr(signed: Int64(constants[-1 - $0]))) }
+            case .bilinear(let a, let c, let left, let right, let terms):
+                // One constraint per scalar product; the sums are free.
+                let mulBefore = b.constraintCount
+                t[node.output] = (0..<(left.count / max(terms, 1))).map { k in
+                    var e = LinearExpression()
+                    for s in 0..<terms { e += b.mul(t[a][left[k * terms + s]], t[c][right[k * terms + s]], label: "product") }
+                    return e
+                }
+                split.multiplications += b.constraintCount - mulBefore
             case .argMax(let i):
                 // Widths from the bounds (completeness only): `greaterThan` proves each comparison exactly for any accepted difference.
                 let src = m.tensors[i]

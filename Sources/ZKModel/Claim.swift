@@ -185,7 +185,7 @@ extension QuantizedModel {
         }
         for (k, n) in nodes.enumerated() {
             guard n.output == k + 1 else { throw fail("node \(k) output \(n.output)") }
-            guard n.op.inputs.allSatisfy({ $0 >= 0 && $0 <= k }) else { throw fail("node \(k) reads a later tensor") }
+            guard !n.op.inputs.isEmpty, n.op.inputs.allSatisfy({ $0 >= 0 && $0 <= k }) else { throw fail("node \(k) reads a later tensor") }
             let out = tensors[n.output]
             let inp = tensors[n.op.inputs[0]]
             /// The product, or nil when it overflows.
@@ -226,6 +226,14 @@ extension QuantizedModel {
             case .sumPool(_, let g, let mult):
                 ok = geoOK(g) && out.count == prod(g.channels, g.outHeight, g.outWidth) && mult.count == g.outHeight * g.outWidth && small(mult)
             case .gather(_, let idx): ok = idx.count == out.count && idx.allSatisfy { $0 >= 0 && $0 < inp.count }
+            case .rewire(let inputs, let sources, let constants, let shifts):
+                let total = inputs.reduce(0) { $0 + tensors[$1].count }
+                ok = !inputs.isEmpty && shifts.count == inputs.count && shifts.allSatisfy({ (0...60).contains($0) }) && small(constants)
+                    && sources.count == out.count && sources.allSatisfy { $0 < total && ($0 >= 0 || -1 - $0 < constants.count) }
+            case .bilinear(let a, let b, let left, let right, let terms):
+                let (na, nb) = (tensors[a].count, tensors[b].count)
+                ok = terms >= 1 && terms <= ONNXImporter.maxTensorElements && left.count == right.count
+                    && prod(out.count, terms) == left.count && left.allSatisfy({ $0 >= 0 && $0 < na }) && right.allSatisfy({ $0 >= 0 && $0 < nb })
             case .argMax: ok = out.count == 1 && inp.count >= 1
             }
             guard ok else { throw fail("node \(k) (\(n.op.kind), layer '\(n.layer)') has inconsistent sizes") }

@@ -116,6 +116,16 @@ func denseLayer<T: Numeric>(_ x: [T], weights w: [T], bias b: [T], inFeatures nI
     }
 }
 
+/// `y[k] = Σ_{t<terms} a[left[k·terms + t]]·b[right[k·terms + t]]`; shared by both interpreters.
+func bilinearProducts<T: Numeric>(_ a: [T], _ b: [T], left: [Int], right: [Int], terms: Int) -> [T] {
+    guard terms > 0 else { return [] }
+    return (0..<(left.count / terms)).map { k in
+        var s: T = 0
+        for t in 0..<terms { s += a[left[k * terms + t]] * b[right[k * terms + t]] }
+        return s
+    }
+}
+
 /// How the graph's final op is reported: zkinfer proves the tensor *before* a final Softmax or
 /// Sigmoid and applies the (monotone, public) function outside the circuit, stating so in the claim.
 public enum OutputTransform: String, Codable, Sendable {
@@ -144,6 +154,13 @@ public enum FloatOp: Sendable {
     /// Index of the first maximum along the last axis of a `[1, n]` tensor (ONNX ArgMax,
     /// `select_last_index = 0`).
     case argMax(input: Int)
+    /// Zero-cost rewiring of several tensors (Concat, Slice, Split, Gather, Pad, Tile, Expand, DepthToSpace, Resize…):
+    /// `y[k]` is element `sources[k]` of the inputs' flattened values laid end to end, or for `sources[k] < 0` the
+    /// constant `constants[−1 − sources[k]]` (padding values, constant operands of Concat).
+    case rewire(inputs: [Int], sources: [Int], constants: [Double])
+    /// Products of two computed tensors (element-wise Mul, MatMul of activations): `y[k] = Σ_{t<terms}
+    /// a[left[k·terms + t]] · b[right[k·terms + t]]` (a and b may be the same tensor).
+    case bilinear(a: Int, b: Int, left: [Int], right: [Int], terms: Int)
 
     /// The tensors this op reads.
     public var inputs: [Int] {
@@ -152,7 +169,8 @@ public enum FloatOp: Sendable {
              .leakyRelu(let i, _), .clip(let i, _, _), .maxPool(let i, _), .averagePool(let i, _, _),
              .gather(let i, _), .argMax(let i):
             return [i]
-        case .add(let a, let b, _): return [a, b]
+        case .add(let a, let b, _), .bilinear(let a, let b, _, _, _): return [a, b]
+        case .rewire(let inputs, _, _): return inputs
         }
     }
 }
@@ -238,6 +256,11 @@ public enum FloatInterpreter {
             var best = 0
             for k in x.indices where x[k] > x[best] { best = k }
             return [Double(best)]
+        case .rewire(let inputs, let sources, let constants):
+            let flat = inputs.flatMap { v[$0] }
+            return sources.map { $0 >= 0 ? flat[$0] : constants[-1 - $0] }
+        case .bilinear(let a, let b, let left, let right, let terms):
+            return bilinearProducts(v[a], v[b], left: left, right: right, terms: terms)
         }
     }
 

@@ -9,9 +9,12 @@ import SwiftProtobuf
 public enum ONNXImporter {
     /// The ONNX op types zkinfer lowers (default domain).
     public static let supportedOps = [
-        "Add", "AveragePool", "ArgMax", "BatchNormalization", "Clip", "Constant", "Conv", "Div", "Flatten",
-        "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Relu", "Reshape",
-        "Sigmoid (output only)", "Softmax (output only)", "Squeeze", "Sub", "Transpose", "Unsqueeze",
+        "Add", "AveragePool", "ArgMax", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Conv", "DepthToSpace",
+        "Div", "Dropout", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Identity",
+        "LeakyRelu", "MatMul", "MaxPool", "Mean", "Mul", "Neg", "Pad", "ReduceMean", "ReduceSum", "Relu", "Reshape",
+        "Resize", "Sigmoid (output only)", "Slice", "Softmax (output only)", "SpaceToDepth", "Split", "Squeeze", "Sub",
+        "Sum", "Tile", "Transpose", "Unsqueeze", "Upsample",
+        "and shape arithmetic on constants (Shape, Size, Range, ConstantOfShape, Equal, Where, …: folded)",
     ]
     /// Largest tensor (elements) accepted: bounds memory on hostile files.
     public static let maxTensorElements = 1 << 26
@@ -34,15 +37,17 @@ public enum ONNXImporter {
 }
 
 /// A value during import: a constant folded at compile time, or a tensor of the float graph.
-private enum Value {
+enum Value {
     case constant(shape: [Int], data: [Double])
     case tensor(Int)
 }
 
-private struct Importer {
+struct Importer {
     let graph: Onnx_GraphProto
     let opset: Int
     var values: [String: Value] = [:]
+    /// Constants of an integer or boolean ONNX type (shape arithmetic): integer Div truncates, Cast rounds.
+    var integerValues: Set<String> = []
     var shapes: [[Int]] = []
     var tensorNames: [String] = []
     var nodes: [FloatNode] = []
@@ -54,7 +59,10 @@ private struct Importer {
     init(graph: Onnx_GraphProto, opset: Int) { self.graph = graph; self.opset = opset }
 
     mutating func run() throws -> FloatGraph {
-        for t in graph.initializer { values[t.name] = try constant(t) }
+        for t in graph.initializer {
+            values[t.name] = try constant(t)
+            if [6, 7, 9].contains(t.dataType) { integerValues.insert(t.name) }
+        }
         let realInputs = graph.input.filter { values[$0.name] == nil }
         guard realInputs.count == 1 else {
             throw ModelError.unsupported(node: "graph", reason: "zkinfer proves models with exactly one input tensor; this graph has \(realInputs.count)")
@@ -114,10 +122,11 @@ private struct Importer {
         return shapes.count - 1
     }
 
-    mutating func emit(_ op: FloatOp, shape: [Int], node: Onnx_NodeProto, name: String, onnxOp: String? = nil) throws {
-        guard let outName = node.output.first, !outName.isEmpty else {
-            throw ModelError.malformedONNX("node '\(name)' has no output")
+    mutating func emit(_ op: FloatOp, shape: [Int], node: Onnx_NodeProto, name: String, onnxOp: String? = nil, output: Int = 0) throws {
+        guard output < node.output.count, !node.output[output].isEmpty else {
+            throw ModelError.malformedONNX("node '\(name)' has no output \(output)")
         }
+        let outName = node.output[output]
         _ = try elementCount(shape, name)
         let t = newTensor(shape, name: outName)
         producer[t] = nodes.count
@@ -203,8 +212,10 @@ private struct Importer {
             data = raw != nil ? try fromRaw(8) { Double(Int64(bitPattern: $0)) } : t.int64Data.map { Double($0) }
         case 6:  // INT32
             data = raw != nil ? try fromRaw(4) { Double(Int32(truncatingIfNeeded: $0)) } : t.int32Data.map { Double($0) }
+        case 9:  // BOOL (stored as int32_data or one byte each)
+            data = raw != nil ? try fromRaw(1) { $0 != 0 ? 1 : 0 } : t.int32Data.map { $0 != 0 ? 1 : 0 }
         default:
-            throw ModelError.unsupported(node: name, reason: "initializer data type \(t.dataType) (zkinfer reads float, double, int32, int64)")
+            throw ModelError.unsupported(node: name, reason: "initializer data type \(t.dataType) (zkinfer reads float, double, int32, int64, bool)")
         }
         guard data.count == n else {
             throw ModelError.malformedONNX("initializer '\(name)' has \(data.count) values for shape \(shape)")
@@ -298,13 +309,9 @@ private struct Importer {
     // MARK: Lowering
 
     mutating func lower(_ node: Onnx_NodeProto, _ name: String) throws {
+        // Shape arithmetic and anything else computable from constants and static shapes is folded first.
+        if try fold(node, name) { return }
         switch node.opType {
-        case "Constant":
-            guard let a = attr(node, "value"), a.hasT else {
-                throw ModelError.unsupported(node: name, reason: "Constant without a tensor 'value' attribute")
-            }
-            guard let out = node.output.first else { throw ModelError.malformedONNX("node '\(name)' has no output") }
-            values[out] = try constant(a.t)
         case "Identity":
             let v = try input(node, 0, name)
             try reshape(node, name, v, to: shape(of: v))  // a tensor of its own, so use counts stay exact
@@ -398,6 +405,20 @@ private struct Importer {
             case .tensor(let t):
                 try emit(.gather(input: t, indices: idx), shape: outShape, node: node, name: name)
             }
+        case "Concat", "Slice", "Gather", "Split", "Pad", "Tile", "Expand", "DepthToSpace", "SpaceToDepth", "Resize", "Upsample":
+            try lowerRewiring(node, name)
+        case "GlobalMaxPool":
+            let t = try tensor(node, 0, name)
+            let s = shapes[t]
+            guard s.count == 4, s[0] == 1 else { throw ModelError.shapeMismatch(node: name, reason: "GlobalMaxPool expects NCHW with batch 1, got \(s)") }
+            let geo = WindowGeometry(channels: s[1], height: s[2], width: s[3], kernelH: s[2], kernelW: s[3], strideH: 1, strideW: 1,
+                                     padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)
+            try emit(.maxPool(input: t, geometry: geo), shape: [1, s[1], 1, 1], node: node, name: name)
+        case "Neg":
+            let t = try tensor(node, 0, name)
+            try emit(.affine(input: t, mul: [Double](repeating: -1, count: size(t)), add: [Double](repeating: 0, count: size(t))), shape: shapes[t], node: node, name: name)
+        case "Sum", "Mean": try lowerSum(node, name)
+        case "ReduceSum", "ReduceMean": try lowerReduce(node, name)
         case "ArgMax":
             let t = try tensor(node, 0, name)
             let s = shapes[t]
@@ -460,7 +481,9 @@ private struct Importer {
     mutating func reshape(_ node: Onnx_NodeProto, _ name: String, _ v: Value, to shape: [Int]) throws {
         guard let out = node.output.first else { throw ModelError.malformedONNX("node '\(name)' has no output") }
         switch v {
-        case .constant(_, let d): values[out] = .constant(shape: shape, data: d)
+        case .constant(_, let d):
+            values[out] = .constant(shape: shape, data: d)
+            if let i = node.input.first, integerValues.contains(i) { integerValues.insert(out) }
         case .tensor(let t):
             // Same element order: zero-cost; recorded as an identity gather so every ONNX tensor exists.
             try emit(.gather(input: t, indices: Array(0..<size(t))), shape: shape, node: node, name: name)
@@ -501,21 +524,6 @@ private struct Importer {
             bias = try broadcast((cs, cd), to: [1, n], name).map { $0 * beta }
         }
         try emit(.dense(input: a, weights: w, bias: bias, inFeatures: k, outFeatures: n), shape: [1, n], node: node, name: name)
-    }
-
-    mutating func lowerMatMul(_ node: Onnx_NodeProto, _ name: String) throws {
-        let a = try tensor(node, 0, name)
-        let b = try constantInput(node, 1, name, what: "the weight matrix")
-        let sa = shapes[a]
-        guard sa.count >= 1, sa.dropLast().allSatisfy({ $0 == 1 }), b.shape.count == 2, b.shape[0] == sa.last! else {
-            throw ModelError.unsupported(node: name, reason: "MatMul supports [1, K] × [K, N] with a constant right operand (got \(sa) × \(b.shape))")
-        }
-        let k = b.shape[0], n = b.shape[1]
-        var w = [Double](repeating: 0, count: n * k)
-        for o in 0..<n { for i in 0..<k { w[o * k + i] = b.data[i * n + o] } }
-        var outShape = sa; outShape[outShape.count - 1] = n
-        try emit(.dense(input: a, weights: w, bias: [Double](repeating: 0, count: n), inFeatures: k, outFeatures: n),
-                 shape: outShape, node: node, name: name)
     }
 
     mutating func lowerConv(_ node: Onnx_NodeProto, _ name: String) throws {
@@ -676,19 +684,12 @@ private struct Importer {
             guard r.allSatisfy({ $0.isFinite }) else { throw ModelError.unsupported(node: name, reason: "constant folding gives NaN/infinity") }
             values[out] = .constant(shape: shape, data: r)
         case (.tensor(let t), .tensor(let u)):
-            guard op == "Add" || op == "Sub" else {
-                throw ModelError.unsupported(node: name, reason: "\(op) of two computed tensors is not supported (only Add/Sub; Mul/Div need one constant operand)")
-            }
-            guard shapes[t] == shapes[u] else {
-                throw ModelError.shapeMismatch(node: name, reason: "\(op) of tensors \(shapes[t]) and \(shapes[u]) (broadcasting between computed tensors is not supported)")
-            }
-            try emit(.add(a: t, b: u, sign: op == "Add" ? 1 : -1), shape: shapes[t], node: node, name: name)
+            try lowerTensorPair(node, name, t, u)
         case (.tensor(let t), .constant(let cs, let cd)), (.constant(let cs, let cd), .tensor(let t)):
             let tensorFirst: Bool = { if case .tensor = a { return true } else { return false } }()
-            let shape = shapes[t]
-            guard try broadcastShape(shape, cs, name) == shape else {
-                throw ModelError.shapeMismatch(node: name, reason: "constant \(cs) would broadcast \(shape) to a larger shape")
-            }
+            let shape = try broadcastShape(shapes[t], cs, name)
+            // A constant that enlarges the tensor: broadcast the tensor first (a rewiring), then the affine op.
+            let t = try broadcastTensor(t, to: shape, node, name, tag: "x")
             let c = try broadcast((cs, cd), to: shape, name)
             let n = c.count
             var mul = [Double](repeating: 1, count: n), add = [Double](repeating: 0, count: n)

@@ -43,6 +43,13 @@ public enum QOp: Codable, Equatable, Sendable {
     case gather(input: Int, indices: [Int])
     /// Index of the first maximum.
     case argMax(input: Int)
+    /// Zero-cost rewiring: `y[k]` is element `sources[k]` of the inputs laid end to end, input i multiplied by
+    /// `2^shifts[i]` (aligning every input to the output scale exactly), or for `sources[k] < 0` the integer
+    /// `constants[−1 − sources[k]]` (already at the output scale).
+    case rewire(inputs: [Int], sources: [Int], constants: [Int], shifts: [Int])
+    /// `y[k] = Σ_{t<terms} a[left[k·terms + t]]·b[right[k·terms + t]]` — products of two computed tensors, one
+    /// constraint each. Scale: scale(a) + scale(b).
+    case bilinear(a: Int, b: Int, left: [Int], right: [Int], terms: Int)
 
     public var inputs: [Int] {
         switch self {
@@ -50,7 +57,8 @@ public enum QOp: Codable, Equatable, Sendable {
              .leakyRelu(let i, _, _), .clamp(let i, _, _), .maxPool(let i, _), .sumPool(let i, _, _),
              .gather(let i, _), .argMax(let i):
             return [i]
-        case .add(let a, let b, _, _, _): return [a, b]
+        case .add(let a, let b, _, _, _), .bilinear(let a, let b, _, _, _): return [a, b]
+        case .rewire(let inputs, _, _, _): return inputs
         }
     }
 
@@ -66,8 +74,9 @@ public enum QOp: Codable, Equatable, Sendable {
         case .clamp: return "clamp"
         case .maxPool: return "maxpool"
         case .sumPool: return "avgpool"
-        case .gather: return "rewire"
+        case .gather, .rewire: return "rewire"
         case .argMax: return "argmax"
+        case .bilinear: return "product"
         }
     }
 }
@@ -211,6 +220,11 @@ public enum IntegerInterpreter {
             let per = geo.outHeight * geo.outWidth
             return geo.pool(v[i]) { vals, pos in vals.reduce(0, +) * mult[pos % per] }
         case .gather(let i, let idx): return idx.map { v[i][$0] }
+        case .rewire(let inputs, let sources, let constants, let shifts):
+            let flat = inputs.enumerated().flatMap { k, t in v[t].map { $0 << shifts[k] } }
+            return sources.map { $0 >= 0 ? flat[$0] : constants[-1 - $0] }
+        case .bilinear(let a, let b, let left, let right, let terms):
+            return bilinearProducts(v[a], v[b], left: left, right: right, terms: terms)
         case .argMax(let i):
             let x = v[i]
             var best = 0

@@ -220,6 +220,18 @@ public enum Quantizer {
                                  scale: b.tensors[x].scale, layer: layer, onnxOp: onnx)
             case .argMax(let i):
                 q = try b.append(.argMax(input: qOf[i]), name: graph.tensorNames[out], shape: graph.shapes[out], scale: 0, layer: layer, onnxOp: onnx)
+            case .rewire(let inputs, let sources, let constants):
+                // Every input is aligned to the finest input scale by an exact shift; constants are quantized there.
+                let qs = inputs.map { qOf[$0] }
+                let s = qs.map { b.tensors[$0].scale }.max() ?? targetScale(out)
+                q = try b.append(.rewire(inputs: qs, sources: sources, constants: try quantizeAll(constants, s, layer),
+                                         shifts: qs.map { s - b.tensors[$0].scale }),
+                                 name: graph.tensorNames[out], shape: graph.shapes[out], scale: s, layer: layer, onnxOp: onnx)
+            case .bilinear(let x, let y, let left, let right, let terms):
+                let qx = qOf[x], qy = qOf[y]
+                let raw = try b.append(.bilinear(a: qx, b: qy, left: left, right: right, terms: terms), name: graph.tensorNames[out] + ".acc",
+                                       shape: graph.shapes[out], scale: b.tensors[qx].scale + b.tensors[qy].scale, layer: layer, onnxOp: onnx)
+                q = try finish(raw)
             }
             qOf[out] = q
         }
@@ -424,6 +436,28 @@ enum Bounds {
             return (lo, hi)
         case .gather(let i, let idx): return (idx.map { t[i].lo[$0] }, idx.map { t[i].hi[$0] })
         case .argMax(let i): return ([0], [t[i].count - 1])
+        case .rewire(let inputs, let sources, let constants, let shifts):
+            var flatLo: [Int] = [], flatHi: [Int] = []
+            for (k, x) in inputs.enumerated() {
+                for e in 0..<t[x].count {
+                    let (l, h) = mulRange(1 << shifts[k], t[x].lo[e], t[x].hi[e])
+                    flatLo.append(try check(l, layer)); flatHi.append(try check(h, layer))
+                }
+            }
+            return (sources.map { $0 >= 0 ? flatLo[$0] : constants[-1 - $0] }, sources.map { $0 >= 0 ? flatHi[$0] : constants[-1 - $0] })
+        case .bilinear(let a, let b, let left, let right, let terms):
+            let n = terms > 0 ? left.count / terms : 0
+            var lo = [Int](repeating: 0, count: n), hi = lo
+            for k in 0..<n {
+                var l = 0, h = 0
+                for s in 0..<terms {
+                    let i = left[k * terms + s], j = right[k * terms + s]
+                    let (pl, ph) = productRange(t[a].lo[i], t[a].hi[i], t[b].lo[j], t[b].hi[j])
+                    l = try check(l + pl, layer); h = try check(h + ph, layer)
+                }
+                lo[k] = l; hi[k] = h
+            }
+            return (lo, hi)
         }
     }
 }

@@ -136,7 +136,7 @@ final class BadInputTests: XCTestCase {
     func testHiddenSoftmaxAndSigmoid() throws { try checkBadModel("hidden_softmax"); try checkBadModel("hidden_sigmoid") }
     func testConvGroup2() throws { try checkBadModel("conv_group2") }
     func testGraphShape() throws {
-        try checkBadModel("two_inputs"); try checkBadModel("batch2"); try checkBadModel("matmul_two_tensors"); try checkBadModel("undefined_value")
+        try checkBadModel("two_inputs"); try checkBadModel("batch2"); try checkBadModel("div_two_tensors"); try checkBadModel("undefined_value")
     }
     func testAutoPadWithZeroStride() throws { try checkBadModel("autopad_zero_stride") }
     func testAutoPadWithShortStrides() throws { try checkBadModel("autopad_short_strides") }
@@ -147,6 +147,10 @@ final class BadInputTests: XCTestCase {
     func testPoolingToHugeTensor() throws { try checkBadModel("pool_huge_padding") }
     func testLeakyReluHugeAlpha() throws { try checkBadModel("leakyrelu_huge_alpha"); try checkBadModel("leakyrelu_nan_alpha") }
     func testClipHugeBound() throws { try checkBadModel("clip_huge_bound") }
+    /// Exported content that is not static or not supported yet: an error naming the node (issue 13).
+    func testFrontEndLimitsNameTheNode() throws {
+        try checkBadModel("matmul_batched_weights"); try checkBadModel("slice_dynamic_starts"); try checkBadModel("gather_computed_indices")
+    }
 
     // MARK: Inputs
 

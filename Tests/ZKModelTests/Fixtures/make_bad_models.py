@@ -121,12 +121,32 @@ def build():
         model([g], inits, vi("input", [2, 4]), vi("output", [2, 3]), "batch2"),
         {"kind": "unsupported", "node": "input", "contains": "batch"})
 
-    # Weights computed from the input (MatMul of two computed tensors).
-    cases["matmul_two_tensors"] = (
-        model([helper.make_node("Transpose", ["input"], ["t"], name="tr", perm=[1, 0]),
-               helper.make_node("MatMul", ["input", "t"], ["output"], name="mm_dyn")], [],
-              vi("input", [1, 4]), vi("output", [1, 1]), "matmul_two_tensors"),
-        {"kind": "unsupported", "op": "MatMul", "node": "mm_dyn", "contains": "constant"})
+    # Division by a computed tensor (needs a reciprocal gadget; MatMul and Mul of two computed tensors are supported).
+    cases["div_two_tensors"] = (
+        model([helper.make_node("Relu", ["input"], ["r"], name="relu_in"),
+               helper.make_node("Div", ["input", "r"], ["output"], name="div_dyn")], [],
+              vi("input", [1, 4]), vi("output", [1, 4]), "div_two_tensors"),
+        {"kind": "unsupported", "op": "Div", "node": "div_dyn", "contains": "computed tensors"})
+
+    # MatMul by a constant with one weight matrix per batch entry.
+    cases["matmul_batched_weights"] = (
+        model([helper.make_node("MatMul", ["input", "W3"], ["output"], name="mm_batched_w")],
+              [f32("W3", weights(2, 4, 3))], vi("input", [1, 2, 3, 4]), vi("output", [1, 2, 3, 3]), "matmul_batched_weights"),
+        {"kind": "unsupported", "op": "MatMul", "node": "mm_batched_w", "contains": "batch"})
+
+    # Slice bounds computed from the input: not computable at compile time.
+    cases["slice_dynamic_starts"] = (
+        model([helper.make_node("Cast", ["input"], ["starts"], name="cast_starts", to=TensorProto.INT64),
+               helper.make_node("Slice", ["input", "starts", "ends"], ["output"], name="slice_dyn")],
+              [i64("ends", [4])], vi("input", [1]), vi("output", [1]), "slice_dynamic_starts"),
+        {"kind": "unsupported", "node": "cast_starts", "contains": "Cast of a computed tensor"})
+
+    # An embedding lookup (Gather from a constant table by computed indices): not supported yet, named.
+    cases["gather_computed_indices"] = (
+        model([helper.make_node("Relu", ["input"], ["ids"], name="relu_ids"),
+               helper.make_node("Gather", ["table", "ids"], ["output"], name="embed_lookup", axis=0)],
+              [f32("table", weights(10, 3))], vi("input", [1, 2]), vi("output", [1, 2, 3]), "gather_computed_indices"),
+        {"kind": "unsupported", "op": "Gather", "node": "embed_lookup", "contains": "embedding"})
 
     # A node reading a value that is never defined.
     cases["undefined_value"] = (

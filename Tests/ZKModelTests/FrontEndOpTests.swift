@@ -1,0 +1,107 @@
+// Issue 13: models written the way exporters write them (Circuits/frontend_ops, from generate_frontend_ops.py):
+// the float graph against onnxruntime, the circuit against the integer interpreter bit for bit, the dequantized
+// output against the float model, and the product gadget's soundness.
+
+import Foundation
+import XCTest
+import ZKAlgebra
+import ZKConstraints
+import ZKModel
+
+final class FrontEndOpTests: XCTestCase {
+    static let dir = Repo.circuits.appendingPathComponent("frontend_ops")
+    static let names = ["pytorch_flatten_cnn", "concat_branches", "sequence_matmul", "attention_scores", "rewiring_mix", "resize_nearest"]
+
+    func fixture(_ name: String) throws -> (Data, OpFixture) {
+        let onnx = try Data(contentsOf: Self.dir.appendingPathComponent(name + ".onnx"))
+        let f = try JSONDecoder().decode(OpFixture.self, from: try Data(contentsOf: Self.dir.appendingPathComponent(name + ".json")))
+        return (onnx, f)
+    }
+
+    func testEveryFixtureIsListed() throws {
+        let onDisk = try FileManager.default.contentsOfDirectory(atPath: Self.dir.path).filter { $0.hasSuffix(".onnx") }.map { String($0.dropLast(5)) }
+        XCTAssertEqual(Set(onDisk), Set(Self.names))
+    }
+
+    func testFloatGraphMatchesOnnxRuntime() throws {
+        for name in Self.names {
+            let (onnx, f) = try fixture(name)
+            let g = try ONNXImporter.load(onnx)
+            XCTAssertEqual(g.inputShape, f.input_shape, name)
+            for (k, x) in f.inputs.enumerated() {
+                let y = try FloatInterpreter.run(g, input: x)
+                XCTAssertEqual(y.count, f.outputs[k].count, "\(name) sample \(k)")
+                for (a, b) in zip(y, f.outputs[k]) {
+                    XCTAssertEqual(a, b, accuracy: 1e-4 + 1e-4 * abs(b), "\(name) sample \(k): float graph vs onnxruntime")
+                }
+            }
+        }
+    }
+
+    func testCircuitMatchesInterpreterAndFloat() throws {
+        for name in Self.names {
+            let (onnx, f) = try fixture(name)
+            let graph = try ONNXImporter.load(onnx)
+            let (compiled, _) = try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: 12, calibration: f.inputs))
+            let m = compiled.model
+            for (k, x) in f.inputs.enumerated() {
+                let float = try FloatInterpreter.run(graph, input: x)
+                let reference = try IntegerInterpreter.run(m, input: try m.quantizeInput(x))
+                let c = try compiled.circuit(for: x)
+                XCTAssertEqual(c.output, reference, "\(name) sample \(k): circuit vs integer interpreter")
+                XCTAssertNoThrow(try c.system.check(c.witness), "\(name) sample \(k)")
+                let deq = m.dequantize(c.output, tensor: m.output)
+                let tolerance = 0.02 * (float.map(abs).max() ?? 0) + 2e-3
+                for (i, (a, b)) in zip(deq, float).enumerated() {
+                    XCTAssertEqual(a, b, accuracy: tolerance, "\(name) sample \(k) [\(i)]: dequantized circuit vs float")
+                }
+            }
+            // Compile and setup build the same constraint system as proving does.
+            XCTAssertEqual(try circuitDigest(try compiled.constraintSystem().system), try circuitDigest(try compiled.circuit(for: f.inputs[0]).system), name)
+        }
+    }
+
+    /// The shape subgraph of the PyTorch flatten disappears: no node of the float graph stands for Shape, Gather,
+    /// Unsqueeze, Concat or Dropout.
+    func testShapeArithmeticIsFolded() throws {
+        let (onnx, _) = try fixture("pytorch_flatten_cnn")
+        let g = try ONNXImporter.load(onnx)
+        XCTAssertEqual(g.nodes.map(\.onnxOp).filter { ["Shape", "Gather", "Unsqueeze", "Concat", "Dropout", "Constant"].contains($0) }, [])
+        XCTAssertEqual(g.inputShape, [1, 1, 8, 8], "the symbolic batch axis is 1")
+    }
+
+    /// Q·Kᵀ for T = 4 tokens of width 8 costs one constraint per scalar product (4·4·8), plus the rescales.
+    func testActivationProductsCostOneConstraintEach() throws {
+        let (onnx, f) = try fixture("attention_scores")
+        let (compiled, _) = try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: 8, calibration: f.inputs))
+        let c = try compiled.constraintSystem()
+        let scores = try XCTUnwrap(c.layers.first { $0.layer == "/MatMul" })
+        let products = 4 * 4 * 8
+        XCTAssertGreaterThanOrEqual(scores.constraints, products)
+        XCTAssertEqual(c.costSplit.multiplications, 2 * products, "Q·Kᵀ and A·V: 128 products each")
+    }
+
+    /// A product wire moved off its value fails the circuit, whatever it feeds.
+    func testProductWiresArePinned() throws {
+        let (onnx, f) = try fixture("attention_scores")
+        let (compiled, _) = try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: 8, calibration: f.inputs))
+        let x = f.inputs[0]
+        let c = try CircuitLowering.build(compiled.model, input: try compiled.model.quantizeInput(x), digest: compiled.statementDigest, recordsLabels: true)
+        let products = (0..<c.system.constraintCount).filter { c.system.label($0) == "product" }
+        XCTAssertEqual(products.count, 256)
+        // The product wire of each constraint is its C side (a single wire); move it by ±1.
+        var checked = 0
+        for i in products.prefix(64) {
+            let terms = c.system.terms(i, .c)
+            XCTAssertEqual(terms.count, 1)
+            let wire = try XCTUnwrap(terms.first).wire
+            for delta in [Fr.one, -Fr.one] {
+                var w = c.witness
+                w[wire] = w[wire] + delta
+                XCTAssertFalse(c.system.isSatisfied(by: w), "product constraint \(i)")
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 128)
+    }
+}
