@@ -164,9 +164,61 @@ def resize_nearest(rng):
     return nodes, inits, [1, 1, 5, 5], [1, 3], 18
 
 
+def conv1d_net(rng):
+    """A 1-D conv net: Conv1d (dilation 2, pads) → Relu → MaxPool1d (ceil_mode) → Conv1d stride 2 → GlobalAveragePool."""
+    nodes = [
+        helper.make_node("Conv", ["input", "c1.weight", "c1.bias"], ["a"], name="/c1/Conv", kernel_shape=[3], pads=[2, 2], dilations=[2]),
+        helper.make_node("Relu", ["a"], ["ar"], name="/Relu"),
+        helper.make_node("MaxPool", ["ar"], ["p"], name="/MaxPool", kernel_shape=[2], strides=[2], ceil_mode=1),
+        helper.make_node("Conv", ["p", "c2.weight", "c2.bias"], ["b"], name="/c2/Conv", kernel_shape=[3], strides=[2], pads=[1, 0]),
+        helper.make_node("GlobalAveragePool", ["b"], ["g"], name="/GlobalAveragePool"),
+        helper.make_node("Flatten", ["g"], ["flat"], name="/Flatten"),
+        helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm", transB=1),
+    ]
+    inits = [f32("c1.weight", w(rng, 4, 2, 3, scale=0.6)), f32("c1.bias", w(rng, 4, scale=0.2)),
+             f32("c2.weight", w(rng, 5, 4, 3, scale=0.4)), f32("c2.bias", w(rng, 5, scale=0.2)),
+             f32("fc.weight", w(rng, 3, 5)), f32("fc.bias", w(rng, 3, scale=0.2))]
+    return nodes, inits, ["batch", 2, 11], ["batch", 3], 13
+
+
+def depthwise_separable(rng):
+    """MobileNet-style block: depthwise Conv (group = channels, dilation 2, asymmetric pads) → Relu → pointwise Conv."""
+    nodes = [
+        helper.make_node("Conv", ["input", "dw.weight", "dw.bias"], ["a"], name="/dw/Conv", kernel_shape=[3, 3], group=3,
+                         pads=[2, 1, 2, 3], dilations=[2, 2]),
+        helper.make_node("Relu", ["a"], ["ar"], name="/Relu"),
+        helper.make_node("Conv", ["ar", "pw.weight", "pw.bias"], ["b"], name="/pw/Conv", kernel_shape=[1, 1]),
+        helper.make_node("Relu", ["b"], ["br"], name="/Relu_1"),
+        helper.make_node("AveragePool", ["br"], ["ap"], name="/AveragePool", kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1),
+        helper.make_node("Flatten", ["ap"], ["flat"], name="/Flatten"),
+        helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm", transB=1),
+    ]
+    inits = [f32("dw.weight", w(rng, 3, 1, 3, 3, scale=0.6)), f32("dw.bias", w(rng, 3, scale=0.2)),
+             f32("pw.weight", w(rng, 6, 3, 1, 1, scale=0.6)), f32("pw.bias", w(rng, 6, scale=0.2)),
+             f32("fc.weight", w(rng, 4, 6 * 3 * 4, scale=0.3)), f32("fc.bias", w(rng, 4, scale=0.2))]
+    return nodes, inits, [1, 3, 5, 7], [1, 4], 13
+
+
+def max_min_abs(rng):
+    """Element-wise Max and Min of two branches (one broadcast), Abs, Max with a scalar constant."""
+    nodes = [
+        helper.make_node("MatMul", ["input", "Wa"], ["a"], name="/a/MatMul"),
+        helper.make_node("MatMul", ["input", "Wb"], ["b"], name="/b/MatMul"),
+        helper.make_node("ReduceSum", ["a", "axes"], ["rs"], name="/ReduceSum", keepdims=1),
+        helper.make_node("Max", ["a", "b"], ["mx"], name="/Max"),
+        helper.make_node("Min", ["b", "rs"], ["mn"], name="/Min"),
+        helper.make_node("Abs", ["mn"], ["ab"], name="/Abs"),
+        helper.make_node("Max", ["ab", "c"], ["abc"], name="/Max_1"),
+        helper.make_node("Sub", ["mx", "abc"], ["output"], name="/Sub"),
+    ]
+    inits = [f32("Wa", w(rng, 6, 5)), f32("Wb", w(rng, 6, 5)), i64("axes", [1]), f32("c", np.array(0.25))]
+    return nodes, inits, [1, 6], [1, 5], 13
+
+
 MODELS = [("pytorch_flatten_cnn", pytorch_flatten_cnn), ("concat_branches", concat_branches),
           ("sequence_matmul", sequence_matmul), ("attention_scores", attention_scores),
-          ("rewiring_mix", rewiring_mix), ("resize_nearest", resize_nearest)]
+          ("rewiring_mix", rewiring_mix), ("resize_nearest", resize_nearest), ("conv1d_net", conv1d_net),
+          ("depthwise_separable", depthwise_separable), ("max_min_abs", max_min_abs)]
 
 
 def main():

@@ -207,12 +207,7 @@ public enum CircuitLowering {
                     for oy in 0..<oh {
                         for ox in 0..<ow {
                             var e = bv[o].linearExpression
-                            for c in 0..<geo.channels {
-                                geo.window(oy, ox) { ky, kx, y, xx in
-                                    let wi = ((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx
-                                    e += b.mul(wv[wi], x[(c * geo.height + y) * geo.width + xx], label: "conv.mul")
-                                }
-                            }
+                            geo.taps(o, of: mOut, oy, ox) { wi, xi in e += b.mul(wv[wi], x[xi], label: "conv.mul") }
                             res[(o * oh + oy) * ow + ox] = e
                         }
                     }
@@ -236,12 +231,7 @@ public enum CircuitLowering {
                     for oy in 0..<oh {
                         for ox in 0..<ow {
                             var e = LinearExpression.constant(Fr(signed: Int64(bias[o])))
-                            for c in 0..<geo.channels {
-                                geo.window(oy, ox) { ky, kx, y, xx in
-                                    let wi = ((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx
-                                    if w[wi] != 0 { e += x[(c * geo.height + y) * geo.width + xx] * wf[wi] }
-                                }
-                            }
+                            geo.taps(o, of: mOut, oy, ox) { wi, xi in if w[wi] != 0 { e += x[xi] * wf[wi] } }
                             res[(o * oh + oy) * ow + ox] = e  // rows are normalized by the constraint system
                         }
                     }
@@ -343,6 +333,19 @@ public enum CircuitLowering {
                 // Linear expressions only (zero constraints): exact shifts align the scales, constants are constants.
                 let flat = inputs.enumerated().flatMap { k, x in t[x].map { shifts[k] == 0 ? $0 : $0 * Fr(2).power(UInt64(shifts[k])) } }
                 t[node.output] = sources.map { $0 >= 0 ? flat[$0] : LinearExpression.constant(Fr(signed: Int64(constants[-1 - $0]))) }
+            case .extremum(let a, let c, let sa, let sc, let sign, let isMax):
+                // maximum() proves the sign of x − y exactly for any difference its decomposition accepts; the width
+                // from the bounds only needs to admit honest values (completeness).
+                let fa = Fr(2).power(UInt64(sa)), fc = Fr(signed: Int64(sign)) * Fr(2).power(UInt64(sc))
+                t[node.output] = t[a].indices.map { k in
+                    let x = t[a][k] * fa, y = t[c][k] * fc
+                    let (xl, xh) = Bounds.mulRange(1 << sa, m.tensors[a].lo[k], m.tensors[a].hi[k])
+                    let (yl, yh) = Bounds.mulRange(sign << sc, m.tensors[c].lo[k], m.tensors[c].hi[k])
+                    let bits = signedBitWidth(lo: xl - yh, hi: xh - yl)
+                    note(bits)
+                    let mx = b.maximum(x, y, bits: bits)
+                    return isMax ? mx : (x + y - mx).simplified()
+                }
             case .bilinear(let a, let c, let left, let right, let terms):
                 // One constraint per scalar product; the sums are free.
                 let mulBefore = b.constraintCount

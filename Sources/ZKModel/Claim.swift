@@ -67,7 +67,7 @@ public struct CompiledModel: Sendable {
                 m.nodes[k].op = .dense(input: i, weights: [Int](repeating: 0, count: nIn * nOut), bias: [Int](repeating: 0, count: nOut),
                                        inFeatures: nIn, outFeatures: nOut)
             case .conv(let i, _, _, let mOut, let g):
-                let dims = [mOut, g.channels, g.kernelH, g.kernelW]
+                let dims = [mOut, g.channelsPerGroup, g.kernelH, g.kernelW]
                 guard dims.allSatisfy({ $0 >= 0 && $0 <= ONNXImporter.maxTensorElements }) else { throw ModelError.invalidCircuit("node \(k) sizes") }
                 var count = 1
                 for d in dims {
@@ -200,12 +200,15 @@ extension QuantizedModel {
             }
             func geoOK(_ g: WindowGeometry) -> Bool {
                 // Every field small first, so the arithmetic below cannot overflow.
-                let fields = [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft, g.padBottom, g.padRight]
+                let fields = [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft, g.padBottom, g.padRight,
+                              g.groupCount, g.dilationH ?? 1, g.dilationW ?? 1]
                 guard fields.allSatisfy({ $0 >= 0 && $0 <= ONNXImporter.maxTensorElements }) else { return false }
                 return g.channels >= 1 && g.height >= 1 && g.width >= 1 && g.kernelH >= 1 && g.kernelW >= 1 && g.strideH >= 1 && g.strideW >= 1
                     && g.padTop >= 0 && g.padLeft >= 0 && g.padBottom >= 0 && g.padRight >= 0 && prod(g.channels, g.height, g.width) == inp.count
-                    && g.height + g.padTop + g.padBottom >= g.kernelH && g.width + g.padLeft + g.padRight >= g.kernelW
-                    && g.padTop < g.kernelH && g.padLeft < g.kernelW
+                    && g.groupCount >= 1 && g.channels % g.groupCount == 0 && (g.dilationH ?? 1) >= 1 && (g.dilationW ?? 1) >= 1
+                    && g.height + g.padTop + g.padBottom >= (g.dilationH ?? 1) * (g.kernelH - 1) + 1
+                    && g.width + g.padLeft + g.padRight >= (g.dilationW ?? 1) * (g.kernelW - 1) + 1
+                    && g.padTop < (g.dilationH ?? 1) * (g.kernelH - 1) + 1 && g.padLeft < (g.dilationW ?? 1) * (g.kernelW - 1) + 1
             }
             /// Integer constants of the op stay below 2^60 like every bound (so bound arithmetic cannot overflow).
             func small(_ v: [Int]) -> Bool { v.allSatisfy { $0 > -boundLimit && $0 < boundLimit } }
@@ -214,7 +217,8 @@ extension QuantizedModel {
             case .dense(_, let w, let b, let nIn, let nOut):
                 ok = nIn == inp.count && nOut == out.count && w.count == nIn * nOut && b.count == nOut && small(w) && small(b)
             case .conv(_, let w, let b, let m, let g):
-                ok = geoOK(g) && b.count == m && w.count == prod(m, g.channels, g.kernelH, g.kernelW) && out.count == prod(m, g.outHeight, g.outWidth)
+                ok = geoOK(g) && m % g.groupCount == 0 && b.count == m && w.count == prod(m, g.channelsPerGroup, g.kernelH, g.kernelW)
+                    && out.count == prod(m, g.outHeight, g.outWidth)
                     && small(w) && small(b)
             case .affine(_, let mul, let add): ok = mul.count == inp.count && add.count == inp.count && out.count == inp.count && small(mul) && small(add)
             case .add(let a, let b, let sa, let sb, let s):
@@ -222,14 +226,16 @@ extension QuantizedModel {
             case .rescale(_, let d, _): ok = (0...60).contains(d) && out.count == inp.count
             case .leakyRelu(_, let alpha, let bits): ok = (0...30).contains(bits) && out.count == inp.count && small([alpha])
             case .clamp(_, let lo, let hi): ok = out.count == inp.count && small([lo, hi].compactMap { $0 })
-            case .maxPool(_, let g): ok = geoOK(g) && out.count == prod(g.channels, g.outHeight, g.outWidth)
+            case .maxPool(_, let g): ok = geoOK(g) && g.groups == nil && out.count == prod(g.channels, g.outHeight, g.outWidth)
             case .sumPool(_, let g, let mult):
-                ok = geoOK(g) && out.count == prod(g.channels, g.outHeight, g.outWidth) && mult.count == g.outHeight * g.outWidth && small(mult)
+                ok = geoOK(g) && g.groups == nil && out.count == prod(g.channels, g.outHeight, g.outWidth) && mult.count == g.outHeight * g.outWidth && small(mult)
             case .gather(_, let idx): ok = idx.count == out.count && idx.allSatisfy { $0 >= 0 && $0 < inp.count }
             case .rewire(let inputs, let sources, let constants, let shifts):
                 let total = inputs.reduce(0) { $0 + tensors[$1].count }
                 ok = !inputs.isEmpty && shifts.count == inputs.count && shifts.allSatisfy({ (0...60).contains($0) }) && small(constants)
                     && sources.count == out.count && sources.allSatisfy { $0 < total && ($0 >= 0 || -1 - $0 < constants.count) }
+            case .extremum(let a, let b, let sa, let sb, let s, _):
+                ok = tensors[a].count == out.count && tensors[b].count == out.count && (0...60).contains(sa) && (0...60).contains(sb) && abs(s) == 1
             case .bilinear(let a, let b, let left, let right, let terms):
                 let (na, nb) = (tensors[a].count, tensors[b].count)
                 ok = terms >= 1 && terms <= ONNXImporter.maxTensorElements && left.count == right.count

@@ -50,11 +50,42 @@ public struct WindowGeometry: Codable, Equatable, Sendable {
     public var strideH: Int, strideW: Int
     /// Padding: top, left, bottom, right (ONNX `pads` order is begin..., end...).
     public var padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
+    /// Convolution groups (nil = 1; depthwise: groups = channels) and dilations (nil = 1). Optional so that
+    /// circuit.json files without them decode, and encode, as before.
+    public var groups: Int? = nil
+    public var dilationH: Int? = nil, dilationW: Int? = nil
 
-    public var outHeight: Int { (height + padTop + padBottom - kernelH) / strideH + 1 }
-    public var outWidth: Int { (width + padLeft + padRight - kernelW) / strideW + 1 }
+    public init(channels: Int, height: Int, width: Int, kernelH: Int, kernelW: Int, strideH: Int, strideW: Int,
+                padTop: Int, padLeft: Int, padBottom: Int, padRight: Int, groups: Int? = nil, dilationH: Int? = nil, dilationW: Int? = nil) {
+        self.channels = channels; self.height = height; self.width = width; self.kernelH = kernelH; self.kernelW = kernelW
+        self.strideH = strideH; self.strideW = strideW
+        self.padTop = padTop; self.padLeft = padLeft; self.padBottom = padBottom; self.padRight = padRight
+        self.groups = groups == 1 ? nil : groups
+        self.dilationH = dilationH == 1 ? nil : dilationH
+        self.dilationW = dilationW == 1 ? nil : dilationW
+    }
 
-    /// `y[o, oy, ox] = b[o] + Σ_{c, ky, kx} w[o, c, ky, kx]·x[c, y, x]` (padding contributes nothing);
+    public var groupCount: Int { groups ?? 1 }
+    /// Input channels each output channel reads (the weight tensor's second dimension).
+    public var channelsPerGroup: Int { channels / groupCount }
+    @usableFromInline var dh: Int { dilationH ?? 1 }
+    @usableFromInline var dw: Int { dilationW ?? 1 }
+
+    public var outHeight: Int { (height + padTop + padBottom - dh * (kernelH - 1) - 1) / strideH + 1 }
+    public var outWidth: Int { (width + padLeft + padRight - dw * (kernelW - 1) - 1) / strideW + 1 }
+
+    /// Every tap of output channel `o` (of `m`) at `(oy, ox)`: the weight's flat index in `M × C/groups × kH × kW`
+    /// and the input's flat index (padding taps are skipped). Shared by the interpreters, the bounds and the circuit.
+    @inlinable func taps(_ o: Int, of m: Int, _ oy: Int, _ ox: Int, _ body: (_ weight: Int, _ input: Int) -> Void) {
+        let cpg = channelsPerGroup
+        let first = (o / max(1, m / groupCount)) * cpg
+        for cl in 0..<cpg {
+            let c = first + cl
+            window(oy, ox) { ky, kx, y, xx in body(((o * cpg + cl) * kernelH + ky) * kernelW + kx, (c * height + y) * width + xx) }
+        }
+    }
+
+    /// `y[o, oy, ox] = b[o] + Σ_{c in o's group, ky, kx} w[o, c, ky, kx]·x[c, y, x]` (padding contributes nothing);
     /// shared by the float and the integer interpreter.
     func convolve<T: Numeric>(_ x: [T], weights w: [T], bias b: [T], outChannels m: Int) -> [T] {
         var out: [T] = []
@@ -63,11 +94,7 @@ public struct WindowGeometry: Codable, Equatable, Sendable {
             for oy in 0..<outHeight {
                 for ox in 0..<outWidth {
                     var s = b[o]
-                    for c in 0..<channels {
-                        window(oy, ox) { ky, kx, y, xx in
-                            s += w[((o * channels + c) * kernelH + ky) * kernelW + kx] * x[(c * height + y) * width + xx]
-                        }
-                    }
+                    taps(o, of: m, oy, ox) { wi, xi in s += w[wi] * x[xi] }
                     out.append(s)
                 }
             }
@@ -96,10 +123,10 @@ public struct WindowGeometry: Codable, Equatable, Sendable {
     /// Input positions `(y, x)` inside the image covered by output `(oy, ox)`, with kernel offsets.
     @inlinable func window(_ oy: Int, _ ox: Int, _ body: (_ ky: Int, _ kx: Int, _ y: Int, _ x: Int) -> Void) {
         for ky in 0..<kernelH {
-            let y = oy * strideH - padTop + ky
+            let y = oy * strideH - padTop + ky * dh
             if y < 0 || y >= height { continue }
             for kx in 0..<kernelW {
-                let x = ox * strideW - padLeft + kx
+                let x = ox * strideW - padLeft + kx * dw
                 if x < 0 || x >= width { continue }
                 body(ky, kx, y, x)
             }
@@ -161,6 +188,9 @@ public enum FloatOp: Sendable {
     /// Products of two computed tensors (element-wise Mul, MatMul of activations): `y[k] = Σ_{t<terms}
     /// a[left[k·terms + t]] · b[right[k·terms + t]]` (a and b may be the same tensor).
     case bilinear(a: Int, b: Int, left: [Int], right: [Int], terms: Int)
+    /// Element-wise `max(a, signB·b)` or `min(a, signB·b)` of two tensors of one shape (Max, Min; Abs is
+    /// `max(x, −x)`).
+    case extremum(a: Int, b: Int, signB: Int, isMax: Bool)
 
     /// The tensors this op reads.
     public var inputs: [Int] {
@@ -169,7 +199,7 @@ public enum FloatOp: Sendable {
              .leakyRelu(let i, _), .clip(let i, _, _), .maxPool(let i, _), .averagePool(let i, _, _),
              .gather(let i, _), .argMax(let i):
             return [i]
-        case .add(let a, let b, _), .bilinear(let a, let b, _, _, _): return [a, b]
+        case .add(let a, let b, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _): return [a, b]
         case .rewire(let inputs, _, _): return inputs
         }
     }
@@ -261,6 +291,8 @@ public enum FloatInterpreter {
             return sources.map { $0 >= 0 ? flat[$0] : constants[-1 - $0] }
         case .bilinear(let a, let b, let left, let right, let terms):
             return bilinearProducts(v[a], v[b], left: left, right: right, terms: terms)
+        case .extremum(let a, let b, let sign, let isMax):
+            return v[a].indices.map { isMax ? max(v[a][$0], Double(sign) * v[b][$0]) : min(v[a][$0], Double(sign) * v[b][$0]) }
         }
     }
 

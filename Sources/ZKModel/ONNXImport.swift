@@ -9,9 +9,9 @@ import SwiftProtobuf
 public enum ONNXImporter {
     /// The ONNX op types zkinfer lowers (default domain).
     public static let supportedOps = [
-        "Add", "AveragePool", "ArgMax", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Conv", "DepthToSpace",
+        "Abs", "Add", "AveragePool", "ArgMax", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Conv", "DepthToSpace",
         "Div", "Dropout", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Identity",
-        "LeakyRelu", "MatMul", "MaxPool", "Mean", "Mul", "Neg", "Pad", "ReduceMean", "ReduceSum", "Relu", "Reshape",
+        "LeakyRelu", "MatMul", "Max", "MaxPool", "Mean", "Min", "Mul", "Neg", "Pad", "ReduceMean", "ReduceSum", "Relu", "Reshape",
         "Resize", "Sigmoid (output only)", "Slice", "Softmax (output only)", "SpaceToDepth", "Split", "Squeeze", "Sub",
         "Sum", "Tile", "Transpose", "Unsqueeze", "Upsample",
         "and shape arithmetic on constants (Shape, Size, Range, ConstantOfShape, Equal, Where, …: folded)",
@@ -327,13 +327,21 @@ struct Importer {
             try emit(.leakyRelu(input: t, alpha: floatAttr(node, "alpha") ?? 0.01), shape: shapes[t], node: node, name: name)
         case "Clip": try lowerClip(node, name)
         case "MaxPool", "AveragePool": try lowerPool(node, name)
-        case "GlobalAveragePool":
+        case "GlobalAveragePool", "GlobalMaxPool":
             let t = try tensor(node, 0, name)
             let s = shapes[t]
-            guard s.count == 4, s[0] == 1 else { throw ModelError.shapeMismatch(node: name, reason: "GlobalAveragePool expects NCHW with batch 1, got \(s)") }
-            let geo = WindowGeometry(channels: s[1], height: s[2], width: s[3], kernelH: s[2], kernelW: s[3], strideH: 1, strideW: 1,
+            guard s.count == 4 || s.count == 3, s[0] == 1 else {
+                throw ModelError.shapeMismatch(node: name, reason: "\(node.opType) expects NCHW or NCL with batch 1, got \(s)")
+            }
+            let (h, w) = s.count == 4 ? (s[2], s[3]) : (1, s[2])
+            let geo = WindowGeometry(channels: s[1], height: h, width: w, kernelH: h, kernelW: w, strideH: 1, strideW: 1,
                                      padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)
-            try emit(.averagePool(input: t, geometry: geo, countIncludePad: false), shape: [1, s[1], 1, 1], node: node, name: name)
+            let outShape = s.count == 4 ? [1, s[1], 1, 1] : [1, s[1], 1]
+            if node.opType == "GlobalMaxPool" {
+                try emit(.maxPool(input: t, geometry: geo), shape: outShape, node: node, name: name)
+            } else {
+                try emit(.averagePool(input: t, geometry: geo, countIncludePad: false), shape: outShape, node: node, name: name)
+            }
         case "BatchNormalization": try lowerBatchNorm(node, name)
         case "Flatten":
             let v = try input(node, 0, name)
@@ -407,17 +415,11 @@ struct Importer {
             }
         case "Concat", "Slice", "Gather", "Split", "Pad", "Tile", "Expand", "DepthToSpace", "SpaceToDepth", "Resize", "Upsample":
             try lowerRewiring(node, name)
-        case "GlobalMaxPool":
-            let t = try tensor(node, 0, name)
-            let s = shapes[t]
-            guard s.count == 4, s[0] == 1 else { throw ModelError.shapeMismatch(node: name, reason: "GlobalMaxPool expects NCHW with batch 1, got \(s)") }
-            let geo = WindowGeometry(channels: s[1], height: s[2], width: s[3], kernelH: s[2], kernelW: s[3], strideH: 1, strideW: 1,
-                                     padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)
-            try emit(.maxPool(input: t, geometry: geo), shape: [1, s[1], 1, 1], node: node, name: name)
         case "Neg":
             let t = try tensor(node, 0, name)
             try emit(.affine(input: t, mul: [Double](repeating: -1, count: size(t)), add: [Double](repeating: 0, count: size(t))), shape: shapes[t], node: node, name: name)
         case "Sum", "Mean": try lowerSum(node, name)
+        case "Max", "Min", "Abs": try lowerExtremum(node, name)
         case "ReduceSum", "ReduceMean": try lowerReduce(node, name)
         case "ArgMax":
             let t = try tensor(node, 0, name)
@@ -530,15 +532,15 @@ struct Importer {
         let x = try tensor(node, 0, name)
         let w = try constantInput(node, 1, name, what: "the convolution weights")
         let s = shapes[x]
-        guard s.count == 4, s[0] == 1 else { throw ModelError.unsupported(node: name, reason: "Conv supports 2-D NCHW input with batch 1, got \(s)") }
-        guard w.shape.count == 4, w.shape[1] == s[1] else {
-            throw ModelError.shapeMismatch(node: name, reason: "Conv weights \(w.shape) for input \(s) (groups other than 1 are not supported)")
+        guard (s.count == 4 || s.count == 3), s[0] == 1 else {
+            throw ModelError.unsupported(node: name, reason: "Conv supports 1-D (NCL) and 2-D (NCHW) input with batch 1, got \(s)")
         }
-        if let g = try intAttr(node, "group"), g != 1 { throw ModelError.unsupported(node: name, reason: "Conv with group = \(g) (only 1)") }
-        if let d = try intsAttr(node, "dilations"), d.contains(where: { $0 != 1 }) {
-            throw ModelError.unsupported(node: name, reason: "Conv with dilations \(d) (only 1)")
+        let groups = try intAttr(node, "group") ?? 1
+        guard w.shape.count == s.count, groups >= 1, s[1] % groups == 0, w.shape[0] % groups == 0, w.shape[1] * groups == s[1] else {
+            throw ModelError.shapeMismatch(node: name, reason: "Conv weights \(w.shape) for input \(s) with group = \(groups)")
         }
-        let geo = try geometry(node, name, input: s, kernel: [w.shape[2], w.shape[3]])
+        let kernel = s.count == 4 ? [w.shape[2], w.shape[3]] : [1, w.shape[2]]
+        let geo = try geometry(node, name, input: s, kernel: kernel, groups: groups)
         let m = w.shape[0]
         var bias = [Double](repeating: 0, count: m)
         if let b = try optionalInput(node, 2, name) {
@@ -546,43 +548,72 @@ struct Importer {
             bias = bd
         }
         try emit(.conv(input: x, weights: w.data, bias: bias, outChannels: m, geometry: geo),
-                 shape: [1, m, geo.outHeight, geo.outWidth], node: node, name: name)
+                 shape: s.count == 4 ? [1, m, geo.outHeight, geo.outWidth] : [1, m, geo.outWidth], node: node, name: name)
     }
 
-    func geometry(_ node: Onnx_NodeProto, _ name: String, input s: [Int], kernel: [Int]?) throws -> WindowGeometry {
-        guard s.count == 4, s[0] == 1 else { throw ModelError.unsupported(node: name, reason: "\(node.opType) supports 2-D NCHW input with batch 1, got \(s)") }
-        let k = try kernel ?? intsAttr(node, "kernel_shape") ?? []
-        guard k.count == 2, k.allSatisfy({ $0 >= 1 }) else { throw ModelError.unsupported(node: name, reason: "\(node.opType) kernel \(k) (2-D only)") }
-        if let ks = try intsAttr(node, "kernel_shape"), ks != k { throw ModelError.shapeMismatch(node: name, reason: "kernel_shape \(ks) vs weights \(k)") }
-        let strides = try intsAttr(node, "strides") ?? [1, 1]
-        var pads = try intsAttr(node, "pads") ?? [0, 0, 0, 0]
-        guard strides.count == 2, strides.allSatisfy({ $0 >= 1 }) else {
-            throw ModelError.unsupported(node: name, reason: "\(node.opType) strides \(strides) (two strides ≥ 1)")
+    /// Window geometry of a Conv or pool on NCHW (or NCL, as height 1) input with batch 1: kernel, strides,
+    /// dilations, pads (explicit or `auto_pad`), and for pools `ceil_mode` (as extra end padding, which pools skip).
+    func geometry(_ node: Onnx_NodeProto, _ name: String, input s: [Int], kernel: [Int]?, groups: Int = 1) throws -> WindowGeometry {
+        guard s.count == 4 || s.count == 3, s[0] == 1 else {
+            throw ModelError.unsupported(node: name, reason: "\(node.opType) supports 1-D (NCL) and 2-D (NCHW) input with batch 1, got \(s)")
         }
+        let oneD = s.count == 3
+        let (h, wd) = oneD ? (1, s[2]) : (s[2], s[3])
+        var k = try kernel ?? intsAttr(node, "kernel_shape") ?? []
+        if oneD && k.count == 1 { k = [1, k[0]] }  // a 1-D kernel is a 2-D one of height 1
+        guard k.count == 2, k.allSatisfy({ $0 >= 1 }) else { throw ModelError.unsupported(node: name, reason: "\(node.opType) kernel \(k) (1-D or 2-D only)") }
+        if kernel != nil, let ks = try intsAttr(node, "kernel_shape"), ks != (oneD ? [k[1]] : k) {
+            throw ModelError.shapeMismatch(node: name, reason: "kernel_shape \(ks) vs weights \(oneD ? [k[1]] : k)")
+        }
+        let strides = try intsAttr(node, "strides").map { oneD && $0.count == 1 ? [1, $0[0]] : $0 } ?? [1, 1]
+        let dilations = try intsAttr(node, "dilations").map { oneD && $0.count == 1 ? [1, $0[0]] : $0 } ?? [1, 1]
+        var pads = try intsAttr(node, "pads").map { oneD && $0.count == 2 ? [0, $0[0], 0, $0[1]] : $0 } ?? [0, 0, 0, 0]
+        guard strides.count == 2, strides.allSatisfy({ $0 >= 1 && $0 < 1 << 20 }) else {
+            throw ModelError.unsupported(node: name, reason: "\(node.opType) strides \(strides) (one per spatial axis, ≥ 1)")
+        }
+        guard dilations.count == 2, dilations.allSatisfy({ $0 >= 1 && $0 < 1 << 20 }) else {
+            throw ModelError.unsupported(node: name, reason: "\(node.opType) dilations \(dilations)")
+        }
+        let extent = [dilations[0] * (k[0] - 1) + 1, dilations[1] * (k[1] - 1) + 1]
+        let dims = [h, wd]
         if let a = attr(node, "auto_pad"), let mode = String(bytes: a.s, encoding: .utf8), mode != "NOTSET", mode != "VALID" {
             guard mode == "SAME_UPPER" || mode == "SAME_LOWER" else { throw ModelError.unsupported(node: name, reason: "auto_pad \(mode)") }
             pads = [0, 0, 0, 0]
             for d in 0..<2 {
-                let inD = s[2 + d], out = (inD + strides[d] - 1) / strides[d]
-                let total = max(0, (out - 1) * strides[d] + k[d] - inD)
+                let out = (dims[d] + strides[d] - 1) / strides[d]
+                let total = max(0, (out - 1) * strides[d] + extent[d] - dims[d])
                 let small = total / 2, big = total - small
                 pads[d] = mode == "SAME_UPPER" ? small : big
                 pads[d + 2] = mode == "SAME_UPPER" ? big : small
             }
+        } else if let a = attr(node, "auto_pad"), String(bytes: a.s, encoding: .utf8) == "VALID" {
+            pads = [0, 0, 0, 0]
         }
-        guard strides.count == 2, strides.allSatisfy({ $0 >= 1 }), pads.count == 4, pads.allSatisfy({ $0 >= 0 && $0 < 1 << 20 }) else {
-            throw ModelError.unsupported(node: name, reason: "\(node.opType) strides \(strides) / pads \(pads)")
+        guard pads.count == 4, pads.allSatisfy({ $0 >= 0 && $0 < 1 << 20 }) else {
+            throw ModelError.unsupported(node: name, reason: "\(node.opType) pads \(pads)")
         }
-        if let c = try intAttr(node, "ceil_mode"), c != 0 { throw ModelError.unsupported(node: name, reason: "\(node.opType) with ceil_mode = 1") }
-        if let d = try intsAttr(node, "dilations"), d.contains(where: { $0 != 1 }) {
-            throw ModelError.unsupported(node: name, reason: "\(node.opType) with dilations \(d) (only 1)")
+        if let c = try intAttr(node, "ceil_mode"), c != 0 {
+            // ceil_mode: the last window may start in the input (or the begin padding) and run past the end; pooling
+            // skips padding, so extra end padding gives exactly those windows.
+            let includePad = (try intAttr(node, "count_include_pad") ?? 0) != 0
+            guard node.opType == "MaxPool" || (node.opType == "AveragePool" && !includePad) else {
+                throw ModelError.unsupported(node: name, reason: "\(node.opType) with ceil_mode = 1 and count_include_pad = 1")
+            }
+            for d in 0..<2 {
+                let span = dims[d] + pads[d] + pads[d + 2] - extent[d]
+                guard span >= 0 else { continue }
+                var out = (span + strides[d] - 1) / strides[d] + 1
+                if (out - 1) * strides[d] >= dims[d] + pads[d] { out -= 1 }
+                pads[d + 2] += max(0, (out - 1) * strides[d] + extent[d] - (dims[d] + pads[d] + pads[d + 2]))
+            }
         }
-        let geo = WindowGeometry(channels: s[1], height: s[2], width: s[3], kernelH: k[0], kernelW: k[1],
+        let geo = WindowGeometry(channels: s[1], height: h, width: wd, kernelH: k[0], kernelW: k[1],
                                  strideH: strides[0], strideW: strides[1],
-                                 padTop: pads[0], padLeft: pads[1], padBottom: pads[2], padRight: pads[3])
-        guard geo.height + geo.padTop + geo.padBottom >= geo.kernelH, geo.width + geo.padLeft + geo.padRight >= geo.kernelW,
-              geo.outHeight >= 1, geo.outWidth >= 1 else {
-            throw ModelError.shapeMismatch(node: name, reason: "kernel \(k) larger than the padded input \(s)")
+                                 padTop: pads[0], padLeft: pads[1], padBottom: pads[2], padRight: pads[3],
+                                 groups: groups, dilationH: dilations[0], dilationW: dilations[1])
+        guard h + pads[0] + pads[2] >= extent[0], wd + pads[1] + pads[3] >= extent[1], geo.outHeight >= 1, geo.outWidth >= 1,
+              pads[0] < extent[0], pads[1] < extent[1] else {
+            throw ModelError.shapeMismatch(node: name, reason: "kernel \(k) (dilations \(dilations)) larger than the padded input \(s), or padding as wide as the kernel")
         }
         return geo
     }
@@ -590,16 +621,17 @@ struct Importer {
     mutating func lowerPool(_ node: Onnx_NodeProto, _ name: String) throws {
         let x = try tensor(node, 0, name)
         let geo = try geometry(node, name, input: shapes[x], kernel: nil)
+        let outShape = shapes[x].count == 4 ? [1, geo.channels, geo.outHeight, geo.outWidth] : [1, geo.channels, geo.outWidth]
         if node.opType == "MaxPool" {
             guard node.output.count == 1 || node.output[1].isEmpty else {
                 throw ModelError.unsupported(node: name, reason: "MaxPool with an Indices output")
             }
             if let o = try intAttr(node, "storage_order"), o != 0 { throw ModelError.unsupported(node: name, reason: "MaxPool storage_order = 1") }
-            try emit(.maxPool(input: x, geometry: geo), shape: [1, geo.channels, geo.outHeight, geo.outWidth], node: node, name: name)
+            try emit(.maxPool(input: x, geometry: geo), shape: outShape, node: node, name: name)
         } else {
+            guard geo.dilationH == nil && geo.dilationW == nil else { throw ModelError.unsupported(node: name, reason: "AveragePool with dilations") }
             let include = (try intAttr(node, "count_include_pad") ?? 0) != 0
-            try emit(.averagePool(input: x, geometry: geo, countIncludePad: include),
-                     shape: [1, geo.channels, geo.outHeight, geo.outWidth], node: node, name: name)
+            try emit(.averagePool(input: x, geometry: geo, countIncludePad: include), shape: outShape, node: node, name: name)
         }
     }
 

@@ -385,6 +385,45 @@ extension Importer {
                  shape: outShape.isEmpty ? [1] : outShape, node: node, name: name)
     }
 
+    /// Max / Min of several operands (tensors broadcast; scalar constants become a Clip bound) and Abs = max(x, −x):
+    /// one decomposition and one product per element and operand pair.
+    mutating func lowerExtremum(_ node: Onnx_NodeProto, _ name: String) throws {
+        let op = node.opType
+        if op == "Abs" {
+            let t = try tensor(node, 0, name)
+            try emit(.extremum(a: t, b: t, signB: -1, isMax: true), shape: shapes[t], node: node, name: name)
+            return
+        }
+        let operands = try node.input.indices.filter { !node.input[$0].isEmpty }.map { try input(node, $0, name) }
+        var tensors: [Int] = [], bound: Double? = nil
+        for v in operands {
+            switch v {
+            case .tensor(let t): tensors.append(t)
+            case .constant(_, let d):
+                guard d.count == 1 else { throw ModelError.unsupported(node: name, reason: "\(op) with a non-scalar constant operand") }
+                bound = bound.map { op == "Max" ? max($0, d[0]) : min($0, d[0]) } ?? d[0]
+            }
+        }
+        guard !tensors.isEmpty else { throw ModelError.unsupported(node: name, reason: "\(op) of constants only") }
+        var shape = shapes[tensors[0]]
+        for t in tensors.dropFirst() { shape = try broadcastShape(shape, shapes[t], name) }
+        var acc = try broadcastTensor(tensors[0], to: shape, node, name, tag: "0")
+        for (k, t) in tensors.enumerated().dropFirst() {
+            let y = try broadcastTensor(t, to: shape, node, name, tag: "\(k)")
+            let last = k == tensors.count - 1 && bound == nil
+            if last {
+                try emit(.extremum(a: acc, b: y, signB: 1, isMax: op == "Max"), shape: shape, node: node, name: name)
+                return
+            }
+            acc = try emitHidden(.extremum(a: acc, b: y, signB: 1, isMax: op == "Max"), shape: shape, node: node, name: name, tag: "\(op)\(k)")
+        }
+        if let bound {
+            try emit(.clip(input: acc, min: op == "Max" ? bound : nil, max: op == "Min" ? bound : nil), shape: shape, node: node, name: name)
+        } else {
+            try reshape(node, name, .tensor(acc), to: shape)
+        }
+    }
+
     /// A float-graph node that no ONNX value names (an intermediate step of a lowering); returns its tensor.
     mutating func emitHidden(_ op: FloatOp, shape: [Int], node: Onnx_NodeProto, name: String, tag: String) throws -> Int {
         _ = try elementCount(shape, name)

@@ -50,6 +50,9 @@ public enum QOp: Codable, Equatable, Sendable {
     /// `y[k] = Σ_{t<terms} a[left[k·terms + t]]·b[right[k·terms + t]]` — products of two computed tensors, one
     /// constraint each. Scale: scale(a) + scale(b).
     case bilinear(a: Int, b: Int, left: [Int], right: [Int], terms: Int)
+    /// `max(a·2^shiftA, signB·b·2^shiftB)` (or `min`), element-wise: one signed decomposition of the difference
+    /// and one product per element.
+    case extremum(a: Int, b: Int, shiftA: Int, shiftB: Int, signB: Int, isMax: Bool)
 
     public var inputs: [Int] {
         switch self {
@@ -57,7 +60,7 @@ public enum QOp: Codable, Equatable, Sendable {
              .leakyRelu(let i, _, _), .clamp(let i, _, _), .maxPool(let i, _), .sumPool(let i, _, _),
              .gather(let i, _), .argMax(let i):
             return [i]
-        case .add(let a, let b, _, _, _), .bilinear(let a, let b, _, _, _): return [a, b]
+        case .add(let a, let b, _, _, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _, _, _): return [a, b]
         case .rewire(let inputs, _, _, _): return inputs
         }
     }
@@ -77,6 +80,7 @@ public enum QOp: Codable, Equatable, Sendable {
         case .gather, .rewire: return "rewire"
         case .argMax: return "argmax"
         case .bilinear: return "product"
+        case .extremum(_, _, _, _, _, let isMax): return isMax ? "max" : "min"
         }
     }
 }
@@ -225,6 +229,11 @@ public enum IntegerInterpreter {
             return sources.map { $0 >= 0 ? flat[$0] : constants[-1 - $0] }
         case .bilinear(let a, let b, let left, let right, let terms):
             return bilinearProducts(v[a], v[b], left: left, right: right, terms: terms)
+        case .extremum(let a, let b, let sa, let sb, let sign, let isMax):
+            return v[a].indices.map { k in
+                let (x, y) = (v[a][k] << sa, sign * (v[b][k] << sb))
+                return isMax ? max(x, y) : min(x, y)
+            }
         case .argMax(let i):
             let x = v[i]
             var best = 0

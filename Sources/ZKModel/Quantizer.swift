@@ -227,6 +227,11 @@ public enum Quantizer {
                 q = try b.append(.rewire(inputs: qs, sources: sources, constants: try quantizeAll(constants, s, layer),
                                          shifts: qs.map { s - b.tensors[$0].scale }),
                                  name: graph.tensorNames[out], shape: graph.shapes[out], scale: s, layer: layer, onnxOp: onnx)
+            case .extremum(let x, let y, let sign, let isMax):
+                let qx = qOf[x], qy = qOf[y]
+                let s = max(b.tensors[qx].scale, b.tensors[qy].scale)
+                q = try b.append(.extremum(a: qx, b: qy, shiftA: s - b.tensors[qx].scale, shiftB: s - b.tensors[qy].scale, signB: sign, isMax: isMax),
+                                 name: graph.tensorNames[out], shape: graph.shapes[out], scale: s, layer: layer, onnxOp: onnx)
             case .bilinear(let x, let y, let left, let right, let terms):
                 let qx = qOf[x], qy = qOf[y]
                 let raw = try b.append(.bilinear(a: qx, b: qy, left: left, right: right, terms: terms), name: graph.tensorNames[out] + ".acc",
@@ -341,18 +346,17 @@ enum Bounds {
             case .conv(let i, _, _, let m, let geo):
                 let oh = geo.outHeight, ow = geo.outWidth
                 var lo = [Int](repeating: 0, count: m * oh * ow), hi = lo
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var l = bl, h = bh
-                        for c in 0..<geo.channels {
-                            geo.window(oy, ox) { _, _, y, x in
-                                let idx = (c * geo.height + y) * geo.width + x
+                for o in 0..<m {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            var l = bl, h = bh
+                            geo.taps(o, of: m, oy, ox) { _, idx in
                                 let (a, d) = productRange(wl, wh, t[i].lo[idx], t[i].hi[idx])
                                 l = max(-boundLimit, l + a); h = min(boundLimit, h + d)
                             }
+                            _ = try check(l, layer); _ = try check(h, layer)
+                            lo[(o * oh + oy) * ow + ox] = l; hi[(o * oh + oy) * ow + ox] = h
                         }
-                        _ = try check(l, layer); _ = try check(h, layer)
-                        for o in 0..<m { lo[(o * oh + oy) * ow + ox] = l; hi[(o * oh + oy) * ow + ox] = h }
                     }
                 }
                 return (lo, hi)
@@ -379,16 +383,11 @@ enum Bounds {
                     for ox in 0..<ow {
                         var l = b[o], h = b[o]
                         var failed = false
-                        for c in 0..<geo.channels {
-                            geo.window(oy, ox) { ky, kx, y, x in
-                                guard !failed else { return }
-                                let wv = w[((o * geo.channels + c) * geo.kernelH + ky) * geo.kernelW + kx]
-                                let idx = (c * geo.height + y) * geo.width + x
-                                let (a, d) = mulRange(wv, t[i].lo[idx], t[i].hi[idx])
-                                l += a; h += d
-                                if abs(l) >= boundLimit || abs(h) >= boundLimit { failed = true }
-                            }
-                            if failed { break }
+                        geo.taps(o, of: m, oy, ox) { wi, idx in
+                            guard !failed else { return }
+                            let (a, d) = mulRange(w[wi], t[i].lo[idx], t[i].hi[idx])
+                            l += a; h += d
+                            if abs(l) >= boundLimit || abs(h) >= boundLimit { failed = true }
                         }
                         if failed { throw ModelError.quantizationOverflow("layer '\(layer)': values may reach 2^60; lower --scale-bits") }
                         let p = (o * oh + oy) * ow + ox
@@ -445,6 +444,15 @@ enum Bounds {
                 }
             }
             return (sources.map { $0 >= 0 ? flatLo[$0] : constants[-1 - $0] }, sources.map { $0 >= 0 ? flatHi[$0] : constants[-1 - $0] })
+        case .extremum(let a, let b, let sa, let sb, let sign, let isMax):
+            var lo = t[a].lo, hi = t[a].hi
+            for k in lo.indices {
+                let (al, ah) = mulRange(1 << sa, t[a].lo[k], t[a].hi[k])
+                let (bl, bh) = mulRange(sign << sb, t[b].lo[k], t[b].hi[k])
+                lo[k] = try check(isMax ? max(al, bl) : min(al, bl), layer)
+                hi[k] = try check(isMax ? max(ah, bh) : min(ah, bh), layer)
+            }
+            return (lo, hi)
         case .bilinear(let a, let b, let left, let right, let terms):
             let n = terms > 0 ? left.count / terms : 0
             var lo = [Int](repeating: 0, count: n), hi = lo
