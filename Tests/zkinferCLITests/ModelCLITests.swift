@@ -223,3 +223,19 @@ final class ModelCLITests: CLITestCase {
         XCTAssertTrue(r.stderr.contains("circuit.json"), r.stderr)
     }
 }
+
+/// The exporter-style zoo through the binary (issue 13): compile, inspect, setup, prove, verify (with --model).
+final class ZooCLITests: CLITestCase {
+    func testZooProvesAndVerifiesThroughTheCLI() throws {
+        for name in ["digits_resnet", "digits_cnn_pytorch", "digits_rows_seq", "digits_conv1d", "digits_depthwise"] {
+            let dir = ZkinferBinary.circuits.appendingPathComponent("zoo").appendingPathComponent(name).path
+            try run(["compile", dir + "/model.onnx", "-o", path(name), "--calibrate", dir + "/calibration.json", "--quiet"], expect: 0)
+            let inspect = try run(["inspect", path(name)], expect: 0)
+            XCTAssertTrue(inspect.stdout.contains("total"), inspect.stdout)
+            try run(["setup", path(name), "--quiet"], expect: 0)
+            try run(["prove", path(name), "--input", dir + "/input.json", "-o", path(name + "-out"), "--quiet"], expect: 0)
+            let v = try run(["verify", path(name + "-out/claim.json"), "--vk", path(name + "/verification_key.json"), "--model", dir + "/model.onnx"], expect: 0)
+            XCTAssertTrue(v.stdout.hasPrefix("OK: claim is valid"), "\(name): \(v.stdout)")
+        }
+    }
+}
