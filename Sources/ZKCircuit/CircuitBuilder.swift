@@ -33,8 +33,15 @@ public final class CircuitBuilder {
     /// Whether constraint labels are stored (gadget labels are only formatted when this is true).
     /// Turn off for very large circuits to save time and memory.
     public var recordsLabels: Bool
+    /// Whether wire values are computed. A constraint-only builder (false) records the same constraints — no gadget's
+    /// structure depends on wire values — but every wire reads as zero (constants keep their values), so building the
+    /// system for compile or setup costs almost no field arithmetic and needs no input.
+    public let solvesWitness: Bool
 
-    public init(recordsLabels: Bool = true) { self.recordsLabels = recordsLabels }
+    public init(recordsLabels: Bool = true, solvesWitness: Bool = true) {
+        self.recordsLabels = recordsLabels
+        self.solvesWitness = solvesWitness
+    }
 
     /// The constant-one handle (wire 0).
     public var one: Variable { .one }
@@ -99,6 +106,12 @@ public final class CircuitBuilder {
     /// The current witness value of an expression.
     public func value(of e: some LinearExpressible) -> Fr {
         var acc = Fr.zero
+        guard solvesWitness else {
+            // Constraint-only: wires read as zero, but a constant is still its value (gadgets fold constants, e.g. a
+            // Poseidon S-box of a constant lane, so the system's coefficients depend on them).
+            for t in e.linearExpression.terms where t.variable == .one { acc += t.coefficient }
+            return acc
+        }
         for t in e.linearExpression.terms { acc += t.coefficient * value(of: t.variable) }
         return acc
     }

@@ -106,15 +106,18 @@ public enum CircuitLowering {
     /// `solveOutOfRangeInput` is for soundness tests only: it skips the input-range guard so that the
     /// witness of a hostile prover (an input outside the range, every other wire solved from it) can be
     /// built and shown to violate the circuit's range check.
+    ///
+    /// `constraintsOnly` builds the system without solving the witness (compile, setup): `witness` and `output` are
+    /// then zeros, not values.
     public static func build(_ m: QuantizedModel, input: [Int], digest: String, inputSalt: Fr = .zero,
-                             recordsLabels: Bool = false, solveOutOfRangeInput: Bool = false) throws -> ModelCircuit {
+                             recordsLabels: Bool = false, solveOutOfRangeInput: Bool = false, constraintsOnly: Bool = false) throws -> ModelCircuit {
         guard input.count == m.inputTensor.count else {
             throw ModelError.invalidInput("expected \(m.inputTensor.count) input values, got \(input.count)")
         }
         for (i, x) in input.enumerated() where !solveOutOfRangeInput && (x < m.inputTensor.lo[i] || x > m.inputTensor.hi[i]) {
             throw ModelError.invalidInput("quantized input [\(i)] = \(x) outside [\(m.inputTensor.lo[i]), \(m.inputTensor.hi[i])]")
         }
-        let b = CircuitBuilder(recordsLabels: recordsLabels)
+        let b = CircuitBuilder(recordsLabels: recordsLabels, solvesWitness: !constraintsOnly)
         var split = CostSplit()
         var extraRows: [LayerCost] = []
         let privateWeights = m.visibility.weights == .private
@@ -407,6 +410,10 @@ public enum CircuitLowering {
         let binding = b.constraintCount - before + split.binding
         split.binding = binding
         let (system, witness, publics) = b.build()
+        // The signals were declared in the order PublicSignalLayout defines (statement, commitment, input or hash, output).
+        guard publics.count == PublicSignalLayout(model: m).count else {
+            throw ModelError.invalidCircuit("the circuit declares \(publics.count) public signals; the layout has \(PublicSignalLayout(model: m).count)")
+        }
         split.other = system.constraintCount - split.multiplications - split.rangeChecks - split.hashing - split.binding
         return ModelCircuit(system: system, witness: witness, publicSignals: publics, output: output, layers: extraRows + layers,
                             bindingConstraints: binding, costSplit: split)
@@ -484,15 +491,20 @@ public enum CircuitLowering {
         Poseidon.hashMany([salt] + input)
     }
 
-    /// The public signals of a claim, in circuit order: statement (model digest + header), weights commitment (private
-    /// weights), the input (public) or its hash (hashed) or nothing (private), then the output.
+    /// The public signals of a claim, in the order of `layout` (``PublicSignalLayout``), with the statement computed
+    /// from the statement digest, the header and the commitment. Throws when the parts do not fit the layout.
+    public static func publicSignals(_ layout: PublicSignalLayout, digest: String, header: StatementHeader, weightsCommitment: Fr?,
+                                     input: [Int]?, inputHash: Fr?, output: [Int]) throws -> [Fr] {
+        try layout.values(statement: try statementSignal(statementDigest: digest, header: header, weightsCommitment: weightsCommitment),
+                          weightsCommitment: weightsCommitment, input: input, inputHash: inputHash, output: output)
+    }
+
+    /// ``publicSignals(_:digest:header:weightsCommitment:input:inputHash:output:)`` with the layout the given parts imply.
     public static func publicSignals(digest: String, header: StatementHeader, weightsCommitment: Fr?, input: [Int]?, inputHash: Fr?,
                                      output: [Int]) throws -> [Fr] {
-        var s = [try statementSignal(statementDigest: digest, header: header, weightsCommitment: weightsCommitment)]
-        if let c = weightsCommitment { s.append(c) }
-        if let input { s += input.map { Fr(signed: Int64($0)) } }
-        if let h = inputHash { s.append(h) }
-        return s + output.map { Fr(signed: Int64($0)) }
+        let layout = PublicSignalLayout(privateWeights: weightsCommitment != nil, input: input != nil ? .public : (inputHash != nil ? .hashed : .private),
+                                        inputCount: input?.count ?? 0, outputCount: output.count)
+        return try publicSignals(layout, digest: digest, header: header, weightsCommitment: weightsCommitment, input: input, inputHash: inputHash, output: output)
     }
 }
 

@@ -131,9 +131,10 @@ public struct CompiledModel: Sendable {
         return try CircuitLowering.build(model, input: model.quantizeInput(input), digest: statementDigest, inputSalt: inputSalt)
     }
 
-    /// The constraint system alone (built for the all-zero input; the structure never depends on it).
+    /// The constraint system alone, for compile and setup: no witness is solved (the structure never depends on
+    /// values), so `witness` and `output` of the result are zeros.
     public func constraintSystem() throws -> ModelCircuit {
-        try CircuitLowering.build(model, input: [Int](repeating: 0, count: model.inputTensor.count), digest: statementDigest)
+        try CircuitLowering.build(model, input: [Int](repeating: 0, count: model.inputTensor.count), digest: statementDigest, constraintsOnly: true)
     }
 }
 
@@ -451,20 +452,6 @@ public enum ClaimVerifier {
         return "output = model(input): the quantized model identified by model.modelDigest (ONNX file \(privateWeights ? "salted commitment " : "")onnxDigest, quantized graph quantizedDigest\(privateWeights ? ", private weights bound by weightsCommitment" : "")), run on \(hidden ? "a hidden input within the model's input range\(input == .hashed ? " whose Poseidon hash is input.hash" : "")" : "input.quantized"), yields output.quantized; proven with Groth16 over BN254 under the verification key verificationKeyDigest. output.transformed (if present) is computed from output.values outside the proof."
     }
 
-    /// Names of the public signals in order (`publicSignalLayout`): statement, weights commitment (private weights),
-    /// the input (public) or its hash (hashed) or nothing (private), then the output.
-    public static func signalLayout(privateWeights: Bool, input: InputVisibility, inputCount: Int, outputCount: Int) -> [String] {
-        var layout = ["statement"]
-        if privateWeights { layout.append("weights_commitment") }
-        switch input {
-        case .public: layout.append("input[\(inputCount)]")
-        case .hashed: layout.append("input_hash")
-        case .private: break
-        }
-        layout.append("output[\(outputCount)]")
-        return layout
-    }
-
     /// Builds a claim from a proof. `inputSalt` is the blinding of a hashed input. `circuitDigest`, when the
     /// caller has already computed ``circuitDigest(_:)`` of `circuit.system` (and checked it), saves recomputing it.
     public static func makeClaim(name: String, compiled: CompiledModel, circuit: ModelCircuit, input: [Double], proof: Proof,
@@ -474,13 +461,12 @@ public enum ClaimVerifier {
         let qIn = try m.quantizeInput(input)
         let outT = m.outputTensor
         let outValues = m.dequantize(circuit.output, tensor: m.output)
-        var best = 0
-        for k in circuit.output.indices where circuit.output[k] > circuit.output[best] { best = k }
+        let best = firstArgmax(circuit.output)
         let p = proof.snarkjs
         let pj = try JSONDecoder().decode(ClaimProof.self, from: try p.jsonData())
         let inVis = m.visibility.input
         let privateWeights = compiled.weightsCommitment != nil
-        let layout = signalLayout(privateWeights: privateWeights, input: inVis, inputCount: m.inputTensor.count, outputCount: outT.count)
+        let layout = PublicSignalLayout(model: m).names
         let hash = inVis == .hashed ? CircuitLowering.inputHash(qIn.map { Fr(signed: Int64($0)) }, salt: inputSalt).description : nil
         let hidden = inVis != .public
         return Claim(
@@ -612,9 +598,7 @@ public enum ClaimVerifier {
         }
         let fout = Double(sign: .plus, exponent: -output.scale, significand: 1)
         if zip(output.quantized, output.values).contains(where: { Double($0) * fout != $1 }) { problems.append("output.values do not match output.quantized") }
-        var best = 0
-        for k in output.quantized.indices where output.quantized[k] > output.quantized[best] { best = k }
-        if !output.quantized.isEmpty && output.argmax != best { problems.append("output.argmax is not the index of the largest output") }
+        if !output.quantized.isEmpty && output.argmax != firstArgmax(output.quantized) { problems.append("output.argmax is not the index of the largest output") }
         if output.transform == .none {
             if output.transformed != nil { problems.append("output.transformed is present, but output.transform is none") }
         } else {
@@ -635,13 +619,16 @@ public enum ClaimVerifier {
             problems.append("statement is not the statement zkinfer writes for these visibility settings")
         }
         let counts = (input.shape.reduce(1, { $0 &* $1 }), output.shape.reduce(1, { $0 &* $1 }))
-        if claim.publicSignalLayout != signalLayout(privateWeights: privateWeights, input: inVis, inputCount: counts.0, outputCount: counts.1) {
+        let layout = PublicSignalLayout(privateWeights: privateWeights, input: inVis, inputCount: counts.0, outputCount: counts.1)
+        if claim.publicSignalLayout != layout.names {
             problems.append("publicSignalLayout does not name the claim's public signals")
         }
         let header = try StatementHeader(claim: claim)
         let statementDigest = try CompiledModel.statementDigest(onnx: claim.model.onnxDigest, quantized: claim.model.quantizedDigest)
-        let expected = try CircuitLowering.publicSignals(digest: statementDigest, header: header, weightsCommitment: commitment,
-                                                     input: inVis == .public ? input.quantized : nil, inputHash: inputHash, output: output.quantized)
+        // nil when the claim's parts do not fit its own layout (e.g. private weights without a commitment): already a
+        // problem above, and then no signal list can match.
+        let expected = try? CircuitLowering.publicSignals(layout, digest: statementDigest, header: header, weightsCommitment: commitment,
+                                                          input: inVis == .public ? input.quantized : nil, inputHash: inputHash, output: output.quantized)
         let stated = try claim.publicSignals.enumerated().map { i, s -> Fr in
             guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("publicSignals[\(i)] is not a canonical decimal < r") }
             return v

@@ -143,6 +143,14 @@ func denseLayer<T: Numeric>(_ x: [T], weights w: [T], bias b: [T], inFeatures nI
     }
 }
 
+/// The index of the first largest value (0 for an empty array): the one argmax rule of the interpreters, the claims
+/// and the verifier (ONNX ArgMax with `select_last_index = 0`; the circuit's argmax gadget proves the same rule).
+public func firstArgmax<T: Comparable>(_ x: [T]) -> Int {
+    var best = 0
+    for k in x.indices where x[k] > x[best] { best = k }
+    return best
+}
+
 /// `y[k] = Σ_{t<terms} a[left[k·terms + t]]·b[right[k·terms + t]]`; shared by both interpreters.
 func bilinearProducts<T: Numeric>(_ a: [T], _ b: [T], left: [Int], right: [Int], terms: Int) -> [T] {
     guard terms > 0 else { return [] }
@@ -281,11 +289,7 @@ public enum FloatInterpreter {
                 vals.reduce(0, +) / Double(includePad ? geo.kernelH * geo.kernelW : vals.count)
             }
         case .gather(let i, let idx): return idx.map { v[i][$0] }
-        case .argMax(let i):
-            let x = v[i]
-            var best = 0
-            for k in x.indices where x[k] > x[best] { best = k }
-            return [Double(best)]
+        case .argMax(let i): return [Double(firstArgmax(v[i]))]
         case .rewire(let inputs, let sources, let constants):
             let flat = inputs.flatMap { v[$0] }
             return sources.map { $0 >= 0 ? flat[$0] : constants[-1 - $0] }

@@ -234,11 +234,7 @@ public enum IntegerInterpreter {
                 let (x, y) = (v[a][k] << sa, sign * (v[b][k] << sb))
                 return isMax ? max(x, y) : min(x, y)
             }
-        case .argMax(let i):
-            let x = v[i]
-            var best = 0
-            for k in x.indices where x[k] > x[best] { best = k }
-            return [best]
+        case .argMax(let i): return [firstArgmax(v[i])]
         }
     }
 

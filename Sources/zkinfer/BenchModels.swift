@@ -73,8 +73,7 @@ func runModelSuite(_ options: BenchModelOptions, progress: @escaping BenchProgre
         var correct = 0, agree = 0, floatCorrect = 0
         for (k, x) in split.enumerated() {
             let out = try modelStep(name) { try IntegerInterpreter.run(q, input: q.quantizeInput(x)) }
-            var best = 0
-            for i in out.indices where out[i] > out[best] { best = i }
+            var best = firstArgmax(out)
             if q.outputTensor.count == 1 && out.count == 1 { best = out[0] }  // ArgMax output
             if best == labels[k] { correct += 1 }
             if best == floatPredictions[k] { agree += 1 }

@@ -30,20 +30,7 @@ func modelName(_ file: String) -> String {
 
 /// Writes a file readable by its owner only (mode 0600), replacing any old one atomically.
 func writeSecretFile(_ data: Data, _ file: String) throws {
-    let tmp = file + ".tmp-\(getpid())"
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-    guard fd >= 0 else { throw CLIError("\(file): cannot create file (errno \(errno))") }
-    let ok = data.withUnsafeBytes { buf -> Bool in
-        var off = 0
-        while off < buf.count {
-            let n = write(fd, buf.baseAddress! + off, buf.count - off)
-            if n <= 0 { return false }
-            off += n
-        }
-        return true
-    }
-    close(fd)
-    guard ok, rename(tmp, file) == 0 else { unlink(tmp); throw CLIError("\(file): cannot write file") }
+    do { try writeOwnerOnly(data, file) } catch let e as ModelError { throw CLIError(e.description) }
 }
 
 /// Runs a model-library step, turning `ModelError` into a CLI message naming the file.
@@ -266,8 +253,7 @@ struct ModelProveCommand: ParsableCommand {
     @OptionGroup var options: ModelOptions
 
     func run() throws {
-        let compiled = try loadCompiled(directory)
-        let manifest = try loadManifest(directory)
+        let workspace = try modelStep(directory) { try ModelWorkspace(directory: directory) }
         let samples = try loadInputs(input)
         // Load the signing key first: a missing or corrupt key fails before any proving work.
         var hostKey: Ed25519KeyPair?
@@ -275,58 +261,19 @@ struct ModelProveCommand: ParsableCommand {
             let data = try readFile(sign)
             hostKey = try modelStep(sign) { try HostKeyFile.load(data) }
         }
-        let clock = ContinuousClock()
         let progress = ProgressReporter(quiet: options.quiet)
-        let start = clock.now
-        let inputSalt = compiled.model.visibility.input == .hashed ? Fr.random() : Fr.zero
-        let circuit = try modelStep(input) { try compiled.circuit(for: samples[0], inputSalt: inputSalt) }
-        let witnessTime = clock.now - start
-        guard try modelStep(directory, { try circuitDigest(circuit.system) }) == manifest.circuitDigest else {
-            throw CLIError("\(directory): circuit.json does not produce the circuit recorded in manifest.json (recompile)")
-        }
-        do { try circuit.system.check(circuit.witness) } catch {
-            throw CLIError("internal error: the witness does not satisfy the circuit (\(describe(error))); please report this model", exitCode: 2)
-        }
-        let keyPath = path(directory, "proving.key")
-        guard FileManager.default.fileExists(atPath: keyPath) else { throw CLIError("\(directory): no proving.key (run `zkinfer setup \(directory)`)") }
-        let pk = try withFile(keyPath, "invalid proving key") { try ProvingKeyFile.read(from: URL(fileURLWithPath: keyPath)) }
-        // The key may come from someone else's setup (e.g. a verifier's, from DIR/public): what matters is that it
-        // was made for this circuit, which the matrix comparison below checks.
-        guard pk.wireCount == circuit.system.wireCount, pk.publicCount == circuit.system.publicCount else {
-            throw CLIError("\(keyPath): the proving key was made for a different circuit (run `zkinfer setup \(directory)` again)")
-        }
-        let (ma, mb) = QAP.matrices(circuit.system)
-        guard ma == pk.matrixA, mb == pk.matrixB else { throw CLIError("\(keyPath): the proving key was made for a different circuit") }
-        let (proof, timings) = try withFile(keyPath, "proving failed") {
-            try Groth16.proveWithTimings(pk, witness: circuit.witness, threads: threads, progress: progress.callback)
-        }
+        let proved = try modelStep(input) { try workspace.prove(input: samples[0], threads: threads, progress: progress.callback, hostKey: hostKey) }
         progress.finish()
-        var claim = try modelStep(input) {
-            try ClaimVerifier.makeClaim(name: manifest.name, compiled: compiled, circuit: circuit, input: samples[0], proof: proof,
-                                        verificationKey: pk.verificationKey, inputSalt: inputSalt, circuitDigest: manifest.circuitDigest)
-        }
-        if let hostKey { try modelStep(input) { try ClaimVerifier.sign(&claim, with: hostKey) } }
-        try makeDirectory(output)
-        if wtns { try writeSecretFile(Data(WitnessFile(values: circuit.witness).serialized()), path(output, "witness.wtns")) }
-        if compiled.model.visibility.input == .hashed {
-            // The opening of the input hash stays with the prover / input owner (mode 0600).
-            let q = try modelStep(input) { try compiled.model.quantizeInput(samples[0]) }
-            let opening: [String: Any] = ["salt": inputSalt.description, "quantized": q, "scale": compiled.model.inputTensor.scale,
-                                          "hash": claim.input.hash ?? "", "rule": "hash = Poseidon.hashMany([salt] ++ quantized) over BN254 Fr"]
-            let data = try JSONSerialization.data(withJSONObject: opening, options: [.prettyPrinted, .sortedKeys])
-            try writeSecretFile(data, path(output, "input_opening.json"))
-        }
-        try writeFile(try proof.snarkjs.jsonData(), path(output, "proof.json"))
-        try writeFile(try SnarkjsPublicSignals(values: circuit.publicSignals).jsonData(), path(output, "public.json"))
-        try writeFile(try ClaimVerifier.encode(claim), path(output, "claim.json"))
+        try modelStep(output) { try ModelWorkspace.write(proved, model: workspace.compiled.model, to: output, witness: wtns) }
+        let claim = proved.claim
         if options.json {
             printJSON(["claim": path(output, "claim.json"), "proof": path(output, "proof.json"), "public": path(output, "public.json"),
-                       "constraints": circuit.system.constraintCount, "witnessSeconds": seconds(witnessTime),
-                       "proveSeconds": seconds(timings.total), "proofBytes": 256, "peakMemoryBytes": peakMemoryBytes(),
+                       "constraints": proved.circuit.system.constraintCount, "witnessSeconds": seconds(proved.witnessTime),
+                       "proveSeconds": seconds(proved.timings.total), "proofBytes": 256, "peakMemoryBytes": peakMemoryBytes(),
                        "output": ["shape": claim.output.shape, "values": claim.output.values, "argmax": claim.output.argmax]])
         } else {
             print("output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax)\(claim.output.transform == .none ? "" : " (\(claim.output.transform.rawValue) applied outside the proof)")")
-            print("proved \(circuit.system.constraintCount) constraints in \(String(format: "%.3f", seconds(timings.total))) s (witness \(String(format: "%.3f", seconds(witnessTime))) s)")
+            print("proved \(proved.circuit.system.constraintCount) constraints in \(String(format: "%.3f", seconds(proved.timings.total))) s (witness \(String(format: "%.3f", seconds(proved.witnessTime))) s)")
             print("wrote \(path(output, "claim.json")), proof.json, public.json\(claim.signature.map { " (signed by \($0.publicKey))" } ?? "")")
         }
     }
@@ -379,8 +326,7 @@ struct RunCommand: ParsableCommand {
                 throw CLIError("internal error: the witness does not satisfy the circuit for sample \(k) (\(describe(error)))")
             }
             let values = m.dequantize(circuit.output, tensor: m.output)
-            var best = 0
-            for i in circuit.output.indices where circuit.output[i] > circuit.output[best] { best = i }
+            let best = firstArgmax(circuit.output)
             var r: [String: Any] = ["shape": m.outputTensor.shape, "values": values, "quantized": circuit.output, "scale": m.outputTensor.scale, "argmax": best]
             if m.outputTransform != .none {
                 r["transform"] = m.outputTransform.rawValue

@@ -134,7 +134,7 @@ final class BadInputTests: XCTestCase {
     func testDynamicShape() throws { try checkBadModel("dynamic_shape"); try checkBadModel("unknown_dim") }
     func testIntInput() throws { try checkBadModel("int_input") }
     func testHiddenSoftmaxAndSigmoid() throws { try checkBadModel("hidden_softmax"); try checkBadModel("hidden_sigmoid") }
-    func testConvGroup2() throws { try checkBadModel("conv_group2") }
+    func testConvGroupMismatch() throws { try checkBadModel("conv_group_mismatch") }
     func testGraphShape() throws {
         try checkBadModel("two_inputs"); try checkBadModel("batch2"); try checkBadModel("div_two_tensors"); try checkBadModel("undefined_value")
     }

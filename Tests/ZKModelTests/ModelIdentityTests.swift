@@ -89,6 +89,8 @@ final class ModelIdentityTests: XCTestCase {
         let x = try PF.input("iris_logreg")
         let c1 = try compiled.circuit(for: x), c2 = try other.circuit(for: x)
         XCTAssertEqual(try circuitDigest(c1.system), try circuitDigest(c2.system), "one circuit, so one key, for both weight sets")
+        XCTAssertEqual(try circuitDigest(try compiled.constraintSystem().system), try circuitDigest(c1.system),
+                       "the constraint-only build (compile, setup) is the proving circuit, Poseidon constants included")
         XCTAssertNotEqual(c1.publicSignals[0], c2.publicSignals[0], "the statement signal covers the commitment")
         let pk = try Groth16.setup(c1.system)
         func claim(_ c: CompiledModel, _ circuit: ModelCircuit) throws -> Claim {

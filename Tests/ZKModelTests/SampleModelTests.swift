@@ -60,6 +60,10 @@ final class SampleModelTests: XCTestCase {
                                "\(name) sample \(k): public signals")
                 XCTAssertEqual(c.system.constraintCount, shape.system.constraintCount, "\(name) sample \(k): structure depends on the input")
                 XCTAssertEqual(c.system.wireCount, shape.system.wireCount, "\(name) sample \(k)")
+                if k == 0 {
+                    // The constraint-only build (compile, setup; no witness solved) is the same system, term for term.
+                    XCTAssertEqual(try circuitDigest(c.system), try circuitDigest(shape.system), "\(name): constraint-only build differs")
+                }
                 let t1 = clock.now
                 XCTAssertNoThrow(try c.system.check(c.witness), "\(name) sample \(k): witness does not satisfy the circuit")
                 checkTime += clock.now - t1

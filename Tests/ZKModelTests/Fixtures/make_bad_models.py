@@ -101,11 +101,11 @@ def build():
               vi("input", [1, 4]), vi("output", [1, 2]), "hidden_sigmoid"),
         {"kind": "unsupported", "op": "Sigmoid", "node": "hidden_sig", "contains": "final op"})
 
-    # Conv with group = 2 (4 input channels, weights [4, 2, 3, 3]).
-    cases["conv_group2"] = (
-        model([helper.make_node("Conv", ["input", "W"], ["output"], name="grouped_conv", group=2,
+    # Conv with group = 3 on 4 input channels (grouped convolutions are supported; this one is inconsistent).
+    cases["conv_group_mismatch"] = (
+        model([helper.make_node("Conv", ["input", "W"], ["output"], name="grouped_conv", group=3,
                                 kernel_shape=[3, 3], pads=[0, 0, 0, 0], strides=[1, 1])],
-              [f32("W", weights(4, 2, 3, 3))], vi("input", [1, 4, 5, 5]), vi("output", [1, 4, 3, 3]), "conv_group2"),
+              [f32("W", weights(3, 1, 3, 3))], vi("input", [1, 4, 5, 5]), vi("output", [1, 3, 3, 3]), "conv_group_mismatch"),
         {"kind": "any", "op": "Conv", "node": "grouped_conv", "contains": "group"})
 
     # Two model inputs.

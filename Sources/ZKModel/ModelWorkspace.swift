@@ -1,0 +1,137 @@
+// A compiled model directory as a library object: load it with its consistency checks, prove an input, write the
+// claim and the files that go with it. The CLI's `prove` only parses arguments and prints what this returns.
+//
+// A directory holds model.onnx (a copy), circuit.json (the quantized graph), manifest.json (digests, counts,
+// per-layer costs), report.txt, circuit.r1cs; `setup` adds proving.key and verification_key.json; with private
+// weights `compile` also writes public/ (the weight-free part for whoever runs setup).
+
+import Foundation
+import ZKAlgebra
+import ZKConstraints
+import ZKFormats
+import ZKGroth16
+import ZKSodium
+
+/// One proven input: the circuit (with its witness), the proof, the claim and what proving took.
+public struct ProvedInput {
+    public var circuit: ModelCircuit
+    public var proof: Proof
+    public var claim: Claim
+    /// The hashed input's blinding value (zero unless the input is hashed): the opening stays with the prover.
+    public var inputSalt: Fr
+    public var quantizedInput: [Int]
+    public var witnessTime: Duration
+    public var timings: ProverTimings
+}
+
+public struct ModelWorkspace {
+    public let directory: URL
+    public let compiled: CompiledModel
+    public let manifest: ModelManifest
+
+    func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    /// Opens a compiled directory: circuit.json (a host's model, or a private-weights model's public part) and
+    /// manifest.json. Throws `ModelError` naming the directory when either is missing or malformed.
+    public init(directory path: String) throws {
+        directory = URL(fileURLWithPath: path)
+        let circuitURL = directory.appendingPathComponent("circuit.json")
+        guard FileManager.default.fileExists(atPath: circuitURL.path) else {
+            throw ModelError.invalidCircuit("\(path): not a compiled model directory (no circuit.json; run `zkinfer compile MODEL.onnx -o \(path)`)")
+        }
+        compiled = try CompiledModel.load(circuitJSON: try Self.read(circuitURL))
+        manifest = try ModelManifest.decode(try Self.read(directory.appendingPathComponent("manifest.json")))
+    }
+
+    static func read(_ url: URL) throws -> Data {
+        do { return try Data(contentsOf: url) } catch { throw ModelError.invalidCircuit("\(url.path): cannot read file") }
+    }
+
+    /// Checks that a built circuit is the one manifest.json records (circuit.json was not edited after compile).
+    public func checkAgainstManifest(_ circuit: ModelCircuit) throws {
+        guard try circuitDigest(circuit.system) == manifest.circuitDigest else {
+            throw ModelError.invalidCircuit("\(directory.path): circuit.json does not produce the circuit recorded in manifest.json (recompile)")
+        }
+    }
+
+    /// The proving key, checked to be made for `system` (it may come from someone else's setup, e.g. a verifier's
+    /// setup of DIR/public: what matters is that its QAP matrices are this circuit's).
+    public func provingKey(for system: ConstraintSystem) throws -> ProvingKey {
+        let url = file("proving.key")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ModelError.invalidCircuit("\(directory.path): no proving.key (run `zkinfer setup \(directory.path)`)")
+        }
+        let pk: ProvingKey
+        do { pk = try ProvingKeyFile.read(from: url) } catch { throw ModelError.invalidCircuit("\(url.path): invalid proving key (\(error))") }
+        guard pk.wireCount == system.wireCount, pk.publicCount == system.publicCount else {
+            throw ModelError.invalidCircuit("\(url.path): the proving key was made for a different circuit (run `zkinfer setup \(directory.path)` again)")
+        }
+        let (ma, mb) = QAP.matrices(system)
+        guard ma == pk.matrixA, mb == pk.matrixB else { throw ModelError.invalidCircuit("\(url.path): the proving key was made for a different circuit") }
+        return pk
+    }
+
+    /// Runs the model on `input`, proves it and makes the claim (signed with `hostKey` when given). The witness is
+    /// checked against the circuit before proving: a failure there is an internal error, never a bad proof.
+    public func prove(input: [Double], threads: Int? = nil, progress: Groth16.Progress? = nil, hostKey: Ed25519KeyPair? = nil) throws -> ProvedInput {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let inputSalt = compiled.model.visibility.input == .hashed ? Fr.random() : Fr.zero
+        let circuit = try compiled.circuit(for: input, inputSalt: inputSalt)
+        let witnessTime = clock.now - start
+        try checkAgainstManifest(circuit)
+        do { try circuit.system.check(circuit.witness) } catch {
+            throw ModelError.invalidCircuit("internal error: the witness does not satisfy the circuit (\(error)); please report this model")
+        }
+        let pk = try provingKey(for: circuit.system)
+        let (proof, timings) = try Groth16.proveWithTimings(pk, witness: circuit.witness, threads: threads, progress: progress)
+        var claim = try ClaimVerifier.makeClaim(name: manifest.name, compiled: compiled, circuit: circuit, input: input, proof: proof,
+                                                verificationKey: pk.verificationKey, inputSalt: inputSalt, circuitDigest: manifest.circuitDigest)
+        if let hostKey { try ClaimVerifier.sign(&claim, with: hostKey) }
+        return ProvedInput(circuit: circuit, proof: proof, claim: claim, inputSalt: inputSalt,
+                           quantizedInput: try compiled.model.quantizeInput(input), witnessTime: witnessTime, timings: timings)
+    }
+
+    /// Writes OUT/claim.json, proof.json and public.json (snarkjs); for a hashed input the opening
+    /// OUT/input_opening.json (mode 0600: it stays with the prover / input owner); with `witness`, OUT/witness.wtns
+    /// (0600, it holds every private value).
+    public static func write(_ p: ProvedInput, model: QuantizedModel, to output: String, witness: Bool = false) throws {
+        let out = URL(fileURLWithPath: output)
+        do { try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true) } catch {
+            throw ModelError.invalidInput("\(output): cannot create directory")
+        }
+        if witness { try writeOwnerOnly(Data(WitnessFile(values: p.circuit.witness).serialized()), out.appendingPathComponent("witness.wtns").path) }
+        if model.visibility.input == .hashed {
+            let opening: [String: Any] = ["salt": p.inputSalt.description, "quantized": p.quantizedInput, "scale": model.inputTensor.scale,
+                                          "hash": p.claim.input.hash ?? "", "rule": "hash = Poseidon.hashMany([salt] ++ quantized) over BN254 Fr"]
+            let data = try JSONSerialization.data(withJSONObject: opening, options: [.prettyPrinted, .sortedKeys])
+            try writeOwnerOnly(data, out.appendingPathComponent("input_opening.json").path)
+        }
+        func write(_ data: Data, _ name: String) throws {
+            do { try data.write(to: out.appendingPathComponent(name), options: .atomic) } catch {
+                throw ModelError.invalidInput("\(out.appendingPathComponent(name).path): cannot write file")
+            }
+        }
+        try write(try p.proof.snarkjs.jsonData(), "proof.json")
+        try write(try SnarkjsPublicSignals(values: p.circuit.publicSignals).jsonData(), "public.json")
+        try write(try ClaimVerifier.encode(p.claim), "claim.json")
+    }
+}
+
+/// Writes a file readable by its owner only (mode 0600), replacing any old one atomically.
+public func writeOwnerOnly(_ data: Data, _ file: String) throws {
+    let tmp = file + ".tmp-\(getpid())"
+    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard fd >= 0 else { throw ModelError.invalidInput("\(file): cannot create file (errno \(errno))") }
+    let ok = data.withUnsafeBytes { buf -> Bool in
+        var off = 0
+        while off < buf.count {
+            let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
+            if n <= 0 { return false }
+            off += n
+        }
+        return true
+    }
+    close(fd)
+    guard ok, rename(tmp, file) == 0 else { unlink(tmp); throw ModelError.invalidInput("\(file): cannot write file") }
+}
