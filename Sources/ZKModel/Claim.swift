@@ -234,7 +234,7 @@ extension QuantizedModel {
             case .rewire(let inputs, let sources, let constants, let shifts):
                 let total = inputs.reduce(0) { $0 + tensors[$1].count }
                 ok = !inputs.isEmpty && shifts.count == inputs.count && shifts.allSatisfy({ (0...60).contains($0) }) && small(constants)
-                    && sources.count == out.count && sources.allSatisfy { $0 < total && ($0 >= 0 || -1 - $0 < constants.count) }
+                    && sources.count == out.count && sources.allSatisfy { $0 < total && $0 >= -constants.count }
             case .extremum(let a, let b, let sa, let sb, let s, _):
                 ok = tensors[a].count == out.count && tensors[b].count == out.count && (0...60).contains(sa) && (0...60).contains(sb) && abs(s) == 1
             case .bilinear(let a, let b, let left, let right, let terms):

@@ -104,7 +104,7 @@ extension Importer {
             var shape = cs[0].shape
             for c in cs.dropFirst() { shape = try broadcastShape(shape, c.shape, name) }
             let xs = try cs.map { try broadcast($0, to: shape, name) }
-            let n = shape.reduce(1, *)
+            let n = try elementCount(shape, name)
             var r = xs[0]
             for y in xs.dropFirst() {
                 r = try (0..<n).map { i -> Double in
@@ -164,8 +164,11 @@ extension Importer {
             guard cs.count == 3, cs.allSatisfy({ $0.data.count == 1 }) else { throw ModelError.malformedONNX("Range node '\(name)' needs three scalars") }
             let (start, limit, delta) = (cs[0].data[0], cs[1].data[0], cs[2].data[0])
             guard delta != 0 else { throw ModelError.unsupported(node: name, reason: "Range with delta 0") }
-            let count = max(0, Int(((limit - start) / delta).rounded(.up)))
-            guard count <= ONNXImporter.maxTensorElements else { throw ModelError.unsupported(node: name, reason: "Range of \(count) elements") }
+            let steps = ((limit - start) / delta).rounded(.up)
+            guard steps.isFinite, steps <= Double(ONNXImporter.maxTensorElements) else {
+                throw ModelError.unsupported(node: name, reason: "Range of \(steps) elements")
+            }
+            let count = max(0, Int(steps))
             try set([count], (0..<count).map { start + Double($0) * delta }, integer: allInt)
         case "ConstantOfShape":
             let dims = try integers(cs[0].data, node, name, what: "shape")

@@ -282,7 +282,7 @@ struct Importer {
 
     /// A constant broadcast (numpy rules) to `shape`, returned flattened.
     func broadcast(_ c: (shape: [Int], data: [Double]), to shape: [Int], _ name: String) throws -> [Double] {
-        let n = shape.reduce(1, *)
+        let n = try elementCount(shape, name)  // bounded before anything is allocated
         if c.data.count == 1 { return [Double](repeating: c.data[0], count: n) }
         guard c.shape.count <= shape.count else {
             throw ModelError.shapeMismatch(node: name, reason: "cannot broadcast constant \(c.shape) to \(shape)")

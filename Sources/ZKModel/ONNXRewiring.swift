@@ -198,8 +198,10 @@ extension Importer {
             let s = shapes[t]
             guard case .constant(_, let d) = try input(node, 1, name) else { throw ModelError.unsupported(node: name, reason: "Tile repeats must be constant") }
             let reps = try integers(d, node, name, what: "repeats")
-            guard reps.count == s.count, reps.allSatisfy({ $0 >= 1 }) else { throw ModelError.shapeMismatch(node: name, reason: "Tile repeats \(reps) for \(s)") }
-            let outShape = zip(s, reps).map { $0 * $1 }
+            guard reps.count == s.count, reps.allSatisfy({ $0 >= 1 && $0 <= ONNXImporter.maxTensorElements }) else {
+                throw ModelError.shapeMismatch(node: name, reason: "Tile repeats \(reps) for \(s)")
+            }
+            let outShape = zip(s, reps).map { $0 * $1 }  // each factor ≤ 2^26: no overflow; the count is checked next
             let st = strides(s)
             let n = try elementCount(outShape, name)
             let idx = (0..<n).map { o -> Int in
@@ -220,7 +222,7 @@ extension Importer {
         case "DepthToSpace", "SpaceToDepth":
             let t = try tensor(node, 0, name)
             let s = shapes[t]
-            guard s.count == 4, s[0] == 1, let b = try intAttr(node, "blocksize"), b >= 1 else {
+            guard s.count == 4, s[0] == 1, let b = try intAttr(node, "blocksize"), b >= 1, b < 1 << 13 else {
                 throw ModelError.unsupported(node: name, reason: "\(op) needs NCHW input with batch 1 and a blocksize")
             }
             let (c, h, w) = (s[1], s[2], s[3])
@@ -478,6 +480,14 @@ extension Importer {
 
         switch (va, vb) {
         case (.tensor(let a), .tensor(let b)):
+            // One constraint per scalar product: bound their number before building the index lists.
+            let products = [batchCount, m, n, k].reduce(1) { acc, d in
+                let (p, o) = acc.multipliedReportingOverflow(by: d)
+                return o ? Int.max : p
+            }
+            guard products <= ONNXImporter.maxTensorElements else {
+                throw ModelError.unsupported(node: name, reason: "MatMul of two computed tensors needs \(products) products (at most \(ONNXImporter.maxTensorElements))")
+            }
             var left: [Int] = [], right: [Int] = []
             left.reserveCapacity(batchCount * m * n * k); right.reserveCapacity(batchCount * m * n * k)
             for bi in 0..<batchCount { for i in 0..<m { for j in 0..<n { for kk in 0..<k {
