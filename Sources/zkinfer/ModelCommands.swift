@@ -86,7 +86,10 @@ struct CompileCommand: ParsableCommand {
             and a copy of the model. Scales are powers of two: each \
             tensor and weight matrix gets about --scale-bits bits of magnitude. With --calibrate, scales and the \
             input range come from the samples (inputs must then satisfy |x| ≤ the calibrated maximum rounded up to \
-            a power of two); without it every tensor is assumed to stay within ±16.
+            a power of two); without it every tensor is assumed to stay within ±16. Claims record the per-tensor scales \
+            and the calibration file's BLAKE2b-256, so `zkinfer verify --model` can re-derive the graph from the ONNX \
+            file. With --weights private, DIR/public/ holds the weight-free part (circuit.json without weights or \
+            salt, manifest.json, circuit.r1cs) for whoever runs setup: `zkinfer setup DIR/public`.
             """)
 
     @Argument(help: "The ONNX model.")

@@ -1,1 +1,0 @@
-// ONNX model compiler (placeholder; see issue 5).
