@@ -180,199 +180,17 @@ public enum CircuitLowering {
             extraRows.append(LayerCost(layer: "(input: \(m.visibility.input.rawValue))", onnxOp: "", ops: m.visibility.input == .hashed ? ["range", "poseidon"] : ["range"],
                                        outputShape: m.inputTensor.shape, constraints: b.constraintCount - before, maxRangeBits: maxBits, rangeBits: bitsUsed))
         }
-        var committed: [(LinearExpression, Int, Int)] = []  // private weights: (wire, value, bits) in commitment order
-
+        // Every op is lowered by its family's function (Lowering/, through `loweringTable`); the cost accounting
+        // below wraps the call.
+        let ctx = LoweringContext(b: b, m: m, t: t, split: split)
         var layers: [LayerCost] = []
         var layerIndex: [String: Int] = [:]
         for node in m.nodes {
             let before = b.constraintCount
-            var bitsUsed = 0, maxBits = 0
-            func note(_ k: Int) { bitsUsed += k; maxBits = max(maxBits, k); split.rangeChecks += k }  // signedBits(k) = k constraints
             let out = m.tensors[node.output]
-            switch node.op {
-            case .dense(let i, let w, let bias, let nIn, let nOut) where node.hasPrivateWeights:
-                let (wv, bv) = privateParameters(b, node, w, bias, &committed, note)
-                let x = t[i]
-                let mulBefore = b.constraintCount
-                t[node.output] = (0..<nOut).map { o in
-                    var e = bv[o].linearExpression
-                    for k in 0..<nIn { e += b.mul(wv[o * nIn + k], x[k], label: "dense.mul") }
-                    return e
-                }
-                split.multiplications += b.constraintCount - mulBefore
-            case .conv(let i, let w, let bias, let mOut, let geo) where node.hasPrivateWeights:
-                let (wv, bv) = privateParameters(b, node, w, bias, &committed, note)
-                let x = t[i]
-                let oh = geo.outHeight, ow = geo.outWidth
-                let mulBefore = b.constraintCount
-                var res = [LinearExpression](repeating: LinearExpression(), count: mOut * oh * ow)
-                for o in 0..<mOut {
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            var e = bv[o].linearExpression
-                            geo.taps(o, of: mOut, oy, ox) { wi, xi in e += b.mul(wv[wi], x[xi], label: "conv.mul") }
-                            res[(o * oh + oy) * ow + ox] = e
-                        }
-                    }
-                }
-                t[node.output] = res
-                split.multiplications += b.constraintCount - mulBefore
-            case .dense(let i, let w, let bias, let nIn, let nOut):
-                let x = t[i]
-                let wf = w.map { Fr(signed: Int64($0)) }
-                t[node.output] = (0..<nOut).map { o in
-                    var e = LinearExpression.constant(Fr(signed: Int64(bias[o])))
-                    for k in 0..<nIn where w[o * nIn + k] != 0 { e += x[k] * wf[o * nIn + k] }
-                    return e
-                }
-            case .conv(let i, let w, let bias, let mOut, let geo):
-                let x = t[i]
-                let wf = w.map { Fr(signed: Int64($0)) }
-                let oh = geo.outHeight, ow = geo.outWidth
-                var res = [LinearExpression](repeating: LinearExpression(), count: mOut * oh * ow)
-                for o in 0..<mOut {
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            var e = LinearExpression.constant(Fr(signed: Int64(bias[o])))
-                            geo.taps(o, of: mOut, oy, ox) { wi, xi in if w[wi] != 0 { e += x[xi] * wf[wi] } }
-                            res[(o * oh + oy) * ow + ox] = e  // rows are normalized by the constraint system
-                        }
-                    }
-                }
-                t[node.output] = res
-            case .affine(let i, let mul, let add):
-                t[node.output] = t[i].indices.map { k in
-                    (t[i][k] * Fr(signed: Int64(mul[k])) + Fr(signed: Int64(add[k]))).simplified()
-                }
-            case .add(let a, let c, let sa, let sc, let sign):
-                let fa = Fr(signed: Int64(1 << sa)), fc = Fr(signed: Int64(sign << sc))
-                t[node.output] = t[a].indices.map { k in (t[a][k] * fa + t[c][k] * fc).simplified() }
-            case .rescale(let i, let d, let relu):
-                // The width only needs to admit honest values: the decomposition proves the quotient exactly for any
-                // value it accepts (FixedPointGadgets.rescale), so soundness does not rest on the bounds here.
-                let src = m.tensors[i]
-                let half = d > 0 ? 1 << (d - 1) : 0
-                t[node.output] = t[i].indices.map { k in
-                    let bits = max(d + 1, signedBitWidth(lo: src.lo[k] + half, hi: src.hi[k] + half))
-                    note(bits)
-                    return b.rescale(t[i][k], shift: d, bits: bits, relu: relu)
-                }
-            case .leakyRelu(let i, let alpha, let abits):
-                // Width from the bounds (completeness only): the decomposition proves the sign exactly.
-                let src = m.tensors[i]
-                let up = Fr(2).power(UInt64(abits)), fa = Fr(signed: Int64(alpha))
-                t[node.output] = t[i].indices.map { k in
-                    let bits = signedBitWidth(lo: src.lo[k], hi: src.hi[k])
-                    note(bits)
-                    let s = b.signedBits(t[i][k], bits: bits).nonNegative
-                    let pos = b.mul(s, t[i][k], label: "leakyrelu.select")  // x if x ≥ 0 else 0
-                    // y = α·x + (2^abits − α)·pos
-                    return (t[i][k] * fa + pos * (up - fa)).simplified()
-                }
-            case .clamp(let i, let mn, let mx):
-                let src = m.tensors[i]
-                t[node.output] = t[i].indices.map { k in
-                    var e = t[i][k]
-                    var lo = src.lo[k], hi = src.hi[k]
-                    // A side is dropped only when [lo, hi] says it cannot trigger. Justified by the exact input range
-                    // check (assertInRange, or the verifier's integer check of a public input) and the induction in the
-                    // header comment: no satisfying witness puts x outside [lo, hi].
-                    if let mn, lo < mn {
-                        // max(x, mn) = mn + relu(x − mn)
-                        let bits = signedBitWidth(lo: lo - mn, hi: hi - mn)
-                        note(bits)
-                        e = b.rescale(e - Fr(signed: Int64(mn)), shift: 0, bits: bits, relu: true) + Fr(signed: Int64(mn))
-                        lo = max(lo, mn); hi = max(hi, mn)
-                    }
-                    if let mx, hi > mx {
-                        // min(x, mx) = mx − relu(mx − x)
-                        let bits = signedBitWidth(lo: mx - hi, hi: mx - lo)
-                        note(bits)
-                        e = LinearExpression.constant(Fr(signed: Int64(mx))) - b.rescale(Fr(signed: Int64(mx)) - e, shift: 0, bits: bits, relu: true)
-                    }
-                    return e
-                }
-            case .maxPool(let i, let geo):
-                // Widths from the bounds (completeness only): `maximum` proves the sign of a − b exactly for any accepted difference.
-                let src = m.tensors[i]
-                let oh = geo.outHeight, ow = geo.outWidth
-                var res = [LinearExpression](repeating: LinearExpression(), count: geo.channels * oh * ow)
-                for c in 0..<geo.channels {
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            var cur: LinearExpression?
-                            var curLo = 0, curHi = 0
-                            geo.window(oy, ox) { _, _, y, xx in
-                                let idx = (c * geo.height + y) * geo.width + xx
-                                guard let m0 = cur else { cur = t[i][idx]; curLo = src.lo[idx]; curHi = src.hi[idx]; return }
-                                let bits = signedBitWidth(lo: src.lo[idx] - curHi, hi: src.hi[idx] - curLo)
-                                note(bits)
-                                let nm = b.maximum(t[i][idx], m0, bits: bits)
-                                cur = nm
-                                curLo = max(curLo, src.lo[idx]); curHi = max(curHi, src.hi[idx])
-                            }
-                            res[(c * oh + oy) * ow + ox] = cur ?? LinearExpression()
-                        }
-                    }
-                }
-                t[node.output] = res
-            case .sumPool(let i, let geo, let mult):
-                let oh = geo.outHeight, ow = geo.outWidth, per = oh * ow
-                var res = [LinearExpression](repeating: LinearExpression(), count: geo.channels * per)
-                for c in 0..<geo.channels {
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            var e = LinearExpression()
-                            geo.window(oy, ox) { _, _, y, xx in e += t[i][(c * geo.height + y) * geo.width + xx] }
-                            let o = (c * oh + oy) * ow + ox
-                            res[o] = e * Fr(signed: Int64(mult[o % per]))
-                        }
-                    }
-                }
-                t[node.output] = res
-            case .gather(let i, let idx):
-                t[node.output] = idx.map { t[i][$0] }
-            case .rewire(let inputs, let sources, let constants, let shifts):
-                // Linear expressions only (zero constraints): exact shifts align the scales, constants are constants.
-                let flat = inputs.enumerated().flatMap { k, x in t[x].map { shifts[k] == 0 ? $0 : $0 * Fr(2).power(UInt64(shifts[k])) } }
-                t[node.output] = sources.map { $0 >= 0 ? flat[$0] : LinearExpression.constant(Fr(signed: Int64(constants[-1 - $0]))) }
-            case .extremum(let a, let c, let sa, let sc, let sign, let isMax):
-                // maximum() proves the sign of x − y exactly for any difference its decomposition accepts; the width
-                // from the bounds only needs to admit honest values (completeness).
-                let fa = Fr(2).power(UInt64(sa)), fc = Fr(signed: Int64(sign)) * Fr(2).power(UInt64(sc))
-                t[node.output] = t[a].indices.map { k in
-                    let x = t[a][k] * fa, y = t[c][k] * fc
-                    let (xl, xh) = Bounds.mulRange(1 << sa, m.tensors[a].lo[k], m.tensors[a].hi[k])
-                    let (yl, yh) = Bounds.mulRange(sign << sc, m.tensors[c].lo[k], m.tensors[c].hi[k])
-                    let bits = signedBitWidth(lo: xl - yh, hi: xh - yl)
-                    note(bits)
-                    let mx = b.maximum(x, y, bits: bits)
-                    return isMax ? mx : (x + y - mx).simplified()
-                }
-            case .bilinear(let a, let c, let left, let right, let terms):
-                // One constraint per scalar product; the sums are free.
-                let mulBefore = b.constraintCount
-                t[node.output] = (0..<(left.count / max(terms, 1))).map { k in
-                    var e = LinearExpression()
-                    for s in 0..<terms { e += b.mul(t[a][left[k * terms + s]], t[c][right[k * terms + s]], label: "product") }
-                    return e
-                }
-                split.multiplications += b.constraintCount - mulBefore
-            case .argMax(let i):
-                // Widths from the bounds (completeness only): `greaterThan` proves each comparison exactly for any accepted difference.
-                let src = m.tensors[i]
-                var best = t[i][0], idx = LinearExpression()
-                var bLo = src.lo[0], bHi = src.hi[0]
-                for k in 1..<max(1, t[i].count) {
-                    let bits = signedBitWidth(lo: src.lo[k] - bHi - 1, hi: src.hi[k] - bLo - 1)
-                    note(bits)
-                    let g = b.greaterThan(t[i][k], best, bits: bits)
-                    best = best + b.mul(g, t[i][k] - best, label: "argmax.value")
-                    idx = idx + b.mul(g, Fr(signed: Int64(k)) - idx, label: "argmax.index")
-                    bLo = max(bLo, src.lo[k]); bHi = max(bHi, src.hi[k])
-                }
-                t[node.output] = [idx]
-            }
+            ctx.bitsUsed = 0; ctx.maxBits = 0
+            ctx.t[node.output] = try lowering(for: node.family)(ctx, node)
+            let (bitsUsed, maxBits) = (ctx.bitsUsed, ctx.maxBits)
             let cost = b.constraintCount - before
             if let li = layerIndex[node.layer] {
                 layers[li].constraints += cost
@@ -386,6 +204,9 @@ public enum CircuitLowering {
                                         constraints: cost, maxRangeBits: maxBits, rangeBits: bitsUsed))
             }
         }
+        t = ctx.t
+        split = ctx.split
+        let committed = ctx.committed
         // Private weights: bind them to the public commitment.
         if let c = commitmentVar {
             let before = b.constraintCount
