@@ -215,10 +215,42 @@ def max_min_abs(rng):
     return nodes, inits, [1, 6], [1, 5], 13
 
 
+def conv_transpose(rng):
+    """A decoder step: Conv → Relu → ConvTranspose (stride 2, asymmetric pads, output_padding) → ConvTranspose 1×1."""
+    nodes = [
+        helper.make_node("Conv", ["input", "c.weight", "c.bias"], ["a"], name="/c/Conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("Relu", ["a"], ["ar"], name="/Relu"),
+        helper.make_node("ConvTranspose", ["ar", "up.weight", "up.bias"], ["u"], name="/up/ConvTranspose", kernel_shape=[3, 3],
+                         strides=[2, 2], pads=[1, 0, 0, 1], output_padding=[1, 0]),
+        helper.make_node("ConvTranspose", ["u", "pw.weight"], ["v"], name="/pw/ConvTranspose", kernel_shape=[1, 1]),
+        helper.make_node("Flatten", ["v"], ["flat"], name="/Flatten"),
+        helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm", transB=1),
+    ]
+    inits = [f32("c.weight", w(rng, 3, 2, 3, 3, scale=0.5)), f32("c.bias", w(rng, 3, scale=0.2)),
+             f32("up.weight", w(rng, 3, 2, 3, 3, scale=0.5)), f32("up.bias", w(rng, 2, scale=0.2)),
+             f32("pw.weight", w(rng, 2, 2, 1, 1)), f32("fc.weight", w(rng, 3, 2 * 7 * 6, scale=0.2)), f32("fc.bias", w(rng, 3, scale=0.2))]
+    return nodes, inits, [1, 2, 6, 6], [1, 3], 13
+
+
+def conv_transpose_1d_groups(rng):
+    """1-D ConvTranspose with group = 2 and dilation 2 (symbolic batch)."""
+    nodes = [
+        helper.make_node("ConvTranspose", ["input", "t.weight", "t.bias"], ["a"], name="/t/ConvTranspose", kernel_shape=[3],
+                         strides=[2], dilations=[2], group=2, pads=[2, 1]),
+        helper.make_node("Relu", ["a"], ["ar"], name="/Relu"),
+        helper.make_node("Flatten", ["ar"], ["flat"], name="/Flatten"),
+        helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm", transB=1),
+    ]
+    inits = [f32("t.weight", w(rng, 4, 3, 3, scale=0.6)), f32("t.bias", w(rng, 6, scale=0.2)),
+             f32("fc.weight", w(rng, 3, 6 * 10, scale=0.3)), f32("fc.bias", w(rng, 3, scale=0.2))]
+    return nodes, inits, ["b", 4, 5], ["b", 3], 13
+
+
 MODELS = [("pytorch_flatten_cnn", pytorch_flatten_cnn), ("concat_branches", concat_branches),
           ("sequence_matmul", sequence_matmul), ("attention_scores", attention_scores),
           ("rewiring_mix", rewiring_mix), ("resize_nearest", resize_nearest), ("conv1d_net", conv1d_net),
-          ("depthwise_separable", depthwise_separable), ("max_min_abs", max_min_abs)]
+          ("depthwise_separable", depthwise_separable), ("max_min_abs", max_min_abs), ("conv_transpose", conv_transpose),
+          ("conv_transpose_1d_groups", conv_transpose_1d_groups)]
 
 
 def main():

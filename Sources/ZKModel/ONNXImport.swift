@@ -9,7 +9,7 @@ import SwiftProtobuf
 public enum ONNXImporter {
     /// The ONNX op types zkinfer lowers (default domain).
     public static let supportedOps = [
-        "Abs", "Add", "AveragePool", "ArgMax", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Conv", "DepthToSpace",
+        "Abs", "Add", "AveragePool", "ArgMax", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Conv", "ConvTranspose", "DepthToSpace",
         "Div", "Dropout", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Identity",
         "LeakyRelu", "MatMul", "Max", "MaxPool", "Mean", "Min", "Mul", "Neg", "Pad", "ReduceMean", "ReduceSum", "Relu", "Reshape",
         "Resize", "Sigmoid (output only)", "Slice", "Softmax (output only)", "SpaceToDepth", "Split", "Squeeze", "Sub",
@@ -318,6 +318,7 @@ struct Importer {
         case "Gemm": try lowerGemm(node, name)
         case "MatMul": try lowerMatMul(node, name)
         case "Conv": try lowerConv(node, name)
+        case "ConvTranspose": try lowerConvTranspose(node, name)
         case "Add", "Sub", "Mul", "Div": try lowerElementwise(node, name)
         case "Relu":
             let t = try tensor(node, 0, name)

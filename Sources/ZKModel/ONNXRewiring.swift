@@ -426,6 +426,92 @@ extension Importer {
         }
     }
 
+    /// ConvTranspose as a convolution (zero cost beyond the convolution's own): the input is spread onto a grid with
+    /// stride − 1 zeros between pixels and padded by dilation·(k − 1) − pad (+ output_padding at the end; a negative
+    /// amount crops) — one rewiring with zero constants — then convolved at stride 1 with the kernel flipped and its
+    /// channel axes swapped (per group).
+    mutating func lowerConvTranspose(_ node: Onnx_NodeProto, _ name: String) throws {
+        let x = try tensor(node, 0, name)
+        let w = try constantInput(node, 1, name, what: "the ConvTranspose weights")
+        let s = shapes[x]
+        guard (s.count == 4 || s.count == 3), s[0] == 1, w.shape.count == s.count else {
+            throw ModelError.unsupported(node: name, reason: "ConvTranspose supports 1-D and 2-D input with batch 1, got \(s) and weights \(w.shape)")
+        }
+        if let a = attr(node, "auto_pad"), let mode = String(bytes: a.s, encoding: .utf8), mode != "NOTSET" {
+            throw ModelError.unsupported(node: name, reason: "ConvTranspose auto_pad \(mode) (give explicit pads)")
+        }
+        if attr(node, "output_shape") != nil { throw ModelError.unsupported(node: name, reason: "ConvTranspose output_shape (give pads and output_padding)") }
+        let oneD = s.count == 3
+        let g = try intAttr(node, "group") ?? 1
+        let c = s[1]
+        guard g >= 1, c % g == 0, w.shape[0] == c else { throw ModelError.shapeMismatch(node: name, reason: "ConvTranspose weights \(w.shape) for input \(s), group \(g)") }
+        let mPerGroup = w.shape[1], m = mPerGroup * g
+        let k = oneD ? [1, w.shape[2]] : [w.shape[2], w.shape[3]]
+        /// A per-axis attribute in its 2-D form (a 1-D model gives one value per axis, two for pads).
+        func perAxis(_ key: String, default def: [Int]) throws -> [Int] {
+            guard let v = try intsAttr(node, key) else { return def }
+            guard oneD else { return v }
+            if def.count == 4 { return v.count == 2 ? [0, v[0], 0, v[1]] : v }
+            return v.count == 1 ? [def[0], v[0]] : v
+        }
+        let strides = try perAxis("strides", default: [1, 1]), dil = try perAxis("dilations", default: [1, 1])
+        let outPad = try perAxis("output_padding", default: [0, 0]), pads = try perAxis("pads", default: [0, 0, 0, 0])
+        let positive: [Int] = strides + dil, nonNegative: [Int] = outPad + pads
+        guard strides.count == 2, dil.count == 2, outPad.count == 2, pads.count == 4,
+              positive.allSatisfy({ $0 >= 1 && $0 < 65536 }), nonNegative.allSatisfy({ $0 >= 0 && $0 < 65536 }) else {
+            throw ModelError.unsupported(node: name, reason: "ConvTranspose strides \(strides) dilations \(dil) pads \(pads) output_padding \(outPad)")
+        }
+        let h: Int = oneD ? 1 : s[2], wd: Int = oneD ? s[2] : s[3]
+        let dims: [Int] = [h, wd]
+        // The grid the convolution reads: spread input (size (in−1)·stride + 1) with begin/end padding (negative crops).
+        var begin: [Int] = [0, 0], grid: [Int] = [0, 0]
+        for d in 0..<2 {
+            let extent: Int = dil[d] * (k[d] - 1)
+            begin[d] = extent - pads[d]
+            let end: Int = extent - pads[d + 2] + outPad[d]
+            grid[d] = (dims[d] - 1) * strides[d] + 1 + begin[d] + end
+            guard grid[d] >= extent + 1 else {
+                throw ModelError.shapeMismatch(node: name, reason: "ConvTranspose output would be empty for input \(s)")
+            }
+        }
+        let n = try elementCount([c, grid[0], grid[1]], name)
+        var table = [(Int, Int)](repeating: (1, 0), count: n)
+        for ch in 0..<c {
+            for gy in 0..<grid[0] {
+                let uy = gy - begin[0]
+                guard uy >= 0, uy % strides[0] == 0, uy / strides[0] < h else { continue }
+                for gx in 0..<grid[1] {
+                    let ux = gx - begin[1]
+                    guard ux >= 0, ux % strides[1] == 0, ux / strides[1] < wd else { continue }
+                    table[(ch * grid[0] + gy) * grid[1] + gx] = (0, (ch * h + uy / strides[0]) * wd + ux / strides[1])
+                }
+            }
+        }
+        let spread = try emitHidden(.rewire(inputs: [x], sources: table.map { $0.0 == 0 ? $0.1 : -1 }, constants: [0]),
+                                    shape: [1, c, grid[0], grid[1]], node: node, name: name, tag: "spread")
+        // Weights [C, M/g, kH, kW] → [M, C/g, kH, kW], flipped.
+        let cpg = c / g
+        var wc = [Double](repeating: 0, count: m * cpg * k[0] * k[1])
+        for o in 0..<m {
+            let gi = o / mPerGroup, ol = o % mPerGroup
+            for cl in 0..<cpg {
+                let ci = gi * cpg + cl
+                for ky in 0..<k[0] { for kx in 0..<k[1] {
+                    wc[((o * cpg + cl) * k[0] + ky) * k[1] + kx] = w.data[((ci * mPerGroup + ol) * k[0] + (k[0] - 1 - ky)) * k[1] + (k[1] - 1 - kx)]
+                } }
+            }
+        }
+        var bias = [Double](repeating: 0, count: m)
+        if let b = try optionalInput(node, 2, name) {
+            guard case .constant(_, let bd) = b, bd.count == m else { throw ModelError.unsupported(node: name, reason: "ConvTranspose bias must be a constant of \(m) values") }
+            bias = bd
+        }
+        let geo = WindowGeometry(channels: c, height: grid[0], width: grid[1], kernelH: k[0], kernelW: k[1], strideH: 1, strideW: 1,
+                                 padTop: 0, padLeft: 0, padBottom: 0, padRight: 0, groups: g, dilationH: dil[0], dilationW: dil[1])
+        try emit(.conv(input: spread, weights: wc, bias: bias, outChannels: m, geometry: geo),
+                 shape: oneD ? [1, m, geo.outWidth] : [1, m, geo.outHeight, geo.outWidth], node: node, name: name)
+    }
+
     /// A float-graph node that no ONNX value names (an intermediate step of a lowering); returns its tensor.
     mutating func emitHidden(_ op: FloatOp, shape: [Int], node: Onnx_NodeProto, name: String, tag: String) throws -> Int {
         _ = try elementCount(shape, name)

@@ -11,7 +11,8 @@ import ZKModel
 final class FrontEndOpTests: XCTestCase {
     static let dir = Repo.circuits.appendingPathComponent("frontend_ops")
     static let names = ["pytorch_flatten_cnn", "concat_branches", "sequence_matmul", "attention_scores", "rewiring_mix", "resize_nearest",
-                         "conv1d_net", "depthwise_separable", "max_min_abs"]
+                         "conv1d_net", "depthwise_separable", "max_min_abs",
+                         "conv_transpose", "conv_transpose_1d_groups"]
 
     func fixture(_ name: String) throws -> (Data, OpFixture) {
         let onnx = try Data(contentsOf: Self.dir.appendingPathComponent(name + ".onnx"))
