@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ZKGroth16", targets: ["ZKGroth16"]),
         .library(name: "ZKPoseidon", targets: ["ZKPoseidon"]),
         .library(name: "ZKModel", targets: ["ZKModel"]),
+        .library(name: "ZKClaim", targets: ["ZKClaim"]),
         .library(name: "ZKBench", targets: ["ZKBench"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
     ],
@@ -60,6 +61,9 @@ let package = Package(
                 "ZKAlgebra", "ZKConstraints", "ZKCircuit", "ZKGroth16", "ZKFormats", "ZKSodium", "ZKPoseidon",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
+        // Claims ("this output came from this model on this input"): types, the verifier, receipts, re-derivation and
+        // audit, and the compiled-directory workspace that proves and writes them.
+        .target(name: "ZKClaim", dependencies: ["ZKModel", "ZKAlgebra", "ZKConstraints", "ZKFormats", "ZKGroth16", "ZKSodium"]),
         // In-process measurement suites, results schema, report and SVG plots for `zkinfer bench`.
         .target(name: "ZKBench", dependencies: ["ZKAlgebra", "ZKConstraints", "ZKGroth16"]),
 
@@ -67,7 +71,7 @@ let package = Package(
             name: "zkinfer",
             dependencies: [
                 "ZKAlgebra", "ZKBigNum", "ZKSodium", "ZKFormats", "ZKConstraints", "ZKCircuit", "ZKGroth16",
-                "ZKPoseidon", "ZKModel", "ZKBench",
+                "ZKPoseidon", "ZKModel", "ZKClaim", "ZKBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -88,10 +92,10 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ZKModelTests",
-            dependencies: ["ZKModel", "ZKCircuit", "ZKConstraints", "ZKGroth16", "ZKAlgebra", "ZKFormats", "ZKPoseidon"],
+            dependencies: ["ZKModel", "ZKClaim", "ZKCircuit", "ZKConstraints", "ZKGroth16", "ZKAlgebra", "ZKFormats", "ZKPoseidon"],
             // Bad-model fixtures are read through #filePath (with their generator script), not as resources.
             exclude: ["Fixtures"]),
         .testTarget(name: "ZKBenchTests", dependencies: ["ZKBench"]),
-        .testTarget(name: "zkinferCLITests", dependencies: ["zkinfer", "ZKModel", "ZKPoseidon", "ZKAlgebra"]),
+        .testTarget(name: "zkinferCLITests", dependencies: ["zkinfer", "ZKModel", "ZKClaim", "ZKPoseidon", "ZKAlgebra"]),
     ]
 )

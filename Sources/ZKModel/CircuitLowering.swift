@@ -349,15 +349,4 @@ public struct StatementHeader: Equatable, Sendable {
                   input: m.visibility.input, weights: m.visibility.weights, inputRangeInCircuit: m.checksInputRangeInCircuit)
     }
 
-    /// The header a claim states; throws when its input bound is not a power of two.
-    public init(claim c: Claim) throws {
-        let b = c.quantization.inputBound
-        let e = ceilLog2(b)
-        guard b.isFinite, b > 0, Double(sign: .plus, exponent: e, significand: 1) == b else {
-            throw ModelError.invalidClaim("quantization.inputBound \(b) is not a power of two")
-        }
-        self.init(inputShape: c.input.shape, inputScale: c.input.scale, inputBoundLog2: e, outputShape: c.output.shape,
-                  outputScale: c.output.scale, transform: c.output.transform, input: c.visibility.input, weights: c.visibility.weights,
-                  inputRangeInCircuit: c.quantization.inputRangeInCircuit ?? (c.visibility.input != .public))
-    }
 }

@@ -36,7 +36,7 @@ public struct QuantizationOptions: Sendable {
 let boundLimit = 1 << 60
 
 /// `ceil(log2(x))` for x > 0, as an Int (x ≤ 1 → ≤ 0).
-func ceilLog2(_ x: Double) -> Int {
+package func ceilLog2(_ x: Double) -> Int {
     guard x > 0, x.isFinite else { return 0 }
     var e = Int(x.exponent)  // x = m·2^e with 1 ≤ m < 2
     if x > Double(sign: .plus, exponent: e, significand: 1) { e += 1 }
@@ -469,3 +469,16 @@ enum Bounds {
         }
     }
 }
+
+/// `round(bound·2^scale)` computed exactly as the quantizer computes the input tensor's bound, for a power-of-two
+/// `bound`; throws for a bound that is not one or a result beyond 2^60.
+public func quantizedInputBound(_ bound: Double, scale: Int) throws -> Int {
+    let e = ceilLog2(bound)
+    guard bound.isFinite, bound > 0, Double(sign: .plus, exponent: e, significand: 1) == bound, (0...60).contains(scale) else {
+        throw ModelError.invalidClaim("quantization.inputBound \(bound) is not a power of two")
+    }
+    let k = e + scale
+    guard k < 60 else { throw ModelError.invalidClaim("quantization.inputBound·2^scale reaches 2^60") }
+    return k >= 0 ? 1 << k : (k == -1 ? 1 : 0)  // 0.5 rounds away from zero, smaller powers to 0
+}
+

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZKModel
+import ZKClaim
 
 /// `zkinfer audit DIR CLAIM`: for an auditor the host has given its compile directory.
 struct AuditCommand: ParsableCommand {

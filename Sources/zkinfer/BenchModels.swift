@@ -3,6 +3,7 @@ import ZKAlgebra
 import ZKBench
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 /// Where the sample models live: `$ZKINFER_CIRCUITS`, else `Circuits/` under the working directory.
 func circuitsDirectory() -> String {

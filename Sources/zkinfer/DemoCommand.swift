@@ -3,6 +3,7 @@ import Foundation
 import ZKAlgebra
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import ZKAlgebra
 import ZKFormats
 import ZKGroth16
 import ZKModel
+import ZKClaim
 import ZKBench
 import ZKSodium
 

@@ -4,6 +4,7 @@ import ZKAlgebra
 import ZKFormats
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import ZKFormats
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 /// The `zkinfer` command line. Exit codes: 0 success (or a valid proof), 1 an invalid proof,
 /// 2 malformed input or usage (with a message naming the file and the problem).

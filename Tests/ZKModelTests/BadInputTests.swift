@@ -3,6 +3,7 @@ import XCTest
 import ZKAlgebra
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 /// Everything a user can get wrong — corrupt or unsupported ONNX files, bad inputs, hand-edited
 /// circuit.json and claim.json — is a typed `ModelError` (or an invalid verdict), never a trap.

@@ -7,6 +7,7 @@ import XCTest
 import ZKAlgebra
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 final class ClaimFuzzTests: XCTestCase {
     /// The same claim with the informational fields (name, producing version, circuit digest and size, scale bits,

@@ -7,6 +7,7 @@ import ZKAlgebra
 import ZKConstraints
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 final class ExactRangeTests: XCTestCase {
     static let clipONNX = Repo.fixtures.appendingPathComponent("soundness").appendingPathComponent("clip01.onnx")

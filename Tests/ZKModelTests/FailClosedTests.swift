@@ -5,6 +5,7 @@ import XCTest
 import ZKAlgebra
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 final class FailClosedTests: XCTestCase {
     func testStatementAndDigestsRejectNonCanonicalInput() throws {

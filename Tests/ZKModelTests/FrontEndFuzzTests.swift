@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 import ZKAlgebra
 import ZKModel
+import ZKClaim
 
 final class FrontEndFuzzTests: XCTestCase {
     func testMutatedExporterModelsNeverTrap() throws {

@@ -7,6 +7,7 @@ import XCTest
 import ZKAlgebra
 import ZKConstraints
 import ZKModel
+import ZKClaim
 
 final class FrontEndOpTests: XCTestCase {
     static let dir = Repo.circuits.appendingPathComponent("frontend_ops")

@@ -4,6 +4,7 @@ import ZKAlgebra
 import ZKCircuit
 import ZKConstraints
 import ZKModel
+import ZKClaim
 
 // Soundness of the fixed-point gadgets the model lowering uses (rescale with and without ReLU,
 // maximum, greaterThan, signedBits) and of whole model circuits: a wrong output cannot be

@@ -4,6 +4,7 @@ import ZKCircuit
 import ZKConstraints
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 /// The statement header and `--check-input-range`: what binds the claim fields the verifier
 /// interprets, and where the input's range is enforced.

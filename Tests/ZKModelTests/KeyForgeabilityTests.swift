@@ -5,6 +5,7 @@ import XCTest
 import ZKAlgebra
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 final class KeyForgeabilityTests: XCTestCase {
     /// With δ = γ, anyone can prove anything: A = α, B = β, C = −vk_x satisfies

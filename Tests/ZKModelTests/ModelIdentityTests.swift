@@ -6,6 +6,7 @@ import XCTest
 import ZKAlgebra
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 private typealias PF = PrivacyFixtures
 

@@ -4,6 +4,7 @@ import ZKAlgebra
 import ZKConstraints
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 /// Repository paths, found from this file's location (the fixtures are plain files, not SwiftPM resources).
 enum Repo {

@@ -3,6 +3,7 @@ import XCTest
 import ZKAlgebra
 import ZKConstraints
 import ZKModel
+import ZKClaim
 
 /// The op-coverage micro models of Circuits/ops: the float graph against onnxruntime, then a
 /// 12-bit compile calibrated on the five inputs, with the circuit against the float output (within

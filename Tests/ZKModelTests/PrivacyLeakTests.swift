@@ -17,6 +17,7 @@ import ZKAlgebra
 import ZKFormats
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 private typealias PF = PrivacyFixtures
 

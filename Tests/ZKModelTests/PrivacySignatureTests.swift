@@ -7,6 +7,7 @@ import XCTest
 import ZKAlgebra
 import ZKGroth16
 import ZKModel
+import ZKClaim
 import ZKSodium
 
 private typealias PF = PrivacyFixtures

@@ -7,6 +7,7 @@ import ZKAlgebra
 import ZKConstraints
 import ZKGroth16
 import ZKModel
+import ZKClaim
 import ZKPoseidon
 
 enum PrivacyFixtures {

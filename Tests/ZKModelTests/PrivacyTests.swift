@@ -21,6 +21,7 @@ import ZKAlgebra
 import ZKConstraints
 import ZKGroth16
 import ZKModel
+import ZKClaim
 import ZKPoseidon
 
 private typealias PF = PrivacyFixtures

@@ -4,6 +4,7 @@ import ZKAlgebra
 import ZKConstraints
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 /// The five sample models end to end: import, calibrated quantization (8 scale bits), the circuit
 /// against the integer interpreter on the test inputs, quantized accuracy on the full test split,

@@ -7,6 +7,7 @@ import XCTest
 import ZKAlgebra
 import ZKGroth16
 import ZKModel
+import ZKClaim
 
 final class ZooModelTests: XCTestCase {
     static let zoo = Repo.circuits.appendingPathComponent("zoo")

@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 import ZKAlgebra
 import ZKModel
+import ZKClaim
 import ZKPoseidon
 
 final class CLIPrivacyTests: CLITestCase {

@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 import ZKAlgebra
 import ZKModel
+import ZKClaim
 
 final class CLITrustTests: CLITestCase {
     func claim(_ file: String) throws -> Claim { try ClaimVerifier.decode(Data(contentsOf: URL(fileURLWithPath: file))) }

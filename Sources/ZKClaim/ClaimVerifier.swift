@@ -1,6 +1,7 @@
 // The checks a verifier runs on a claim: making claims, decoding them strictly, verifying them.
 
 import Foundation
+import ZKModel
 import ZKAlgebra
 import ZKConstraints
 import ZKFormats
@@ -238,26 +239,3 @@ public struct ClaimCheckOptions: Sendable {
     }
 }
 
-/// `round(bound·2^scale)` computed exactly as the quantizer computes the input tensor's bound, for a power-of-two
-/// `bound`; throws for a bound that is not one or a result beyond 2^60.
-public func quantizedInputBound(_ bound: Double, scale: Int) throws -> Int {
-    let e = ceilLog2(bound)
-    guard bound.isFinite, bound > 0, Double(sign: .plus, exponent: e, significand: 1) == bound, (0...60).contains(scale) else {
-        throw ModelError.invalidClaim("quantization.inputBound \(bound) is not a power of two")
-    }
-    let k = e + scale
-    guard k < 60 else { throw ModelError.invalidClaim("quantization.inputBound·2^scale reaches 2^60") }
-    return k >= 0 ? 1 << k : (k == -1 ? 1 : 0)  // 0.5 rounds away from zero, smaller powers to 0
-}
-
-extension Fr {
-    /// `0x` and 64 lowercase hex digits (32-byte big-endian): how `verify` prints a weights commitment.
-    public var hex: String { "0x" + hexString(bigEndianBytes) }
-
-    /// Parses 64 hex digits (optionally `0x`-prefixed) as a canonical field element (< r), or nil.
-    public init?(hex: String) {
-        let body = hex.hasPrefix("0x") || hex.hasPrefix("0X") ? String(hex.dropFirst(2)) : hex
-        guard body.utf8.count == 64, let b = hexBytes(body), let v = Fr(bigEndianBytes: b) else { return nil }
-        self = v
-    }
-}

@@ -1,6 +1,7 @@
 // Receipts: the model host's Ed25519 signature over the canonical bytes of a claim.
 
 import Foundation
+import ZKModel
 import ZKAlgebra
 import ZKGroth16
 import ZKSodium

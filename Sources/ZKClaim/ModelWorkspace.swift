@@ -6,6 +6,7 @@
 // weights `compile` also writes public/ (the weight-free part for whoever runs setup).
 
 import Foundation
+import ZKModel
 import ZKAlgebra
 import ZKConstraints
 import ZKFormats

@@ -4,6 +4,7 @@
 // claim records (scale bits, per-tensor scales, input bound, visibility, range mode) and its digests compared.
 
 import Foundation
+import ZKModel
 import ZKAlgebra
 
 /// The outcome of re-deriving a claim's model: the compiled model, or why the file does not give one.

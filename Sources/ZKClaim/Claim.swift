@@ -1,6 +1,7 @@
 // claim.json: "this output came from this model on this input" — its types and the digests it names.
 
 import Foundation
+import ZKModel
 import ZKAlgebra
 import ZKConstraints
 import ZKFormats
@@ -99,38 +100,18 @@ public struct Claim: Codable, Equatable, Sendable {
     public var signature: ClaimSignature?
 }
 
-extension VerificationKey {
-    /// BLAKE2b-256 over the key's Ethereum encodings (α, β, γ, δ, IC in order).
-    public var digest: String {
-        get throws {
-        var bytes = alpha1.ethereumBytes + beta2.ethereumBytes + gamma2.ethereumBytes + delta2.ethereumBytes
-        for p in ic { bytes += p.ethereumBytes }
-        return try blake2bHex(bytes)
+
+
+extension StatementHeader {
+    /// The header a claim states; throws when its input bound is not a power of two.
+    public init(claim c: Claim) throws {
+        let b = c.quantization.inputBound
+        let e = ceilLog2(b)
+        guard b.isFinite, b > 0, Double(sign: .plus, exponent: e, significand: 1) == b else {
+            throw ModelError.invalidClaim("quantization.inputBound \(b) is not a power of two")
         }
+        self.init(inputShape: c.input.shape, inputScale: c.input.scale, inputBoundLog2: e, outputShape: c.output.shape,
+                  outputScale: c.output.scale, transform: c.output.transform, input: c.visibility.input, weights: c.visibility.weights,
+                  inputRangeInCircuit: c.quantization.inputRangeInCircuit ?? (c.visibility.input != .public))
     }
 }
-
-/// The digest of a constraint system: BLAKE2b-256 over (publicCount, wireCount, constraintCount)
-/// and every term (side, wire, coefficient) of every constraint, little-endian.
-public func circuitDigest(_ s: ConstraintSystem) throws -> String {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(24 + s.termCount * 40 + s.constraintCount * 24)
-    func put64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    func put(_ v: Int) { put64(UInt64(v)) }
-    put(s.publicCount); put(s.wireCount); put(s.constraintCount)
-    for i in 0..<s.constraintCount {
-        for side in ConstraintSide.allCases {
-            let terms = s.terms(i, side)
-            put(terms.count)
-            for t in terms {
-                // The coefficient's canonical 32-byte little-endian encoding, limb by limb.
-                let c = t.coefficient.canonicalTuple
-                put(t.wire); put64(c.0); put64(c.1); put64(c.2); put64(c.3)
-            }
-        }
-    }
-    return try blake2bHex(bytes)
-}
-
-/// The zkinfer version written into claims and manifests.
-public let zkinferVersion = "0.2.0"
