@@ -48,6 +48,72 @@ public struct ModelWorkspace {
         do { return try Data(contentsOf: url) } catch { throw ModelError.invalidCircuit("\(url.path): cannot read file") }
     }
 
+    /// What `setup` made.
+    public struct SetupResult {
+        public var constraints: Int
+        public var provingKeyBytes: Int
+        public var verificationKeyBytes: Int
+        public var verificationKeyDigest: String
+        public var seconds: Duration
+        /// Whether the directory is the weight-free public part of a private-weights model.
+        public var fromPublicPart: Bool
+    }
+
+    /// Single-party Groth16 setup of this directory's circuit (built without a witness and checked against the
+    /// manifest): writes proving.key and verification_key.json and records the key digest in manifest.json.
+    public func setup(threads: Int? = nil, progress: Groth16.Progress? = nil) throws -> SetupResult {
+        let circuit = try compiled.constraintSystem()
+        try checkAgainstManifest(circuit)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let pk = try Groth16.setup(circuit.system, threads: threads, progress: progress)
+        let elapsed = clock.now - start
+        let pkBytes = ProvingKeyFile.serialize(pk)
+        try Self.write(Data(pkBytes), file("proving.key"))
+        let vkData = try pk.verificationKey.snarkjs.jsonData()
+        try Self.write(vkData, file("verification_key.json"))
+        var m = manifest
+        m.verificationKeyDigest = try pk.verificationKey.digest
+        try Self.write(try m.encoded(), file("manifest.json"))
+        return SetupResult(constraints: circuit.system.constraintCount, provingKeyBytes: pkBytes.count, verificationKeyBytes: vkData.count,
+                           verificationKeyDigest: m.verificationKeyDigest ?? "", seconds: elapsed, fromPublicPart: compiled.isPublicPart)
+    }
+
+    /// Writes a compiled model's directory: model.onnx, circuit.json, manifest.json, circuit.r1cs, report.txt and, with
+    /// private weights, public/ (circuit.json without weights or salt, manifest.json, circuit.r1cs) for whoever runs
+    /// setup. The constraint system is built without a witness.
+    @discardableResult
+    public static func create(at path: String, onnx: Data, compiled: CompiledModel, name: String) throws -> ModelManifest {
+        let circuit = try compiled.constraintSystem()
+        let manifest = try ModelManifest(name: name, compiled: compiled, circuit: circuit)
+        let dir = URL(fileURLWithPath: path)
+        func mkdir(_ u: URL) throws {
+            do { try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true) } catch {
+                throw ModelError.invalidInput("\(u.path): cannot create directory")
+            }
+        }
+        try mkdir(dir)
+        try write(onnx, dir.appendingPathComponent("model.onnx"))
+        try write(try compiled.circuitJSON(), dir.appendingPathComponent("circuit.json"))
+        try write(try manifest.encoded(), dir.appendingPathComponent("manifest.json"))
+        let r1cs = Data(R1CSFile(circuit.system).serialized())
+        try write(r1cs, dir.appendingPathComponent("circuit.r1cs"))
+        if compiled.model.visibility.weights == .private {
+            // What someone other than the host needs to run setup: no weights, no salt, no ONNX file.
+            let pub = dir.appendingPathComponent("public")
+            try mkdir(pub)
+            try write(try compiled.publicCircuitJSON(), pub.appendingPathComponent("circuit.json"))
+            try write(try manifest.encoded(), pub.appendingPathComponent("manifest.json"))
+            try write(r1cs, pub.appendingPathComponent("circuit.r1cs"))
+        }
+        try write(Data((manifest.costTable() + "\n").utf8), dir.appendingPathComponent("report.txt"))
+        return manifest
+    }
+
+    static func write(_ data: Data, _ url: URL) throws {
+        do { try data.write(to: url, options: .atomic) } catch { throw ModelError.invalidInput("\(url.path): cannot write file") }
+    }
+
     /// Checks that a built circuit is the one manifest.json records (circuit.json was not edited after compile).
     public func checkAgainstManifest(_ circuit: ModelCircuit) throws {
         guard try circuitDigest(circuit.system) == manifest.circuitDigest else {

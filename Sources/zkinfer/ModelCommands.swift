@@ -138,27 +138,11 @@ struct CompileCommand: ParsableCommand {
         }
         let compiled = try modelStep(model) { try CompiledModel(model: q) }
         progress.update("building constraints", 0.5)
-        let circuit = try modelStep(model) { try compiled.constraintSystem() }
+        let manifest = try modelStep(output) { try ModelWorkspace.create(at: output, onnx: onnx, compiled: compiled, name: name ?? modelName(model)) }
         progress.update("done", 1)
         progress.finish()
         let elapsed = clock.now - start
-        let manifest = try modelStep(model) { try ModelManifest(name: name ?? modelName(model), compiled: compiled, circuit: circuit) }
-        try makeDirectory(output)
-        try writeFile(onnx, path(output, "model.onnx"))
-        try writeFile(try compiled.circuitJSON(), path(output, "circuit.json"))
-        try writeFile(try manifest.encoded(), path(output, "manifest.json"))
-        let r1cs = Data(R1CSFile(circuit.system).serialized())
-        try writeFile(r1cs, path(output, "circuit.r1cs"))
-        if weights == .private {
-            // What someone other than the host needs to run setup: no weights, no salt, no ONNX file.
-            let pub = path(output, "public")
-            try makeDirectory(pub)
-            try writeFile(try compiled.publicCircuitJSON(), path(pub, "circuit.json"))
-            try writeFile(try manifest.encoded(), path(pub, "manifest.json"))
-            try writeFile(r1cs, path(pub, "circuit.r1cs"))
-        }
         let table = manifest.costTable()
-        try writeFile(Data((table + "\n").utf8), path(output, "report.txt"))
         if options.json {
             var extra: [String: Any] = [:]
             if let c = manifest.weightsCommitment { extra["weightsCommitment"] = c }
@@ -205,29 +189,15 @@ struct ModelSetupCommand: ParsableCommand {
     @OptionGroup var options: ModelOptions
 
     func run() throws {
-        let compiled = try loadCompiled(directory)
-        var manifest = try loadManifest(directory)
+        let workspace = try modelStep(directory) { try ModelWorkspace(directory: directory) }
         let progress = ProgressReporter(quiet: options.quiet)
-        let circuit = try modelStep(directory) { try compiled.constraintSystem() }
-        guard try modelStep(directory, { try circuitDigest(circuit.system) }) == manifest.circuitDigest else {
-            throw CLIError("\(directory): circuit.json does not produce the circuit recorded in manifest.json (recompile)")
-        }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let pk = try withFile(directory, "setup failed") { try Groth16.setup(circuit.system, threads: threads, progress: progress.callback) }
-        let elapsed = clock.now - start
+        let r = try modelStep(directory) { try workspace.setup(threads: threads, progress: progress.callback) }
         progress.finish()
-        let pkBytes = ProvingKeyFile.serialize(pk)
-        try writeFile(Data(pkBytes), path(directory, "proving.key"))
-        let vkData = try pk.verificationKey.snarkjs.jsonData()
-        try writeFile(vkData, path(directory, "verification_key.json"))
-        manifest.verificationKeyDigest = try modelStep(directory) { try pk.verificationKey.digest }
-        try writeFile(try manifest.encoded(), path(directory, "manifest.json"))
         if options.json {
-            printJSON(["constraints": circuit.system.constraintCount, "setupSeconds": seconds(elapsed), "provingKeyBytes": pkBytes.count,
-                       "verificationKeyBytes": vkData.count, "verificationKeyDigest": manifest.verificationKeyDigest ?? ""])
+            printJSON(["constraints": r.constraints, "setupSeconds": seconds(r.seconds), "provingKeyBytes": r.provingKeyBytes,
+                       "verificationKeyBytes": r.verificationKeyBytes, "verificationKeyDigest": r.verificationKeyDigest])
         } else {
-            print("setup (single party\(compiled.isPublicPart ? ", from the weight-free public part" : "")): \(circuit.system.constraintCount) constraints in \(String(format: "%.2f", seconds(elapsed))) s; proving.key \(pkBytes.count) bytes, verification_key.json \(vkData.count) bytes")
+            print("setup (single party\(r.fromPublicPart ? ", from the weight-free public part" : "")): \(r.constraints) constraints in \(String(format: "%.2f", seconds(r.seconds))) s; proving.key \(r.provingKeyBytes) bytes, verification_key.json \(r.verificationKeyBytes) bytes")
         }
     }
 }
