@@ -36,7 +36,7 @@ def w(rng, *shape, scale=1.0):
 
 
 def model(name, nodes, inits, in_shape, out_shape, opset=13, doc=""):
-    inp = helper.make_tensor_value_info("input", TensorProto.FLOAT, in_shape)
+    inp = helper.make_tensor_value_info("input", TensorProto.INT64 if name == "embedding_tokens" else TensorProto.FLOAT, in_shape)
     out = helper.make_tensor_value_info("output", TensorProto.FLOAT, out_shape)
     g = helper.make_graph(nodes, name, [inp], [out], initializer=inits, doc_string=doc)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="zkinfer generate_frontend_ops.py")
@@ -246,11 +246,22 @@ def conv_transpose_1d_groups(rng):
     return nodes, inits, ["b", 4, 5], ["b", 3], 13
 
 
+def embedding_tokens(rng):
+    """Token ids (int64 input) → Gather from an embedding table → ReduceMean over tokens → Gemm."""
+    nodes = [
+        helper.make_node("Gather", ["emb.weight", "input"], ["e"], name="/emb/Gather", axis=0),
+        helper.make_node("ReduceMean", ["e"], ["m"], name="/ReduceMean", axes=[1], keepdims=0),
+        helper.make_node("Gemm", ["m", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm", transB=1),
+    ]
+    inits = [f32("emb.weight", w(rng, 10, 4)), f32("fc.weight", w(rng, 3, 4)), f32("fc.bias", w(rng, 3, scale=0.2))]
+    return nodes, inits, ["batch", 6], ["batch", 3], 13
+
+
 MODELS = [("pytorch_flatten_cnn", pytorch_flatten_cnn), ("concat_branches", concat_branches),
           ("sequence_matmul", sequence_matmul), ("attention_scores", attention_scores),
           ("rewiring_mix", rewiring_mix), ("resize_nearest", resize_nearest), ("conv1d_net", conv1d_net),
           ("depthwise_separable", depthwise_separable), ("max_min_abs", max_min_abs), ("conv_transpose", conv_transpose),
-          ("conv_transpose_1d_groups", conv_transpose_1d_groups)]
+          ("conv_transpose_1d_groups", conv_transpose_1d_groups), ("embedding_tokens", embedding_tokens)]
 
 
 def main():
@@ -268,7 +279,10 @@ def main():
         sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
         samples, outputs = [], []
         for _ in range(N_SAMPLES):
-            x = np.round(rng.uniform(-2.0, 2.0, size=int(np.prod(concrete))), 4).astype(np.float32)
+            if name == "embedding_tokens":  # token ids in [0, 10)
+                x = rng.integers(0, 10, size=int(np.prod(concrete))).astype(np.int64)
+            else:
+                x = np.round(rng.uniform(-2.0, 2.0, size=int(np.prod(concrete))), 4).astype(np.float32)
             y = sess.run(None, {"input": x.reshape(concrete)})[0]
             samples.append([float(v) for v in x])
             outputs.append([float(v) for v in y.reshape(-1)])

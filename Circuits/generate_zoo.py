@@ -17,6 +17,7 @@ written file. Nothing is downloaded.
   second batched MatMul, mean over time (ReduceMean).
 - digits_conv1d: a 1-D conv net over the rows as a sequence of 8 channels (Conv1d, MaxPool1d with ceil_mode).
 - digits_depthwise: a depthwise-separable block (depthwise 3×3 Conv with group = channels, pointwise 1×1 Conv).
+- digits_tokens: a token model — the 64 pixel intensities (0…16) are int64 token ids looked up in an embedding table.
 """
 
 import json
@@ -62,7 +63,8 @@ def session(model):
 
 
 def make(name, nodes, inits, in_shape, out_name, out_shape, opset=13):
-    inp = helper.make_tensor_value_info("input", TensorProto.FLOAT, in_shape)
+    token = name.startswith("digits_tokens")
+    inp = helper.make_tensor_value_info("input", TensorProto.INT64 if token else TensorProto.FLOAT, in_shape)
     out = helper.make_tensor_value_info(out_name, TensorProto.FLOAT, out_shape)
     g = helper.make_graph(nodes, name, [inp], [out], initializer=inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="zkinfer generate_zoo.py")
@@ -73,7 +75,8 @@ def make(name, nodes, inits, in_shape, out_name, out_shape, opset=13):
 def run(model, X, in_shape):
     s = session(model)
     shape = [1 if isinstance(d, str) else d for d in in_shape]
-    return np.stack([s.run(None, {"input": x.reshape(shape).astype(np.float32)})[0].reshape(-1) for x in X])
+    dtype = np.int64 if model.graph.input[0].type.tensor_type.elem_type == TensorProto.INT64 else np.float32
+    return np.stack([s.run(None, {"input": x.reshape(shape).astype(dtype)})[0].reshape(-1) for x in X])
 
 
 def batchnorm(prefix, x_name, out_name, feats_model_nodes, inits, in_shape, X, channels, rng):
@@ -180,8 +183,19 @@ def digits_depthwise(rng, X):
     return nodes, inits, [1, 1, 8, 8], "features", 2 * c * 16
 
 
+def digits_tokens(rng, X):
+    """A token model: the 64 pixel intensities (0…16) are token ids (int64 input), an embedding table [17, 6]
+    maps each to a vector, Flatten keeps the positions."""
+    inits = [f32("emb.weight", rng.standard_normal((17, 6)) * 0.7)]
+    nodes = [
+        helper.make_node("Gather", ["emb.weight", "input"], ["e"], name="/emb/Gather", axis=0),
+        helper.make_node("Flatten", ["e"], ["features"], name="/Flatten", axis=1),
+    ]
+    return nodes, inits, ["batch", 64], "features", 64 * 6
+
+
 ZOO = [("digits_resnet", digits_resnet), ("digits_cnn_pytorch", digits_cnn_pytorch), ("digits_rows_seq", digits_rows_seq),
-       ("digits_conv1d", digits_conv1d), ("digits_depthwise", digits_depthwise)]
+       ("digits_conv1d", digits_conv1d), ("digits_depthwise", digits_depthwise), ("digits_tokens", digits_tokens)]
 
 
 def dump(path, obj):
@@ -194,11 +208,13 @@ def main():
     X = (digits.data / 16.0).astype(np.float32)
     y = digits.target
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)
+    Ttr, Tte = (Xtr * 16).round(), (Xte * 16).round()  # the pixel intensities 0…16 as token ids
     for i, (name, fn) in enumerate(ZOO):
         rng = np.random.default_rng(3000 + i)
-        nodes, inits, in_shape, feat, dim = fn(rng, Xtr)
+        Xtr_, Xte_ = (Ttr, Tte) if name == "digits_tokens" else (Xtr, Xte)
+        nodes, inits, in_shape, feat, dim = fn(rng, Xtr_)
         feats = make(name + "_features", nodes, inits, in_shape, feat, None)
-        Ftr, Fte = run(feats, Xtr, in_shape), run(feats, Xte, in_shape)
+        Ftr, Fte = run(feats, Xtr_, in_shape), run(feats, Xte_, in_shape)
         assert Ftr.shape[1] == dim, (name, Ftr.shape)
         clf = LogisticRegression(C=1.0, max_iter=4000).fit(Ftr, ytr)
         inits += [f32("fc.weight", clf.coef_), f32("fc.bias", clf.intercept_)]
@@ -209,13 +225,13 @@ def main():
         folder = os.path.join(ROOT, name)
         os.makedirs(folder, exist_ok=True)
         onnx.save(model, os.path.join(folder, "model.onnx"))
-        out = run(model, Xte, in_shape)
+        out = run(model, Xte_, in_shape)
         preds = out.argmax(axis=1)
         acc = float((preds == yte).mean())
-        test = [[number(v) for v in row] for row in Xte]
+        test = [[number(v) for v in row] for row in Xte_]
         concrete = [1 if isinstance(d, str) else d for d in in_shape]
         dump(os.path.join(folder, "input.json"), {"input_data": [test[0]]})
-        dump(os.path.join(folder, "calibration.json"), {"input_data": [[number(v) for row in Xtr[:N_CALIBRATION] for v in row]]})
+        dump(os.path.join(folder, "calibration.json"), {"input_data": [[number(v) for row in Xtr_[:N_CALIBRATION] for v in row]]})
         dump(os.path.join(folder, "test_inputs.json"), {"input_data": test[:N_TEST_INPUTS]})
         dump(os.path.join(folder, "test_split.json"), {"input_data": test})
         dump(os.path.join(folder, "expected.json"), {

@@ -199,13 +199,16 @@ public enum FloatOp: Sendable {
     /// Element-wise `max(a, signB·b)` or `min(a, signB·b)` of two tensors of one shape (Max, Min; Abs is
     /// `max(x, −x)`).
     case extremum(a: Int, b: Int, signB: Int, isMax: Bool)
+    /// Embedding lookup (ONNX Gather from a constant table by the integer model input): `y[t·width + d] =
+    /// table[id_t·width + d]` for the token ids `id` (the input tensor, integers in `[0, rows)`).
+    case embedding(input: Int, table: [Double], rows: Int, width: Int)
 
     /// The tensors this op reads.
     public var inputs: [Int] {
         switch self {
         case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .relu(let i),
              .leakyRelu(let i, _), .clip(let i, _, _), .maxPool(let i, _), .averagePool(let i, _, _),
-             .gather(let i, _), .argMax(let i):
+             .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _):
             return [i]
         case .add(let a, let b, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _): return [a, b]
         case .rewire(let inputs, _, _): return inputs
@@ -237,6 +240,9 @@ public struct FloatGraph: Sendable {
     public var outputTransform: OutputTransform
     /// ONNX opset of the default domain.
     public var opset: Int
+    /// For a model whose input is integer token ids (ONNX int32/int64, feeding embedding lookups only): the ids'
+    /// range `[0, vocabulary)`. nil for real-valued inputs.
+    public var tokenRange: ClosedRange<Int>? = nil
 
     public func size(_ t: Int) -> Int { shapes[t].reduce(1, *) }
     public var inputShape: [Int] { shapes[input] }
@@ -297,6 +303,12 @@ public enum FloatInterpreter {
             return bilinearProducts(v[a], v[b], left: left, right: right, terms: terms)
         case .extremum(let a, let b, let sign, let isMax):
             return v[a].indices.map { isMax ? max(v[a][$0], Double(sign) * v[b][$0]) : min(v[a][$0], Double(sign) * v[b][$0]) }
+        case .embedding(let i, let table, let rows, let width):
+            // Ids are validated before proving; here an id outside the table reads its nearest row (never traps).
+            return v[i].flatMap { x -> ArraySlice<Double> in
+                let id = min(max(Int(x.isFinite ? x.rounded() : 0), 0), rows - 1)
+                return table[(id * width)..<((id + 1) * width)]
+            }
         }
     }
 

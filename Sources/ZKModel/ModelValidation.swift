@@ -105,6 +105,10 @@ extension QuantizedModel {
                 let total = inputs.reduce(0) { $0 + tensors[$1].count }
                 ok = !inputs.isEmpty && shifts.count == inputs.count && shifts.allSatisfy({ (0...60).contains($0) }) && small(constants)
                     && sources.count == out.count && sources.allSatisfy { $0 < total && $0 >= -constants.count }
+            case .embedding(let i, let table, let rows, let width):
+                // The interpreter indexes the table by the input's values: its bounds must lie inside the table.
+                ok = i == 0 && tokenInput == true && rows >= 1 && width >= 1 && prod(rows, width) == table.count && small(table)
+                    && prod(inp.count, width) == out.count && inp.lo.allSatisfy({ $0 >= 0 }) && inp.hi.allSatisfy({ $0 < rows })
             case .extremum(let a, let b, let sa, let sb, let s, _):
                 ok = tensors[a].count == out.count && tensors[b].count == out.count && (0...60).contains(sa) && (0...60).contains(sb) && abs(s) == 1
             case .bilinear(let a, let b, let left, let right, let terms):
@@ -137,6 +141,7 @@ extension QuantizedModel {
         }
         guard output >= 1, output < tensors.count else { throw fail("output index") }
         if let ts = tensorScales, !ts.allSatisfy({ (0...30).contains($0) }) { throw fail("tensorScales must lie in 0...30") }
+        if tokenInput == true, tensors[0].scale != 0 || tensors[0].lo.contains(where: { $0 < 0 }) { throw fail("token input must be at scale 0 with ids ≥ 0") }
         if let d = calibrationDigest, !isCanonicalDigest(d) { throw fail("calibrationDigest is not 64 lowercase hex digits") }
     }
 }

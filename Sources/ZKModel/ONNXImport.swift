@@ -48,6 +48,8 @@ struct Importer {
     var values: [String: Value] = [:]
     /// Constants of an integer or boolean ONNX type (shape arithmetic): integer Div truncates, Cast rounds.
     var integerValues: Set<String> = []
+    /// The model input is integer token ids: it may only feed embedding lookups (Gather from a constant table).
+    var integerInput = false
     var shapes: [[Int]] = []
     var tensorNames: [String] = []
     var nodes: [FloatNode] = []
@@ -72,6 +74,7 @@ struct Importer {
         }
         let inInfo = realInputs[0]
         let inShape = try inputShape(inInfo)
+        integerInput = [6, 7].contains(inInfo.type.tensorType.elemType)
         _ = newTensor(inShape, name: inInfo.name)
         values[inInfo.name] = .tensor(0)
         for n in graph.node { for i in n.input where !i.isEmpty { uses[i, default: 0] += 1 } }
@@ -110,8 +113,20 @@ struct Importer {
             throw ModelError.unsupported(node: outName, reason: "the graph output is a constant or is never computed")
         }
         guard out != 0 else { throw ModelError.unsupported(node: outName, reason: "the graph output is its input") }
-        return FloatGraph(shapes: shapes, tensorNames: tensorNames, nodes: nodes, output: out,
-                          outputTransform: transform, opset: opset)
+        var g = FloatGraph(shapes: shapes, tensorNames: tensorNames, nodes: nodes, output: out, outputTransform: transform, opset: opset)
+        if integerInput {
+            // Token ids: every reader of the input must be an embedding lookup, which proves its id in [0, rows).
+            var rows = Int.max
+            for n in nodes where n.op.inputs.contains(0) {
+                guard case .embedding(_, _, let r, _) = n.op else {
+                    throw ModelError.unsupported(node: inInfo.name, reason: "graph input has data type \(inInfo.type.tensorType.elemType) (integer); zkinfer takes integer inputs only as token ids feeding Gather from a constant table (embeddings), but node '\(n.name)' (\(n.onnxOp)) reads it")
+                }
+                rows = min(rows, r)
+            }
+            guard rows != Int.max else { throw ModelError.unsupported(node: inInfo.name, reason: "integer input read by no embedding lookup") }
+            g.tokenRange = 0...(rows - 1)
+        }
+        return g
     }
 
     // MARK: Tensors
@@ -139,8 +154,8 @@ struct Importer {
             throw ModelError.unsupported(node: info.name, reason: "graph input is not a tensor")
         }
         let et = info.type.tensorType.elemType
-        guard et == 1 || et == 11 else {
-            throw ModelError.unsupported(node: info.name, reason: "graph input has data type \(et); zkinfer takes float (1) or double (11) inputs")
+        guard et == 1 || et == 11 || et == 6 || et == 7 else {
+            throw ModelError.unsupported(node: info.name, reason: "graph input has data type \(et); zkinfer takes float (1) or double (11) inputs, or int32/int64 token ids (6, 7) for embedding lookups")
         }
         guard info.type.tensorType.hasShape else {
             throw ModelError.unsupported(node: info.name, reason: "graph input has no static shape")

@@ -94,7 +94,14 @@ extension Importer {
         case "Gather":
             let v = try input(node, 0, name)
             guard case .tensor(let t) = v else {
-                throw ModelError.unsupported(node: name, reason: "Gather from a constant table by computed indices (an embedding lookup) is not supported yet")
+                // An embedding lookup: the ids must be the model's integer input itself.
+                guard case .constant(let ts, let td) = v, integerInput, case .tensor(0) = try input(node, 1, name),
+                      (try intAttr(node, "axis") ?? 0) == 0, ts.count >= 1, ts[0] >= 1 else {
+                    throw ModelError.unsupported(node: name, reason: "Gather from a constant table by computed indices (an embedding lookup) needs the indices to be the model's integer input (declare it int64 or int32) and axis 0")
+                }
+                let width = ts.dropFirst().reduce(1, *)
+                try emit(.embedding(input: 0, table: td, rows: ts[0], width: width), shape: shapes[0] + Array(ts.dropFirst()), node: node, name: name)
+                return
             }
             guard case .constant(let is_, let id) = try input(node, 1, name) else {
                 throw ModelError.unsupported(node: name, reason: "Gather indices must be constant (computable at compile time)")

@@ -53,12 +53,15 @@ public enum QOp: Codable, Equatable, Sendable {
     /// `max(a·2^shiftA, signB·b·2^shiftB)` (or `min`), element-wise: one signed decomposition of the difference
     /// and one product per element.
     case extremum(a: Int, b: Int, shiftA: Int, shiftB: Int, signB: Int, isMax: Bool)
+    /// `y[t·width + d] = table[id_t·width + d]` for token ids `id_t ∈ [0, rows)` (the integer model input): a one-hot
+    /// selection per token (rows boolean wires, rows + 2 constraints) that also proves the id in range.
+    case embedding(input: Int, table: [Int], rows: Int, width: Int)
 
     public var inputs: [Int] {
         switch self {
         case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .rescale(let i, _, _),
              .leakyRelu(let i, _, _), .clamp(let i, _, _), .maxPool(let i, _), .sumPool(let i, _, _),
-             .gather(let i, _), .argMax(let i):
+             .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _):
             return [i]
         case .add(let a, let b, _, _, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _, _, _): return [a, b]
         case .rewire(let inputs, _, _, _): return inputs
@@ -80,6 +83,7 @@ public enum QOp: Codable, Equatable, Sendable {
         case .gather, .rewire: return "rewire"
         case .argMax: return "argmax"
         case .bilinear: return "product"
+        case .embedding: return "embedding"
         case .extremum(_, _, _, _, _, let isMax): return isMax ? "max" : "min"
         }
     }
@@ -129,6 +133,9 @@ public struct QuantizedModel: Codable, Equatable, Sendable {
     /// Hidden inputs are always range-checked in the circuit. nil = false.
     public var inputRangeInCircuit: Bool? = nil
     public var checksInputRangeInCircuit: Bool { visibility.input != .public || inputRangeInCircuit == true }
+    /// The input is integer token ids (an ONNX int32/int64 input feeding embedding lookups): scale 0, values must be
+    /// integers. nil = real-valued input.
+    public var tokenInput: Bool? = nil
     /// The target scale of every float-graph tensor (what calibration chose), so the graph can be re-derived from
     /// the ONNX file (``RecordedQuantization``). nil in directories compiled before it was recorded.
     public var tensorScales: [Int]? = nil
@@ -229,6 +236,9 @@ public enum IntegerInterpreter {
             return sources.map { $0 >= 0 ? flat[$0] : constants[-1 - $0] }
         case .bilinear(let a, let b, let left, let right, let terms):
             return bilinearProducts(v[a], v[b], left: left, right: right, terms: terms)
+        case .embedding(let i, let table, _, let width):
+            // Ids are within [0, rows): the input's bounds say so (checked by validate) and inputs are checked against them.
+            return v[i].flatMap { id in table[(id * width)..<((id + 1) * width)] }
         case .extremum(let a, let b, let sa, let sb, let sign, let isMax):
             return v[a].indices.map { k in
                 let (x, y) = (v[a][k] << sa, sign * (v[b][k] << sb))
@@ -252,6 +262,9 @@ extension QuantizedModel {
         let factor = Double(sign: .plus, exponent: t.scale, significand: 1)
         return try x.enumerated().map { i, v in
             guard v.isFinite else { throw ModelError.invalidInput("input value [\(i)] is \(v) (NaN and infinity are not allowed)") }
+            if tokenInput == true, v != v.rounded() || v < Double(t.lo[i]) || v > Double(t.hi[i]) {
+                throw ModelError.invalidInput("input value [\(i)] = \(v) is not a token id in [\(t.lo[i]), \(t.hi[i])]")
+            }
             guard abs(v) <= inputBound else {
                 throw ModelError.invalidInput("input value [\(i)] = \(v) is outside the model's input range [-\(inputBound), \(inputBound)] (set at compile time\(calibrated ? " from the calibration samples" : "; compile with --calibrate to set it from data"))")
             }

@@ -92,10 +92,13 @@ public enum Quantizer {
         let tensorScales = options.recorded?.tensorScales ?? maxAbs.map { m in min(30, max(0, n - (m > 0 ? ceilLog2(m) : 0))) }
         func targetScale(_ t: Int) -> Int { tensorScales[t] }
         // Input: bound = max |x| rounded up to a power of two.
+        // Token ids (integer input): scale 0, the exact range [0, vocabulary), a power-of-two bound ≥ the largest id.
+        let tokens = graph.tokenRange
         let inBoundFloat = options.recorded?.inputBound
-            ?? (calibrated ? (maxAbs[0] > 0 ? Double(sign: .plus, exponent: ceilLog2(maxAbs[0]), significand: 1) : 1)
-                           : QuantizationOptions.defaultMagnitude)
-        let sIn = min(30, max(0, n - ceilLog2(inBoundFloat)))
+            ?? (tokens.map { Double(sign: .plus, exponent: ceilLog2(Double(max(1, $0.upperBound))), significand: 1) }
+                ?? (calibrated ? (maxAbs[0] > 0 ? Double(sign: .plus, exponent: ceilLog2(maxAbs[0]), significand: 1) : 1)
+                               : QuantizationOptions.defaultMagnitude))
+        let sIn = tokens != nil ? 0 : min(30, max(0, n - ceilLog2(inBoundFloat)))
         let inBoundScaled = (inBoundFloat * Double(sign: .plus, exponent: sIn, significand: 1)).rounded()
         guard inBoundScaled < Double(boundLimit) else {
             throw ModelError.invalidInput("inputs may reach |x| = \(inBoundFloat); zkinfer proves inputs below 2^60")
@@ -105,7 +108,8 @@ public enum Quantizer {
         let privateWeights = options.visibility.weights == .private
         let inCount = graph.size(graph.input)
         b.tensors.append(QTensor(name: graph.tensorNames[0], shape: graph.inputShape, scale: sIn,
-                                 lo: [Int](repeating: -inBoundInt, count: inCount), hi: [Int](repeating: inBoundInt, count: inCount)))
+                                 lo: [Int](repeating: tokens?.lowerBound ?? -inBoundInt, count: inCount),
+                                 hi: [Int](repeating: tokens.map { min($0.upperBound, inBoundInt) } ?? inBoundInt, count: inCount)))
         // consumers of each float tensor
         var consumers = [[Int]](repeating: [], count: graph.shapes.count)
         for (k, node) in graph.nodes.enumerated() { for i in node.op.inputs { consumers[i].append(k) } }
@@ -227,6 +231,12 @@ public enum Quantizer {
                 q = try b.append(.rewire(inputs: qs, sources: sources, constants: try quantizeAll(constants, s, layer),
                                          shifts: qs.map { s - b.tensors[$0].scale }),
                                  name: graph.tensorNames[out], shape: graph.shapes[out], scale: s, layer: layer, onnxOp: onnx)
+            case .embedding(let x, let table, let rows, let width):
+                // The table is a public constant matrix (like element-wise constants, also under --weights private).
+                let sw = weightScale(table, n)
+                let raw = try b.append(.embedding(input: qOf[x], table: try quantizeAll(table, sw, layer), rows: rows, width: width),
+                                       name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: sw, layer: layer, onnxOp: onnx)
+                q = try finish(raw)
             case .extremum(let x, let y, let sign, let isMax):
                 let qx = qOf[x], qy = qOf[y]
                 let s = max(b.tensors[qx].scale, b.tensors[qy].scale)
@@ -242,7 +252,7 @@ public enum Quantizer {
         }
         // Private weights: one libsodium-drawn salt blinds both the Poseidon weight commitment and the ONNX digest.
         let salt: Fr? = privateWeights ? (options.weightSalt ?? Fr.random()) : nil
-        return QuantizedModel(formatVersion: QuantizedModel.formatVersion, tensors: b.tensors, nodes: b.nodes, output: qOf[graph.output],
+        var model = QuantizedModel(formatVersion: QuantizedModel.formatVersion, tensors: b.tensors, nodes: b.nodes, output: qOf[graph.output],
                               outputTransform: graph.outputTransform, scaleBits: n, inputBound: inBoundFloat, calibrated: calibrated,
                               visibility: options.visibility,
                               onnxDigest: try salt.map { try QuantizedModel.onnxCommitment(fileDigest: onnxDigest, salt: $0) } ?? onnxDigest,
@@ -251,6 +261,8 @@ public enum Quantizer {
                               // claim's `inputRangeInCircuit` re-derives the same graph.
                               inputRangeInCircuit: options.checkInputRange && options.visibility.input == .public ? true : nil,
                               tensorScales: tensorScales, calibrationDigest: options.calibrationDigest)
+        model.tokenInput = tokens != nil ? true : nil
+        return model
     }
 
     /// Signed bit widths for private weights and biases: from the largest magnitude only, so the
@@ -444,6 +456,19 @@ enum Bounds {
                 }
             }
             return (sources.map { $0 >= 0 ? flatLo[$0] : constants[-1 - $0] }, sources.map { $0 >= 0 ? flatHi[$0] : constants[-1 - $0] })
+        case .embedding(let i, let table, let rows, let width):
+            // Per output element: the extremes of its table column over the rows the id may take.
+            var lo: [Int] = [], hi: [Int] = []
+            for k in 0..<t[i].count {
+                let first = max(0, t[i].lo[k]), last = min(rows - 1, t[i].hi[k])
+                for d in 0..<width {
+                    var l = Int.max, h = Int.min
+                    for r in first...max(first, last) where r <= last { l = min(l, table[r * width + d]); h = max(h, table[r * width + d]) }
+                    if l > h { l = 0; h = 0 }
+                    lo.append(l); hi.append(h)
+                }
+            }
+            return (lo, hi)
         case .extremum(let a, let b, let sa, let sb, let sign, let isMax):
             var lo = t[a].lo, hi = t[a].hi
             for k in lo.indices {

@@ -13,7 +13,7 @@ final class FrontEndOpTests: XCTestCase {
     static let dir = Repo.circuits.appendingPathComponent("frontend_ops")
     static let names = ["pytorch_flatten_cnn", "concat_branches", "sequence_matmul", "attention_scores", "rewiring_mix", "resize_nearest",
                          "conv1d_net", "depthwise_separable", "max_min_abs",
-                         "conv_transpose", "conv_transpose_1d_groups"]
+                         "conv_transpose", "conv_transpose_1d_groups", "embedding_tokens"]
 
     func fixture(_ name: String) throws -> (Data, OpFixture) {
         let onnx = try Data(contentsOf: Self.dir.appendingPathComponent(name + ".onnx"))
@@ -106,5 +106,50 @@ final class FrontEndOpTests: XCTestCase {
             }
         }
         XCTAssertEqual(checked, 128)
+    }
+
+    /// Token ids: the one-hot selection pins the id (another id, two hot rows, or an id outside the table fail with every
+    /// other wire re-solved), and inputs that are not token ids are refused before proving.
+    func testEmbeddingLookupIsSoundAndChecked() throws {
+        let (onnx, f) = try fixture("embedding_tokens")
+        let (compiled, _) = try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: 8, calibration: f.inputs))
+        let m = compiled.model
+        XCTAssertEqual(m.tokenInput, true)
+        XCTAssertEqual(m.inputTensor.scale, 0)
+        XCTAssertEqual(m.inputTensor.hi[0], 9)
+        let x = f.inputs[0]
+        let q = try m.quantizeInput(x)
+        let honest = try CircuitLowering.build(m, input: q, digest: compiled.statementDigest, recordsLabels: true)
+        XCTAssertTrue(honest.system.isSatisfied(by: honest.witness))
+        // Each token costs rows + 2 = 12 constraints.
+        XCTAssertEqual((0..<honest.system.constraintCount).filter { (honest.system.label($0) ?? "").hasPrefix("embedding.") }.count, 6 * 12)
+        // An id outside the table, every other wire solved from it: no selector can match, the circuit fails.
+        for other in [10, -1, 1 << 20] {
+            var bad = q
+            bad[0] = other
+            let c = try CircuitLowering.build(m, input: bad, digest: compiled.statementDigest, recordsLabels: true, solveOutOfRangeInput: true)
+            XCTAssertFalse(c.system.isSatisfied(by: c.witness), "id \(other) outside the table")
+        }
+        // The honest selectors with another id on the input wire (public signal 1 = wire 2): fails.
+        var w = honest.witness
+        w[2] = Fr(signed: Int64((q[0] + 1) % 10))
+        XCTAssertFalse(honest.system.isSatisfied(by: w), "another id with the selectors of id \(q[0])")
+        // Two hot rows: a zero selector set to one fails.
+        let onehot = (0..<honest.system.constraintCount).filter { honest.system.label($0) == "embedding.onehot" }
+        let zeroSelector = try XCTUnwrap(onehot.lazy.compactMap { i -> Int? in
+            let terms = honest.system.terms(i, .a)
+            guard terms.count == 1, let wire = terms.first?.wire, honest.witness[wire].isZero else { return nil }
+            return wire
+        }.first)
+        var two = honest.witness
+        two[zeroSelector] = .one
+        XCTAssertFalse(honest.system.isSatisfied(by: two), "two hot rows")
+        // Inputs that are not token ids are refused.
+        var frac = x; frac[0] = 2.5
+        assertModelError(try m.quantizeInput(frac))
+        var high = x; high[0] = 10
+        assertModelError(try m.quantizeInput(high))
+        var negative = x; negative[0] = -1
+        assertModelError(try m.quantizeInput(negative))
     }
 }

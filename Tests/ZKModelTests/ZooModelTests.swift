@@ -11,7 +11,7 @@ import ZKClaim
 
 final class ZooModelTests: XCTestCase {
     static let zoo = Repo.circuits.appendingPathComponent("zoo")
-    static let names = ["digits_resnet", "digits_cnn_pytorch", "digits_rows_seq", "digits_conv1d", "digits_depthwise"]
+    static let names = ["digits_resnet", "digits_cnn_pytorch", "digits_rows_seq", "digits_conv1d", "digits_depthwise", "digits_tokens"]
 
     func file(_ model: String, _ name: String) throws -> Data {
         try Data(contentsOf: Self.zoo.appendingPathComponent(model).appendingPathComponent(name))
@@ -65,6 +65,7 @@ final class ZooModelTests: XCTestCase {
     func testSequenceModelOverRows() throws { try checkZooModel("digits_rows_seq") }
     func testConv1DNet() throws { try checkZooModel("digits_conv1d") }
     func testDepthwiseSeparable() throws { try checkZooModel("digits_depthwise") }
+    func testTokenModelWithEmbeddingTable() throws { try checkZooModel("digits_tokens") }
 
     func testEveryZooModelIsTested() throws {
         let dirs = try FileManager.default.contentsOfDirectory(atPath: Self.zoo.path).filter { !$0.hasPrefix(".") }

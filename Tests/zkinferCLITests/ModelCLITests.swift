@@ -227,7 +227,7 @@ final class ModelCLITests: CLITestCase {
 /// The exporter-style zoo through the binary (issue 13): compile, inspect, setup, prove, verify (with --model).
 final class ZooCLITests: CLITestCase {
     func testZooProvesAndVerifiesThroughTheCLI() throws {
-        for name in ["digits_resnet", "digits_cnn_pytorch", "digits_rows_seq", "digits_conv1d", "digits_depthwise"] {
+        for name in ["digits_resnet", "digits_cnn_pytorch", "digits_rows_seq", "digits_conv1d", "digits_depthwise", "digits_tokens"] {
             let dir = ZkinferBinary.circuits.appendingPathComponent("zoo").appendingPathComponent(name).path
             try run(["compile", dir + "/model.onnx", "-o", path(name), "--calibrate", dir + "/calibration.json", "--quiet"], expect: 0)
             let inspect = try run(["inspect", path(name)], expect: 0)

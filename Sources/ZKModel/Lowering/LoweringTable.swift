@@ -17,6 +17,8 @@ enum OpFamily: Hashable {
     case comparison
     /// Products of two activations.
     case product
+    /// Embedding lookups of token ids: a one-hot selection per token.
+    case embedding
 }
 
 extension QNode {
@@ -27,6 +29,7 @@ extension QNode {
         case .rescale, .leakyRelu, .clamp: return .rescale
         case .maxPool, .extremum, .argMax: return .comparison
         case .bilinear: return .product
+        case .embedding: return .embedding
         }
     }
 }
@@ -63,6 +66,7 @@ extension CircuitLowering {
         case .rescale: return lowerRescale
         case .comparison: return lowerComparison
         case .product: return lowerProduct
+        case .embedding: return lowerEmbedding
         }
     }
 }
