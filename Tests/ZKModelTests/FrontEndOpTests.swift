@@ -152,4 +152,35 @@ final class FrontEndOpTests: XCTestCase {
         var negative = x; negative[0] = -1
         assertModelError(try m.quantizeInput(negative))
     }
+
+    /// Element-wise Max/Min/Abs: a moved selection wire, or a sign bit flipped with the selection re-solved, fails.
+    func testExtremumWiresArePinned() throws {
+        let (onnx, f) = try fixture("max_min_abs")
+        let (compiled, _) = try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: 8, calibration: f.inputs))
+        let c = try CircuitLowering.build(compiled.model, input: try compiled.model.quantizeInput(f.inputs[0]), digest: compiled.statementDigest,
+                                          recordsLabels: true)
+        XCTAssertTrue(c.system.isSatisfied(by: c.witness))
+        let selects = (0..<c.system.constraintCount).filter { c.system.label($0) == "max.select" }
+        XCTAssertEqual(selects.count, 3 * 5, "Max, Min, Abs and the Max with a constant is a Clip: three extremum ops on 5 elements")
+        var flippedChecked = 0
+        for i in selects {
+            let wire = try XCTUnwrap(c.system.terms(i, .c).first).wire
+            var w = c.witness
+            w[wire] = w[wire] + Fr.one
+            XCTAssertFalse(c.system.isSatisfied(by: w), "max.select constraint \(i)")
+            // The selection bit flipped, with the selected value re-solved for the other branch: the sign bit is pinned
+            // by its decomposition, so this fails too.
+            let aTerms = c.system.terms(i, .a)
+            guard aTerms.count == 1, let sel = aTerms.first?.wire, sel != 0 else { continue }
+            var flipped = c.witness
+            flipped[sel] = Fr.one - flipped[sel]
+            let bTerms = c.system.terms(i, .b)
+            var d = Fr.zero
+            for term in bTerms { d += term.coefficient * c.witness[term.wire] }
+            flipped[wire] = flipped[sel] * d
+            XCTAssertFalse(c.system.isSatisfied(by: flipped), "flipped selection at constraint \(i)")
+            flippedChecked += 1
+        }
+        XCTAssertGreaterThan(flippedChecked, 0)
+    }
 }
