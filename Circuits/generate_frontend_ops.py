@@ -257,11 +257,27 @@ def embedding_tokens(rng):
     return nodes, inits, ["batch", 6], ["batch", 3], 13
 
 
+def dropout_shared(rng):
+    """Gemm → Dropout whose output feeds both a bias Add and another branch: the Add must not fold into the Gemm."""
+    nodes = [
+        helper.make_node("Gemm", ["input", "g.weight", "g.bias"], ["g"], name="/g/Gemm", transB=1),
+        helper.make_node("Dropout", ["g"], ["d"], name="/Dropout"),
+        helper.make_node("Add", ["d", "extra"], ["a"], name="/Add"),
+        helper.make_node("Relu", ["d"], ["r"], name="/Relu"),
+        helper.make_node("Concat", ["a", "r"], ["cat"], name="/Concat", axis=1),
+        helper.make_node("Gemm", ["cat", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm", transB=1),
+    ]
+    inits = [f32("g.weight", w(rng, 4, 6)), f32("g.bias", w(rng, 4, scale=0.3)), f32("extra", w(rng, 4) + 1.0),
+             f32("fc.weight", w(rng, 3, 8)), f32("fc.bias", w(rng, 3, scale=0.2))]
+    return nodes, inits, [1, 6], [1, 3], 13
+
+
 MODELS = [("pytorch_flatten_cnn", pytorch_flatten_cnn), ("concat_branches", concat_branches),
           ("sequence_matmul", sequence_matmul), ("attention_scores", attention_scores),
           ("rewiring_mix", rewiring_mix), ("resize_nearest", resize_nearest), ("conv1d_net", conv1d_net),
           ("depthwise_separable", depthwise_separable), ("max_min_abs", max_min_abs), ("conv_transpose", conv_transpose),
-          ("conv_transpose_1d_groups", conv_transpose_1d_groups), ("embedding_tokens", embedding_tokens)]
+          ("conv_transpose_1d_groups", conv_transpose_1d_groups), ("embedding_tokens", embedding_tokens),
+          ("dropout_shared", dropout_shared)]
 
 
 def main():

@@ -55,9 +55,9 @@ extension Importer {
             guard node.output.count < 2 || node.output[1].isEmpty || uses[node.output[1], default: 0] == 0 else {
                 throw ModelError.unsupported(node: name, reason: "Dropout's mask output is used; zkinfer proves inference only")
             }
-            let v = try input(node, 0, name)
-            values[try out()] = v
-            if isInteger(0) { integerValues.insert(try out()) }
+            // Like Identity: a tensor of its own (a zero-cost rewiring), so use counts — which decide whether a bias Add
+            // may fold into the layer before it — stay exact.
+            try reshape(node, name, try input(node, 0, name), to: shape(of: try input(node, 0, name)))
             return true
         case "Cast", "CastLike":
             let to: Int
@@ -88,7 +88,7 @@ extension Importer {
                 guard [1, 10, 11, 16].contains(to) else {
                     throw ModelError.unsupported(node: name, reason: "Cast of a computed tensor to data type \(to) (only float types)")
                 }
-                values[try out()] = v
+                try reshape(node, name, v, to: shape(of: v))  // a tensor of its own, as for Identity and Dropout
             }
             return true
         default: break
