@@ -143,6 +143,18 @@ func denseLayer<T: Numeric>(_ x: [T], weights w: [T], bias b: [T], inFeatures nI
     }
 }
 
+/// The product of `dims`, or nil when it overflows Int: the one overflow-checked size computation of the importer and
+/// of circuit.json validation.
+func checkedProduct(_ dims: [Int]) -> Int? {
+    var p = 1
+    for d in dims {
+        let (m, o) = p.multipliedReportingOverflow(by: d)
+        if o { return nil }
+        p = m
+    }
+    return p
+}
+
 /// The index of the first largest value (0 for an empty array): the one argmax rule of the interpreters, the claims
 /// and the verifier (ONNX ArgMax with `select_last_index = 0`; the circuit's argmax gadget proves the same rule).
 public func firstArgmax<T: Comparable>(_ x: [T]) -> Int {

@@ -59,16 +59,7 @@ extension QuantizedModel {
             guard !n.op.inputs.isEmpty, n.op.inputs.allSatisfy({ $0 >= 0 && $0 <= k }) else { throw fail("node \(k) reads a later tensor") }
             let out = tensors[n.output]
             let inp = tensors[n.op.inputs[0]]
-            /// The product, or nil when it overflows.
-            func prod(_ xs: Int...) -> Int? {
-                var p = 1
-                for x in xs {
-                    let (m, o) = p.multipliedReportingOverflow(by: x)
-                    if o { return nil }
-                    p = m
-                }
-                return p
-            }
+            func prod(_ xs: Int...) -> Int? { checkedProduct(xs) }
             func geoOK(_ g: WindowGeometry) -> Bool {
                 // Every field small first, so the arithmetic below cannot overflow.
                 let fields = [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft, g.padBottom, g.padRight,

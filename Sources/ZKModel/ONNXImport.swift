@@ -476,23 +476,13 @@ struct Importer {
         guard minus.count <= 1, out.allSatisfy({ $0 >= -1 }) else {
             throw ModelError.shapeMismatch(node: name, reason: "Reshape target \(target)")
         }
-        /// Product of the dimensions, nil on overflow.
-        func product(_ dims: [Int]) -> Int? {
-            var p = 1
-            for d in dims {
-                let (m, o) = p.multipliedReportingOverflow(by: d)
-                if o { return nil }
-                p = m
-            }
-            return p
-        }
         if let m = minus.first {
-            guard let known = product(out.enumerated().filter { $0.offset != m }.map { $0.element }), known > 0, n % known == 0 else {
+            guard let known = checkedProduct(out.enumerated().filter { $0.offset != m }.map { $0.element }), known > 0, n % known == 0 else {
                 throw ModelError.shapeMismatch(node: name, reason: "cannot reshape \(s) to \(target)")
             }
             out[m] = n / known
         }
-        guard product(out) == n else { throw ModelError.shapeMismatch(node: name, reason: "cannot reshape \(s) to \(target)") }
+        guard checkedProduct(out) == n else { throw ModelError.shapeMismatch(node: name, reason: "cannot reshape \(s) to \(target)") }
         return out
     }
 

@@ -574,10 +574,7 @@ extension Importer {
         switch (va, vb) {
         case (.tensor(let a), .tensor(let b)):
             // One constraint per scalar product: bound their number before building the index lists.
-            let products = [batchCount, m, n, k].reduce(1) { acc, d in
-                let (p, o) = acc.multipliedReportingOverflow(by: d)
-                return o ? Int.max : p
-            }
+            let products = checkedProduct([batchCount, m, n, k]) ?? Int.max
             guard products <= ONNXImporter.maxTensorElements else {
                 throw ModelError.unsupported(node: name, reason: "MatMul of two computed tensors needs \(products) products (at most \(ONNXImporter.maxTensorElements))")
             }
