@@ -26,6 +26,8 @@ public func signedBitWidth(lo: Int, hi: Int) -> Int {
 /// expression (determined by the others and x), the rest are wires.
 public struct SignedBits {
     public var bits: [LinearExpression]
+    /// Wraps bits that the caller has constrained boolean (for ``slice(from:to:)``).
+    public init(bits: [LinearExpression]) { self.bits = bits }
     /// `1` iff `x ≥ 0` (the top bit).
     public var nonNegative: LinearExpression { bits[bits.count - 1] }
     /// `Σ_{i=from}^{to−1} 2^(i−from)·bitᵢ`.

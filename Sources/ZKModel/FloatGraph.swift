@@ -214,13 +214,22 @@ public enum FloatOp: Sendable {
     /// Embedding lookup (ONNX Gather from a constant table by the integer model input): `y[t·width + d] =
     /// table[id_t·width + d]` for the token ids `id` (the input tensor, integers in `[0, rows)`).
     case embedding(input: Int, table: [Double], rows: Int, width: Int)
+    /// An element-wise function of one tensor (an ONNX activation, or a fused chain of element-wise ops on one
+    /// tensor such as GELU's `x·0.5·(1 + Erf(x/√2))`), proven by a table (``PiecewiseTable``).
+    case function(input: Int, expr: ScalarExpr)
+    /// Softmax over rows of `rowLength` consecutive elements (import moves the axis last).
+    case softmax(input: Int, rowLength: Int)
+    /// LayerNormalization over rows of `rowLength` consecutive elements: `(x − μ)/√(var + ε)·gamma + beta`, with
+    /// `gamma`/`beta` broadcast to the whole tensor.
+    case layerNorm(input: Int, rowLength: Int, gamma: [Double], beta: [Double], epsilon: Double)
 
     /// The tensors this op reads.
     public var inputs: [Int] {
         switch self {
         case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .relu(let i),
              .leakyRelu(let i, _), .clip(let i, _, _), .maxPool(let i, _), .averagePool(let i, _, _),
-             .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _):
+             .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _), .function(let i, _), .softmax(let i, _),
+             .layerNorm(let i, _, _, _, _):
             return [i]
         case .add(let a, let b, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _): return [a, b]
         case .rewire(let inputs, _, _): return inputs
@@ -321,6 +330,19 @@ public enum FloatInterpreter {
                 let id = min(max(Int(x.isFinite ? x.rounded() : 0), 0), rows - 1)
                 return table[(id * width)..<((id + 1) * width)]
             }
+        case .function(let i, let expr): return v[i].map { expr.evaluate($0) }
+        case .softmax(let i, let n):
+            return stride(from: 0, to: v[i].count, by: max(n, 1)).flatMap { r in applyTransform(.softmax, Array(v[i][r..<min(r + n, v[i].count)])) }
+        case .layerNorm(let i, let n, let gamma, let beta, let eps):
+            var out: [Double] = []
+            for r in stride(from: 0, to: v[i].count, by: max(n, 1)) {
+                let row = v[i][r..<min(r + n, v[i].count)]
+                let mean = row.reduce(0, +) / Double(row.count)
+                let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(row.count)
+                let inv = 1 / (variance + eps).squareRoot()
+                for (k, x) in row.enumerated() { out.append((x - mean) * inv * gamma[r + k] + beta[r + k]) }
+            }
+            return out
         }
     }
 

@@ -107,6 +107,10 @@ extension QuantizedModel {
                 ok = terms >= 1 && terms <= ONNXImporter.maxTensorElements && left.count == right.count
                     && prod(out.count, terms) == left.count && left.allSatisfy({ $0 >= 0 && $0 < na }) && right.allSatisfy({ $0 >= 0 && $0 < nb })
             case .argMax: ok = out.count == 1 && inp.count >= 1
+            case .tabulated(_, let table): ok = out.count == inp.count && table.isSafe(lo: inp.lo.min() ?? 0, hi: inp.hi.max() ?? 0)
+            case .softmax(_, let n, _, _), .layerNorm(_, let n, _, _, _, _):
+                // Table, precision and magnitude checks are Bounds.nonlinear's (run below before any use).
+                ok = out.count == inp.count && n >= 1 && inp.count % n == 0
             }
             guard ok else { throw fail("node \(k) (\(n.op.kind), layer '\(n.layer)') has inconsistent sizes") }
             // Bounds must be what the compiler derives (they size the range checks).

@@ -11,16 +11,20 @@ public enum ONNXImporter {
     public static let supportedOps = [
         "Abs", "Add", "AveragePool", "ArgMax", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Conv", "ConvTranspose", "DepthToSpace",
         "Div", "Dropout", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Identity",
-        "LeakyRelu", "MatMul", "Max", "MaxPool", "Mean", "Min", "Mul", "Neg", "Pad", "ReduceMean", "ReduceSum", "Relu", "Reshape",
-        "Resize", "Sigmoid (output only)", "Slice", "Softmax (output only)", "SpaceToDepth", "Split", "Squeeze", "Sub",
+        "LeakyRelu", "LayerNormalization", "MatMul", "Max", "MaxPool", "Mean", "Min", "Mul", "Neg", "Pad", "ReduceMean", "ReduceSum", "Relu", "Reshape",
+        "Resize", "Sigmoid", "Slice", "Softmax", "SpaceToDepth", "Split", "Squeeze", "Sub",
         "Sum", "Tile", "Transpose", "Unsqueeze", "Upsample",
+        "Tanh", "Exp", "Erf", "Gelu", "Softplus", "Elu", "Selu", "Celu", "HardSigmoid", "HardSwish", "Mish", "PRelu", "Pow", "Log", "Sqrt",
+        "Reciprocal", "Sin", "Cos", "Atan", "Softsign", "ThresholdedRelu",
         "and shape arithmetic on constants (Shape, Size, Range, ConstantOfShape, Equal, Where, …: folded)",
     ]
     /// Largest tensor (elements) accepted: bounds memory on hostile files.
     public static let maxTensorElements = 1 << 26
 
     /// Parses ONNX bytes. Throws `ModelError` for corrupt files and unsupported content.
-    public static func load(_ data: Data) throws -> FloatGraph {
+    /// With `proveOutputTransform`, a final Softmax/Sigmoid is proven inside the circuit like any other layer instead of
+    /// being applied outside it (`compile --prove-output-transform`).
+    public static func load(_ data: Data, proveOutputTransform: Bool = false) throws -> FloatGraph {
         var options = BinaryDecodingOptions()
         options.messageDepthLimit = 64
         let model: Onnx_ModelProto
@@ -32,6 +36,7 @@ public enum ONNXImporter {
         for o in model.opsetImport where o.domain.isEmpty || o.domain == "ai.onnx" { opset = Int(clamping: o.version) }
         if model.opsetImport.isEmpty { opset = 1 }
         var importer = Importer(graph: model.graph, opset: opset)
+        importer.proveOutputTransform = proveOutputTransform
         return try importer.run()
     }
 }
@@ -57,6 +62,10 @@ struct Importer {
     var uses: [String: Int] = [:]
     /// Node index producing each float-graph tensor.
     var producer: [Int: Int] = [:]
+    /// Prove a final Softmax/Sigmoid in the circuit instead of stating it as the output transform.
+    var proveOutputTransform = false
+    /// The ONNX node producing each value name (for pattern matching: the decomposed LayerNorm).
+    var onnxProducers: [String: Onnx_NodeProto] = [:]
 
     init(graph: Onnx_GraphProto, opset: Int) { self.graph = graph; self.opset = opset }
 
@@ -87,25 +96,23 @@ struct Importer {
             guard node.domain.isEmpty || node.domain == "ai.onnx" else {
                 throw ModelError.unsupportedOp(op: "\(node.domain).\(node.opType)", node: name, supported: ONNXImporter.supportedOps)
             }
-            if node.opType == "Softmax" || node.opType == "Sigmoid" {
-                guard node.output.count == 1, node.output[0] == outName else {
-                    throw ModelError.unsupported(node: name, reason: "\(node.opType) is supported only as the model's final op (it is then proven as the tensor before it and applied outside the circuit); hidden \(node.opType) layers are not supported")
-                }
+            for o in node.output where !o.isEmpty { onnxProducers[o] = node }
+            // A final Softmax (over the whole output) or Sigmoid is, by default, proven as the tensor before it and
+            // applied outside the circuit (the claim states it); with proveOutputTransform it is a layer like any other.
+            if (node.opType == "Softmax" || node.opType == "Sigmoid"), !proveOutputTransform, node.output.count == 1, node.output[0] == outName,
+               case .tensor(let t)? = values[node.input.first ?? ""] {
+                var wholeOutput = true
                 if node.opType == "Softmax" {
-                    let t = try tensor(node, 0, name)
                     let shape = shapes[t]
                     var axis = try intAttr(node, "axis") ?? (opset >= 13 ? -1 : 1)
                     if axis < 0 { axis += shape.count }
-                    let inner = shape[min(max(axis, 0), shape.count)...].reduce(1, *)
-                    guard axis >= 0, axis < shape.count, inner == shapes[t].reduce(1, *) else {
-                        throw ModelError.unsupported(node: name, reason: "Softmax must act on the whole output (axis \(axis) of shape \(shape))")
-                    }
-                    transform = .softmax
-                } else {
-                    transform = .sigmoid
+                    wholeOutput = axis >= 0 && axis < shape.count && shape[axis...].reduce(1, *) == shape.reduce(1, *)
                 }
-                values[node.output[0]] = .tensor(try tensor(node, 0, name))
-                continue
+                if wholeOutput {
+                    transform = node.opType == "Softmax" ? .softmax : .sigmoid
+                    values[node.output[0]] = .tensor(t)
+                    continue
+                }
             }
             try lower(node, name)
         }
@@ -114,6 +121,7 @@ struct Importer {
         }
         guard out != 0 else { throw ModelError.unsupported(node: outName, reason: "the graph output is its input") }
         var g = FloatGraph(shapes: shapes, tensorNames: tensorNames, nodes: nodes, output: out, outputTransform: transform, opset: opset)
+        g.fuseElementwise()
         if integerInput {
             // Token ids: every reader of the input must be an embedding lookup, which proves its id in [0, rows).
             var rows = Int.max
@@ -334,7 +342,18 @@ struct Importer {
         case "MatMul": try lowerMatMul(node, name)
         case "Conv": try lowerConv(node, name)
         case "ConvTranspose": try lowerConvTranspose(node, name)
+        case "Div" where decomposedLayerNorm(node, producers: onnxProducers) != nil:
+            let (x, eps) = decomposedLayerNorm(node, producers: onnxProducers)!
+            let s = shapes[x]
+            let n = s.reduce(1, *)
+            try emit(.layerNorm(input: x, rowLength: s.last ?? 1, gamma: [Double](repeating: 1, count: n), beta: [Double](repeating: 0, count: n), epsilon: eps),
+                     shape: s, node: node, name: name, onnxOp: "LayerNorm(ReduceMean+Sub+Pow+ReduceMean+Add+Sqrt+Div)")
         case "Add", "Sub", "Mul", "Div": try lowerElementwise(node, name)
+        case _ where Importer.activationOps.contains(node.opType): try lowerActivation(node, name)
+        case "Pow": try lowerPow(node, name)
+        case "Softmax": try lowerSoftmax(node, name)
+        case "LayerNormalization": try lowerLayerNorm(node, name)
+        case "PRelu": try lowerPRelu(node, name)
         case "Relu":
             let t = try tensor(node, 0, name)
             try emit(.relu(input: t), shape: shapes[t], node: node, name: name)
@@ -741,6 +760,17 @@ struct Importer {
                 mul = c.map { 1 / $0 }
             default:
                 throw ModelError.unsupported(node: name, reason: "Div of a constant by a computed tensor is not supported")
+            }
+            // Fold a scale Mul or a shift Add into the single-use LayerNorm before it (its gamma and beta).
+            if let p = producer[t], uses[tensorNames[t]] == 1, case .layerNorm(let i, let rowN, var gamma, var beta, let eps) = nodes[p].op,
+               op == "Mul" || op == "Add" || (op == "Sub" && tensorFirst) {
+                for k in 0..<n {
+                    if op == "Mul" { gamma[k] *= mul[k]; beta[k] *= mul[k] } else { beta[k] += add[k] }
+                }
+                nodes[p].op = .layerNorm(input: i, rowLength: rowN, gamma: gamma, beta: beta, epsilon: eps)
+                nodes[p].onnxOp += "+\(op)"
+                values[out] = .tensor(t)
+                return
             }
             // Fold a bias Add/Sub into the single-use Gemm/Conv before it.
             if op == "Add" || (op == "Sub" && tensorFirst), let p = foldableProducer(t, node) {

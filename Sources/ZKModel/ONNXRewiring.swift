@@ -546,8 +546,13 @@ extension Importer {
         case "Mul":
             let n = try elementCount(shape, name)
             try emit(.bilinear(a: x, b: y, left: Array(0..<n), right: Array(0..<n), terms: 1), shape: shape, node: node, name: name)
+        case "Div":
+            // x / y = x · (1/y): a reciprocal table of y (its proven range must exclude 0), then one product per element.
+            let n = try elementCount(shape, name)
+            let r = try emitHidden(.function(input: y, expr: .apply(.reciprocal, .x)), shape: shape, node: node, name: name, tag: "reciprocal")
+            try emit(.bilinear(a: x, b: r, left: Array(0..<n), right: Array(0..<n), terms: 1), shape: shape, node: node, name: name)
         default:
-            throw ModelError.unsupported(node: name, reason: "\(op) of two computed tensors is not supported (Div by an activation needs a reciprocal gadget)")
+            throw ModelError.unsupported(node: name, reason: "\(op) of two computed tensors is not supported")
         }
     }
 

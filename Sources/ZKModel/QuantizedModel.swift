@@ -56,12 +56,21 @@ public enum QOp: Codable, Equatable, Sendable {
     /// `y[t·width + d] = table[id_t·width + d]` for token ids `id_t ∈ [0, rows)` (the integer model input): a one-hot
     /// selection per token (rows boolean wires, rows + 2 constraints) that also proves the id in range.
     case embedding(input: Int, table: [Int], rows: Int, width: Int)
+    /// `y = table.apply(x)` element-wise (``PiecewiseTable``): one signed decomposition of the input, a segment
+    /// selection and two tail selections per element.
+    case tabulated(input: Int, table: PiecewiseTable)
+    /// Softmax over rows of `rowLength` consecutive elements (``integerSoftmax(_:rowLength:exp:precision:)``). Scale: `precision`.
+    case softmax(input: Int, rowLength: Int, exp: PiecewiseTable, precision: Int)
+    /// LayerNormalization over rows of `rowLength` elements (``integerLayerNorm(_:rowLength:gamma:beta:epsilon:precision:)``).
+    /// Scale: `precision + gammaScale` where `beta` is at that scale.
+    case layerNorm(input: Int, rowLength: Int, gamma: [Int], beta: [Int], epsilon: Int, precision: Int)
 
     public var inputs: [Int] {
         switch self {
         case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .rescale(let i, _, _),
              .leakyRelu(let i, _, _), .clamp(let i, _, _), .maxPool(let i, _), .sumPool(let i, _, _),
-             .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _):
+             .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _), .tabulated(let i, _), .softmax(let i, _, _, _),
+             .layerNorm(let i, _, _, _, _, _):
             return [i]
         case .add(let a, let b, _, _, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _, _, _): return [a, b]
         case .rewire(let inputs, _, _, _): return inputs
@@ -85,6 +94,9 @@ public enum QOp: Codable, Equatable, Sendable {
         case .bilinear: return "product"
         case .embedding: return "embedding"
         case .extremum(_, _, _, _, _, let isMax): return isMax ? "max" : "min"
+        case .tabulated: return "table"
+        case .softmax: return "softmax"
+        case .layerNorm: return "layernorm"
         }
     }
 }
@@ -245,6 +257,10 @@ public enum IntegerInterpreter {
                 return isMax ? max(x, y) : min(x, y)
             }
         case .argMax(let i): return [firstArgmax(v[i])]
+        case .tabulated(let i, let table): return v[i].map { table.apply($0) }
+        case .softmax(let i, let n, let exp, let p): return integerSoftmax(v[i], rowLength: n, exp: exp, precision: p)
+        case .layerNorm(let i, let n, let g, let b, let eps, let p):
+            return integerLayerNorm(v[i], rowLength: n, gamma: g, beta: b, epsilon: eps, precision: p)
         }
     }
 

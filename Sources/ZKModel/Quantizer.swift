@@ -126,7 +126,11 @@ public enum Quantizer {
                 let target = targetScale(out)
                 let cons = consumers[out]
                 let reluNext = cons.count == 1 && { if case .relu = graph.nodes[cons[0]].op { return true } else { return false } }()
-                if isOutput || reluNext || b.tensors[raw].scale <= target { return raw }
+                // Tables and Softmax round their input themselves (the shift of their decomposition).
+                let roundsItself = !cons.isEmpty && cons.allSatisfy { c in
+                    switch graph.nodes[c].op { case .function, .softmax: return true; default: return false }
+                }
+                if isOutput || reluNext || roundsItself || b.tensors[raw].scale <= target { return raw }
                 return try b.rescale(raw, to: target, relu: false, name: graph.tensorNames[out], layer: layer, onnxOp: onnx)
             }
             let q: Int
@@ -242,6 +246,63 @@ public enum Quantizer {
                 let s = max(b.tensors[qx].scale, b.tensors[qy].scale)
                 q = try b.append(.extremum(a: qx, b: qy, shiftA: s - b.tensors[qx].scale, shiftB: s - b.tensors[qy].scale, signB: sign, isMax: isMax),
                                  name: graph.tensorNames[out], shape: graph.shapes[out], scale: s, layer: layer, onnxOp: onnx)
+            case .function(let i, let expr):
+                let x = qOf[i]
+                let src = b.tensors[x]
+                let sK = min(30, targetScale(out) + 4)
+                let table: PiecewiseTable
+                do {
+                    table = try PiecewiseTable.make({ expr.evaluate($0) }, inputScale: src.scale, lo: src.lo.min() ?? 0, hi: src.hi.max() ?? 0, knotScale: sK)
+                } catch {
+                    throw ModelError.unsupported(node: layer, reason: "\(onnx) computes \(expr), which zkinfer cannot tabulate over the input range: \(error)")
+                }
+                let raw = try b.append(.tabulated(input: x, table: table), name: graph.tensorNames[out] + ".table", shape: graph.shapes[out],
+                                       scale: sK + table.stepBits, layer: layer, onnxOp: onnx)
+                // Keep the table's scale when every reader rescales (or rounds) anyway; otherwise back to the target.
+                let readersRescale = !consumers[out].isEmpty && consumers[out].allSatisfy { c in
+                    switch graph.nodes[c].op { case .dense, .conv, .function, .softmax: return true; default: return false }
+                }
+                q = readersRescale ? raw : try finish(raw)
+            case .softmax(let i, let n):
+                let x = qOf[i]
+                let src = b.tensors[x]
+                let spread = (src.hi.max() ?? 0) - (src.lo.min() ?? 0)
+                let exp: PiecewiseTable
+                do { exp = try PiecewiseTable.make({ Foundation.exp(-$0) }, inputScale: src.scale, lo: 0, hi: spread, knotScale: 12) } catch {
+                    throw ModelError.unsupported(node: layer, reason: "Softmax: \(error)")
+                }
+                // R = ⌊2^p/S⌋ keeps at least 12 bits: p = bits(max S) + 12.
+                let sMax = exp.range(lo: 0, hi: spread).1 * n
+                let p = Int.bitWidth - max(1, sMax).leadingZeroBitCount + 12
+                guard p <= 58 else { throw ModelError.quantizationOverflow("layer '\(layer)': Softmax rows of \(n) need 2^\(p)") }
+                let raw = try b.append(.softmax(input: x, rowLength: n, exp: exp, precision: p), name: graph.tensorNames[out] + ".acc",
+                                       shape: graph.shapes[out], scale: p, layer: layer, onnxOp: onnx)
+                q = try finish(raw)
+            case .layerNorm(let i, let n, let gamma, let beta, let eps):
+                var x = qOf[i]
+                if b.tensors[x].scale > targetScale(i) {
+                    x = try b.rescale(x, to: targetScale(i), relu: false, name: graph.tensorNames[out] + ".in", layer: layer, onnxOp: onnx)
+                }
+                let sx = b.tensors[x].scale
+                let n3 = Double(n) * Double(n) * Double(n)
+                let epsScaled = (eps * n3 * Double(sign: .plus, exponent: 2 * sx, significand: 1)).rounded()
+                guard epsScaled.isFinite, epsScaled < Double(1 << 50) else {
+                    throw ModelError.quantizationOverflow("layer '\(layer)': LayerNormalization epsilon \(eps) at scale 2^\(2 * sx)")
+                }
+                let epsInt = max(1, Int(epsScaled))
+                let g = gamma.map { $0 * Double(n).squareRoot() }
+                let sg = weightScale(g, n)
+                let gq = try quantizeAll(g, sg, layer)
+                let mx = max(abs(b.tensors[x].lo.min() ?? 0), abs(b.tensors[x].hi.max() ?? 0))
+                let dMax = Double(2 * n) * Double(mx) * Double(2 * n) * Double(mx) * Double(n) + Double(epsInt)
+                let gMax = gq.map { abs($0) }.max() ?? 1
+                // R = ⌊2^p/√D⌋ keeps at least 12 bits; |c·R·G| ≤ 2^p·|G| stays below 2^58.
+                var p = ceilLog2(dMax.squareRoot()) + 12
+                p = min(p, 57 - ceilLog2(Double(max(1, gMax))))
+                guard p >= 8 else { throw ModelError.quantizationOverflow("layer '\(layer)': LayerNormalization values too large") }
+                let raw = try b.append(.layerNorm(input: x, rowLength: n, gamma: gq, beta: try quantizeAll(beta, p + sg, layer), epsilon: epsInt, precision: p),
+                                       name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: p + sg, layer: layer, onnxOp: onnx)
+                q = try finish(raw)
             case .bilinear(let x, let y, let left, let right, let terms):
                 let qx = qOf[x], qy = qOf[y]
                 let raw = try b.append(.bilinear(a: qx, b: qy, left: left, right: right, terms: terms), name: graph.tensorNames[out] + ".acc",
@@ -375,6 +436,7 @@ enum Bounds {
             default: break
             }
         }
+        if let r = try nonlinear(op, t, layer: layer) { return r }
         switch op {
         case .dense(let i, let w, let b, let nIn, let nOut):
             var lo = [Int](repeating: 0, count: nOut), hi = lo
@@ -491,6 +553,8 @@ enum Bounds {
                 lo[k] = l; hi[k] = h
             }
             return (lo, hi)
+        case .tabulated, .softmax, .layerNorm:
+            preconditionFailure("handled by Bounds.nonlinear")
         }
     }
 }

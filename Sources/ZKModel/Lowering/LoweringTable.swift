@@ -19,6 +19,8 @@ enum OpFamily: Hashable {
     case product
     /// Embedding lookups of token ids: a one-hot selection per token.
     case embedding
+    /// Element-wise tables, Softmax, LayerNormalization.
+    case nonlinear
 }
 
 extension QNode {
@@ -30,6 +32,7 @@ extension QNode {
         case .maxPool, .extremum, .argMax: return .comparison
         case .bilinear: return .product
         case .embedding: return .embedding
+        case .tabulated, .softmax, .layerNorm: return .nonlinear
         }
     }
 }
@@ -67,6 +70,7 @@ extension CircuitLowering {
         case .comparison: return lowerComparison
         case .product: return lowerProduct
         case .embedding: return lowerEmbedding
+        case .nonlinear: return lowerNonlinear
         }
     }
 }

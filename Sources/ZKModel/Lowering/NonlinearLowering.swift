@@ -1,0 +1,142 @@
+// Element-wise tables, Softmax and LayerNormalization.
+//
+// Table (per element, x with bounds [lo, hi]): w = x − offset is decomposed into k signed bits (k from the bounds,
+// at least shift + coreBits + 1): bits below `shift` are dropped (v = ⌊w / 2^shift⌋), the next coreBits bits are the
+// core position (segment = its top segmentBits bits, step = the rest), the bits above it up to the sign are the
+// overflow bits, the top bit is the sign. Then `z = isZero(Σ overflow bits)` (2 constraints; v < 2^coreBits iff
+// z = 1 when v ≥ 0), the segment selection (PiecewiseTable.selectionCost) and
+// `y = Lo(v) + sign·(Hi(v) − Lo(v) + z·(P − Hi(v)))` (2 products). The decomposition is unique (k ≤ 253), every
+// other wire is a product of determined values, so y is determined by x: a wrong y fails some constraint.
+// Cost: k + 4 + selectionCost(segmentBits) constraints per element (fewer when a tail cannot occur).
+
+import ZKAlgebra
+import ZKCircuit
+
+extension CircuitLowering {
+    /// One element of a table: `table.apply(x)` for x in `[lo, hi]`. With `nonNegative` the decomposition also proves
+    /// `x − offset ≥ 0` (unsigned, no low tail) — Softmax relies on it for `mx − x_j ≥ 0`.
+    static func tableElement(_ b: CircuitBuilder, _ x: LinearExpression, _ table: PiecewiseTable, lo: Int, hi: Int,
+                             nonNegative: Bool, note: (Int) -> Void) -> LinearExpression {
+        let d = table.shift, m = table.coreBits, h = table.segmentBits, l = table.stepBits
+        let w = x - Fr(signed: Int64(table.offset))
+        let k = max(signedBitWidth(lo: lo - table.offset, hi: hi - table.offset), d + m + 1)
+        let bits: [LinearExpression]
+        let sign: LinearExpression?  // nil: known non-negative
+        let v: LinearExpression
+        if nonNegative {
+            // w ∈ [0, 2^(k−1)): the k − 1 bits are w's binary digits.
+            bits = b.signedBits(w - Fr(2).power(UInt64(k - 2)), bits: k - 1, label: "table.bits").bits
+            note(k - 1)
+            sign = nil
+            v = SignedBits(bits: bits).slice(from: d, to: k - 1)
+        } else {
+            let sb = b.signedBits(w, bits: k, label: "table.bits")
+            note(k)
+            bits = sb.bits
+            sign = sb.nonNegative
+            v = sb.slice(from: d, to: k) - Fr(2).power(UInt64(k - 1 - d))
+        }
+        // Overflow bits d+m ... k−2: all zero iff v < 2^m (given v ≥ 0).
+        var inCore: LinearExpression? = nil
+        if k - 2 >= d + m {
+            var s = LinearExpression()
+            for i in (d + m)...(k - 2) { s += bits[i] }
+            inCore = b.isZero(s).linearExpression
+        }
+        let segment = Array(bits[(d + l)..<(d + m)])
+        let step = SignedBits(bits: bits).slice(from: d, to: d + l)
+        let p = b.piecewiseSelect(segment: segment, step: step, knots: table.knots.map { Fr(signed: Int64($0)) }, stepBits: l,
+                                  lowBits: PiecewiseTable.selectionCost(segmentBits: h).lowBits)
+        let high = v * Fr(signed: Int64(table.highMul)) + Fr(signed: Int64(table.highAdd))
+        let low = v * Fr(signed: Int64(table.lowMul)) + Fr(signed: Int64(table.lowAdd))
+        var inner = p
+        if let z = inCore { inner = (high + b.mul(z, p - high, label: "table.high")).simplified() }
+        guard let sign else { return inner }
+        return (low + b.mul(sign, inner - low, label: "table.low")).simplified()
+    }
+
+    /// Tables, Softmax and LayerNormalization. Returns the output expressions; records range bits through `ctx.note`.
+    static func lowerNonlinear(_ ctx: LoweringContext, _ node: QNode) throws -> [LinearExpression] {
+        let b = ctx.b, m = ctx.m, t = ctx.t
+        func note(_ k: Int) { ctx.note(k) }
+        func unsignedBits(_ e: LinearExpression, _ k: Int, _ label: String) {
+            _ = b.signedBits(e - Fr(2).power(UInt64(k - 1)), bits: k, label: label)  // 0 ≤ e < 2^k
+            note(k)
+        }
+        func bitLength(_ v: Int) -> Int { max(1, Int.bitWidth - v.leadingZeroBitCount) }
+        func intValue(_ e: LinearExpression) -> Int { b.value(of: e).signedInt ?? 0 }
+        switch node.op {
+        case .tabulated(let i, let table):
+            let src = m.tensors[i]
+            return t[i].indices.map { k in tableElement(b, t[i][k], table, lo: src.lo[k], hi: src.hi[k], nonNegative: false, note: note) }
+        case .softmax(let i, let n, let exp, let p):
+            let src = m.tensors[i]
+            var out: [LinearExpression] = []
+            for r in stride(from: 0, to: t[i].count, by: n) {
+                let row = Array(t[i][r..<(r + n)])
+                let rowLo = src.lo[r..<(r + n)].min() ?? 0, rowHi = src.hi[r..<(r + n)].max() ?? 0
+                // mx: a witness proven ≥ every x_j (the tables' unsigned decompositions of mx − x_j) and equal to one
+                // of them (Π (mx − x_j) = 0: n − 1 products); so mx = max exactly.
+                let mx = b.witness(Fr(signed: Int64(row.map(intValue).max() ?? 0))).linearExpression
+                let deltas = row.map { (mx - $0).simplified() }
+                var prod = deltas[0]
+                if n == 1 { b.assertEqual(prod, LinearExpression(), label: "softmax.max") }
+                for j in 1..<max(n, 1) {
+                    if j == n - 1 { b.assertMul(prod, deltas[j], equals: LinearExpression(), label: "softmax.max") }
+                    else { prod = b.mul(prod, deltas[j], label: "softmax.max").linearExpression }
+                }
+                let e = deltas.map { tableElement(b, $0, exp, lo: 0, hi: rowHi - rowLo, nonNegative: true, note: note) }
+                let sum = e.reduce(LinearExpression(), +).simplified()
+                // R = ⌊2^p / S⌋: R·S + rem = 2^p with 0 ≤ rem < S and 0 ≤ R < 2^kR; all below 2^(kR + kS + 1) ≪ r,
+                // so this is an integer identity with a unique solution.
+                let (_, eMax) = exp.range(lo: 0, hi: rowHi - rowLo)
+                let sMin = exp.apply(0), sMax = eMax * n
+                let kS = bitLength(sMax), kR = bitLength((1 << p) / max(1, sMin))
+                let sv = intValue(sum)
+                let rv = sv > 0 ? (1 << p) / sv : 0
+                let recip = b.witness(Fr(signed: Int64(rv))).linearExpression
+                let rem = b.witness(Fr(signed: Int64((1 << p) - rv * sv))).linearExpression
+                b.assertMul(recip, sum, equals: LinearExpression.constant(Fr(2).power(UInt64(p))) - rem, label: "softmax.reciprocal")
+                unsignedBits(recip, kR, "softmax.reciprocal.range")
+                unsignedBits(rem, kS, "softmax.remainder")
+                unsignedBits((sum - rem - Fr.one).simplified(), kS, "softmax.remainder")
+                out += e.map { b.mul($0, recip, label: "softmax.scale").linearExpression }
+            }
+            return out
+        case .layerNorm(let i, let n, let gamma, let beta, let eps, let p):
+            let src = m.tensors[i]
+            var out: [LinearExpression] = []
+            let mx = max(abs(src.lo.min() ?? 0), abs(src.hi.max() ?? 0))
+            let dMax = 4 * n * n * n * mx * mx + eps  // < 2^62 (Bounds.nonlinear)
+            let kR = bitLength((1 << p) / max(1, Int(Double(eps).squareRoot().rounded(.down))))
+            let k1 = 2 * p + 1
+            let k2 = 4 + max(2 * p, bitLength(dMax) + 1, p + 1 + (bitLength(dMax) + 1) / 2)
+            for r in stride(from: 0, to: t[i].count, by: n) {
+                let row = Array(t[i][r..<(r + n)])
+                let sum = row.reduce(LinearExpression(), +)
+                let c = row.map { ($0 * Fr(UInt64(n)) - sum).simplified() }
+                var dExpr = LinearExpression.constant(Fr(signed: Int64(eps)))
+                for ci in c { dExpr += b.mul(ci, ci, label: "layernorm.square") }
+                dExpr = dExpr.simplified()
+                // R = ⌊2^p/√D⌋: R²·D ≤ 2^(2p) < (R+1)²·D with 0 ≤ R < 2^kR and D < 2^62, so R²·D < 2^(2kR+62) ≪ r:
+                // integer inequalities, unique R.
+                let rv = inverseSquareRoot(intValue(dExpr), precision: p)
+                let recip = b.witness(Fr(signed: Int64(rv))).linearExpression
+                unsignedBits(recip, kR, "layernorm.reciprocal.range")
+                let r2 = b.mul(recip, recip, label: "layernorm.rsqrt")
+                let r2d = b.mul(r2, dExpr, label: "layernorm.rsqrt")
+                let rd = b.mul(recip, dExpr, label: "layernorm.rsqrt")
+                let top = Fr(2).power(UInt64(2 * p))
+                unsignedBits((LinearExpression.constant(top) - r2d).simplified(), k1, "layernorm.rsqrt.below")
+                unsignedBits((r2d + rd * Fr(2) + dExpr - top - Fr.one).simplified(), k2, "layernorm.rsqrt.above")
+                for (k, ci) in c.enumerated() {
+                    let prod = b.mul(ci, recip, label: "layernorm.scale")
+                    out.append((prod * Fr(signed: Int64(gamma[r + k])) + Fr(signed: Int64(beta[r + k]))).simplified())
+                }
+            }
+            return out
+        default:
+            throw ModelError.invalidCircuit("internal: lowerNonlinear cannot lower \(node.op.kind)")
+        }
+    }
+}
