@@ -20,7 +20,9 @@ extension ClaimVerifier {
         guard let recorded = claim.quantization.recorded else {
             return .mismatch("the claim does not record its tensor scales (quantization.tensorScales), so its model cannot be re-derived")
         }
-        let graph = try ONNXImporter.load(onnx)
+        // A claim without an output transform over a file that ends in Softmax/Sigmoid was compiled with
+        // --prove-output-transform (without it the transform would be stated); with no such final op it changes nothing.
+        let graph = try ONNXImporter.load(onnx, proveOutputTransform: claim.output.transform == .none)
         var o = QuantizationOptions(scaleBits: claim.quantization.scaleBits,
                                     visibility: Visibility(input: claim.visibility.input, weights: claim.visibility.weights))
         o.recorded = recorded

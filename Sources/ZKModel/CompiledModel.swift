@@ -87,8 +87,8 @@ public struct CompiledModel: Sendable {
     }
 
     /// Imports and quantizes an ONNX model.
-    public static func compile(onnx: Data, options: QuantizationOptions) throws -> (CompiledModel, FloatGraph) {
-        let graph = try ONNXImporter.load(onnx)
+    public static func compile(onnx: Data, options: QuantizationOptions, proveOutputTransform: Bool = false) throws -> (CompiledModel, FloatGraph) {
+        let graph = try ONNXImporter.load(onnx, proveOutputTransform: proveOutputTransform)
         let q = try Quantizer.quantize(graph, options: options, onnxDigest: try blake2bHex([UInt8](onnx)))
         return (try CompiledModel(model: q), graph)
     }

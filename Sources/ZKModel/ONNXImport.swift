@@ -91,6 +91,11 @@ struct Importer {
 
         var transform = OutputTransform.none
         let outName = graph.output[0].name
+        // Names that reach the graph output through Identity nodes only (skl2onnx writes Softmax → Identity → output).
+        var outputAliases: Set<String> = [outName]
+        for node in graph.node.reversed() where node.opType == "Identity" && node.output.count == 1 && outputAliases.contains(node.output[0]) {
+            if let i = node.input.first, (uses[i] ?? 0) == 1 { outputAliases.insert(i) }
+        }
         for (index, node) in graph.node.enumerated() {
             let name = node.name.isEmpty ? "\(node.opType)#\(index)" : node.name
             guard node.domain.isEmpty || node.domain == "ai.onnx" else {
@@ -99,7 +104,7 @@ struct Importer {
             for o in node.output where !o.isEmpty { onnxProducers[o] = node }
             // A final Softmax (over the whole output) or Sigmoid is, by default, proven as the tensor before it and
             // applied outside the circuit (the claim states it); with proveOutputTransform it is a layer like any other.
-            if (node.opType == "Softmax" || node.opType == "Sigmoid"), !proveOutputTransform, node.output.count == 1, node.output[0] == outName,
+            if (node.opType == "Softmax" || node.opType == "Sigmoid"), !proveOutputTransform, node.output.count == 1, outputAliases.contains(node.output[0]),
                case .tensor(let t)? = values[node.input.first ?? ""] {
                 var wholeOutput = true
                 if node.opType == "Softmax" {
@@ -176,9 +181,8 @@ struct Importer {
                     throw ModelError.unsupported(node: info.name, reason: "input dimension \(i) is \(v)")
                 }
                 shape.append(Int(v))
-            case .dimParam(let p)? where i == 0:
-                _ = p
-                shape.append(1)  // a symbolic batch dimension is proven with batch 1
+            case .dimParam? where i == 0, nil where i == 0:
+                shape.append(1)  // a symbolic (or unnamed, as skl2onnx writes it) batch dimension is proven with batch 1
             default:
                 throw ModelError.unsupported(node: info.name, reason: "input dimension \(i) is dynamic; zkinfer needs static shapes (a symbolic batch dimension 0 is taken as 1)")
             }

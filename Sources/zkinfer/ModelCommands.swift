@@ -107,6 +107,8 @@ struct CompileCommand: ParsableCommand {
     var input: InputVisibility = .public
     @Flag(name: .long, help: "Range-check public inputs inside the circuit, so bare-proof verifiers (snarkjs, the EVM contract) need no range check of their own (costs about one constraint per input bit).")
     var checkInputRange = false
+    @Flag(name: .long, help: "Prove a final Softmax/Sigmoid inside the circuit (the output is then the probabilities, at their own scale) instead of proving the tensor before it and applying the function outside the circuit (the default).")
+    var proveOutputTransform = false
     @Option(name: .long, help: "Name recorded in manifest and claims (default: the ONNX file's name, or its folder's when the file is model.onnx).")
     var name: String?
     @OptionGroup var options: ModelOptions
@@ -121,7 +123,7 @@ struct CompileCommand: ParsableCommand {
         let onnx = try readFile(model)
         var calibration: [[Double]] = []
         var calibrationDigest: String?
-        let graph = try modelStep(model) { try ONNXImporter.load(onnx) }
+        let graph = try modelStep(model) { try ONNXImporter.load(onnx, proveOutputTransform: proveOutputTransform) }
         if let calibrate {
             let data = try readFile(calibrate)
             let rows = try modelStep(calibrate) { try InputFile.parse(data) }
@@ -329,6 +331,8 @@ struct InspectCommand: ParsableCommand {
     var weights: WeightVisibility = .public
     @Option(name: .long, help: "Input visibility when inspecting an .onnx file.")
     var input: InputVisibility = .public
+    @Flag(name: .long, help: "Prove a final Softmax/Sigmoid inside the circuit (as `compile --prove-output-transform`).")
+    var proveOutputTransform = false
     @OptionGroup var options: ModelOptions
 
     func run() throws {
@@ -338,7 +342,8 @@ struct InspectCommand: ParsableCommand {
             manifest = try loadManifest(target)
         } else {
             let onnx = try readFile(target)
-            let (compiled, _) = try modelStep(target) { try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: scaleBits, visibility: Visibility(input: input, weights: weights))) }
+            let (compiled, _) = try modelStep(target) { try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: scaleBits, visibility: Visibility(input: input, weights: weights)),
+                                                                              proveOutputTransform: proveOutputTransform) }
             let circuit = try modelStep(target) { try compiled.constraintSystem() }
             manifest = try modelStep(target) { try ModelManifest(name: modelName(target), compiled: compiled, circuit: circuit) }
         }

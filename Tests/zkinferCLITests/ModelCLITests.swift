@@ -227,9 +227,11 @@ final class ModelCLITests: CLITestCase {
 /// The exporter-style zoo through the binary (issue 13): compile, inspect, setup, prove, verify (with --model).
 final class ZooCLITests: CLITestCase {
     func testZooProvesAndVerifiesThroughTheCLI() throws {
-        for name in ["digits_resnet", "digits_cnn_pytorch", "digits_rows_seq", "digits_conv1d", "digits_depthwise", "digits_tokens"] {
+        for name in ["digits_resnet", "digits_cnn_pytorch", "digits_rows_seq", "digits_conv1d", "digits_depthwise", "digits_tokens",
+                     "digits_mlp_tanh", "digits_mlp_sigmoid", "digits_mlp_gelu", "digits_mlp_gelu_tanh", "digits_attention", "digits_transformer"] {
             let dir = ZkinferBinary.circuits.appendingPathComponent("zoo").appendingPathComponent(name).path
-            try run(["compile", dir + "/model.onnx", "-o", path(name), "--calibrate", dir + "/calibration.json", "--quiet"], expect: 0)
+            let scaleBits = name == "digits_attention" || name == "digits_transformer" ? ["--scale-bits", "12"] : []
+            try run(["compile", dir + "/model.onnx", "-o", path(name), "--calibrate", dir + "/calibration.json", "--quiet"] + scaleBits, expect: 0)
             let inspect = try run(["inspect", path(name)], expect: 0)
             XCTAssertTrue(inspect.stdout.contains("total"), inspect.stdout)
             try run(["setup", path(name), "--quiet"], expect: 0)
@@ -237,5 +239,25 @@ final class ZooCLITests: CLITestCase {
             let v = try run(["verify", path(name + "-out/claim.json"), "--vk", path(name + "/verification_key.json"), "--model", dir + "/model.onnx"], expect: 0)
             XCTAssertTrue(v.stdout.hasPrefix("OK: claim is valid"), "\(name): \(v.stdout)")
         }
+    }
+
+    /// `--prove-output-transform`: the final Softmax is proven, the claim states no transform, its output is the
+    /// probabilities, and `verify --model` re-derives that graph from the same file.
+    func testProvenOutputTransformThroughTheCLI() throws {
+        let dir = ZkinferBinary.circuits.appendingPathComponent("zoo").appendingPathComponent("digits_mlp_tanh").path
+        try run(["compile", dir + "/model.onnx", "-o", path("p"), "--calibrate", dir + "/calibration.json", "--prove-output-transform", "--quiet"], expect: 0)
+        try run(["setup", path("p"), "--quiet"], expect: 0)
+        try run(["prove", path("p"), "--input", dir + "/input.json", "-o", path("p-out"), "--quiet"], expect: 0)
+        let claim = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: path("p-out/claim.json")))) as? [String: Any]
+        let output = try XCTUnwrap(claim?["output"] as? [String: Any])
+        XCTAssertEqual(output["transform"] as? String, "none")
+        let values = try XCTUnwrap(output["values"] as? [Double])
+        XCTAssertEqual(values.reduce(0, +), 1, accuracy: 0.05, "proven softmax probabilities sum to about 1: \(values)")
+        let v = try run(["verify", path("p-out/claim.json"), "--vk", path("p/verification_key.json"), "--model", dir + "/model.onnx"], expect: 0)
+        XCTAssertTrue(v.stdout.hasPrefix("OK: claim is valid"), v.stdout)
+        // The default compile of the same file states the transform instead.
+        try run(["compile", dir + "/model.onnx", "-o", path("d"), "--calibrate", dir + "/calibration.json", "--quiet"], expect: 0)
+        let manifest = try String(contentsOfFile: path("d/circuit.json"), encoding: .utf8)
+        XCTAssertTrue(manifest.contains("\"outputTransform\":\"softmax\""))
     }
 }
