@@ -10,9 +10,10 @@ func circuitsDirectory() -> String {
     ProcessInfo.processInfo.environment["ZKINFER_CIRCUITS"] ?? "Circuits"
 }
 
-/// The `models` suite of `zkinfer bench`: for every sample model in `Circuits/` (a folder with
-/// model.onnx, calibration.json, input.json, test_split.json and expected.json), compile with its
-/// calibration (public weights, default scale bits), set up, prove and verify (medians over the
+/// The `models` suite of `zkinfer bench`: for every sample model in `Circuits/` and every zoo model in `Circuits/zoo/`
+/// (a folder with model.onnx, calibration.json, input.json, test_split.json and expected.json), compile with its
+/// calibration (public weights; the scale bits expected.json's `scale_bits` names, else the default), set up, prove and
+/// verify (medians over the
 /// repetitions), and measure accuracy on the full test split with the integer reference
 /// interpreter (the circuit's exact semantics) against the float labels and predictions.
 func runModelSuite(_ options: BenchModelOptions, progress: @escaping BenchProgress) throws -> [ModelBenchResult] {
@@ -23,7 +24,8 @@ func runModelSuite(_ options: BenchModelOptions, progress: @escaping BenchProgre
         return []
     }
     var results: [ModelBenchResult] = []
-    for name in entries.sorted() {
+    let zoo = ((try? fm.contentsOfDirectory(atPath: path(root, "zoo"))) ?? []).sorted().map { "zoo/" + $0 }
+    for name in entries.sorted() + zoo {
         let dir = path(root, name)
         let needed = ["model.onnx", "calibration.json", "input.json", "test_split.json", "expected.json"]
         guard needed.allSatisfy({ fm.fileExists(atPath: path(dir, $0)) }) else { continue }
@@ -36,8 +38,10 @@ func runModelSuite(_ options: BenchModelOptions, progress: @escaping BenchProgre
         let calibration = try modelStep(path(dir, "calibration.json")) {
             try InputFile.samples(try loadInputs(path(dir, "calibration.json")), size: graph.size(graph.input))
         }
+        let expectedData = try readFile(path(dir, "expected.json"))
+        let scaleBits = ((try? JSONSerialization.jsonObject(with: expectedData)) as? [String: Any])?["scale_bits"] as? Int ?? 8
         let q = try modelStep(name) {
-            try Quantizer.quantize(graph, options: QuantizationOptions(calibration: calibration), onnxDigest: blake2bHex([UInt8](onnx)))
+            try Quantizer.quantize(graph, options: QuantizationOptions(scaleBits: scaleBits, calibration: calibration), onnxDigest: blake2bHex([UInt8](onnx)))
         }
         let compiled = try modelStep(name) { try CompiledModel(model: q) }
         let structure = try modelStep(name) { try compiled.constraintSystem() }
@@ -65,7 +69,6 @@ func runModelSuite(_ options: BenchModelOptions, progress: @escaping BenchProgre
 
         // Accuracy on the full test split (integer interpreter = the circuit's semantics).
         let split = try loadInputs(path(dir, "test_split.json"))
-        let expectedData = try readFile(path(dir, "expected.json"))
         guard let expected = try JSONSerialization.jsonObject(with: expectedData) as? [String: Any],
               let labels = expected["labels"] as? [Int], let floatPredictions = expected["float_predictions"] as? [Int],
               labels.count == split.count, floatPredictions.count == split.count, !split.isEmpty else {
