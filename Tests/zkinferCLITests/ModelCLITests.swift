@@ -175,13 +175,19 @@ final class ModelCLITests: CLITestCase {
         XCTAssertTrue(r.stderr.contains("cut.onnx") && r.stderr.contains("malformed ONNX"), r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("x/circuit.json")), "no partial output")
         // Unsupported op: named, with the supported list.
-        let tanh = Self.root.appendingPathComponent("Tests/ZKModelTests/Fixtures/bad/unsupported_tanh.onnx").path
-        r = try zkinfer(["compile", tanh, "-o", path("y")])
+        let hardmax = Self.root.appendingPathComponent("Tests/ZKModelTests/Fixtures/bad/unsupported_hardmax.onnx").path
+        r = try zkinfer(["compile", hardmax, "-o", path("y")])
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
-        XCTAssertTrue(r.stderr.contains("Tanh") && r.stderr.contains("my_tanh") && r.stderr.contains("supported ops"), r.stderr)
-        r = try zkinfer(["inspect", tanh])
+        XCTAssertTrue(r.stderr.contains("Hardmax") && r.stderr.contains("my_hardmax") && r.stderr.contains("supported ops"), r.stderr)
+        r = try zkinfer(["inspect", hardmax])
         XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.stderr.contains("Tanh"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("Hardmax"), r.stderr)
+        // A nonlinear layer with no table over its input range: exit 2 naming the node, no partial output.
+        let log = Self.root.appendingPathComponent("Tests/ZKModelTests/Fixtures/bad/log_reaches_zero.onnx").path
+        r = try zkinfer(["compile", log, "-o", path("z")])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("log_any") && r.stderr.contains("tabulate"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("z/circuit.json")), "no partial output")
 
         // Wrong input length, out-of-range values, malformed input files.
         let dir = path("compiled")

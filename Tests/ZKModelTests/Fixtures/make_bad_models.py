@@ -34,11 +34,11 @@ def weights(*shape):
     return np.linspace(-1.0, 1.0, n, dtype=np.float32).reshape(shape)
 
 
-def model(nodes, inits, inp, out, name, extra_domains=()):
+def model(nodes, inits, inp, out, name, extra_domains=(), opset=OPSET):
     graph = helper.make_graph(nodes, name, [inp], [out], initializer=inits)
-    opsets = [helper.make_opsetid("", OPSET)] + [helper.make_opsetid(d, 1) for d in extra_domains]
+    opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, 1) for d in extra_domains]
     m = helper.make_model(graph, opset_imports=opsets, producer_name="make_bad_models.py")
-    m.ir_version = 7
+    m.ir_version = 7 if opset < 17 else 9
     return m
 
 
@@ -54,12 +54,12 @@ def gemm(inp, out, k, n, prefix, name):
 def build():
     cases = {}
 
-    # An op zkinfer does not lower (Tanh), in a named node.
+    # An op zkinfer does not lower (Hardmax), in a named node.
     g, inits = gemm("input", "h", 4, 3, "fc", "fc1")
-    cases["unsupported_tanh"] = (
-        model([g, helper.make_node("Tanh", ["h"], ["output"], name="my_tanh")], inits,
-              vi("input", [1, 4]), vi("output", [1, 3]), "unsupported_tanh"),
-        {"kind": "unsupportedOp", "op": "Tanh", "node": "my_tanh"})
+    cases["unsupported_hardmax"] = (
+        model([g, helper.make_node("Hardmax", ["h"], ["output"], name="my_hardmax")], inits,
+              vi("input", [1, 4]), vi("output", [1, 3]), "unsupported_hardmax"),
+        {"kind": "unsupportedOp", "op": "Hardmax", "node": "my_hardmax"})
 
     # An op from another domain.
     cases["custom_domain_op"] = (
@@ -85,21 +85,36 @@ def build():
         model([g], inits, vi("input", [1, 4], TensorProto.INT64), vi("output", [1, 3]), "int_input"),
         {"kind": "unsupported", "node": "input", "contains": "data type 7"})
 
-    # Softmax in the middle of the graph.
+    # Nonlinear layers (issue 14) with what they cannot take: a Softmax axis outside the tensor, a LayerNormalization
+    # whose Scale is computed, a Gelu approximation ONNX does not define, a Pow whose exponent is computed, a Log of a
+    # tensor that reaches 0 (no table covers it).
     g1, i1 = gemm("input", "h", 4, 3, "fc1", "fc1")
     g2, i2 = gemm("p", "output", 3, 2, "fc2", "fc2")
-    cases["hidden_softmax"] = (
-        model([g1, helper.make_node("Softmax", ["h"], ["p"], name="hidden_sm", axis=1), g2], i1 + i2,
-              vi("input", [1, 4]), vi("output", [1, 2]), "hidden_softmax"),
-        {"kind": "unsupported", "op": "Softmax", "node": "hidden_sm", "contains": "final op"})
-
-    # Hidden Sigmoid.
+    cases["softmax_bad_axis"] = (
+        model([g1, helper.make_node("Softmax", ["h"], ["p"], name="hidden_sm", axis=3), g2], i1 + i2,
+              vi("input", [1, 4]), vi("output", [1, 2]), "softmax_bad_axis"),
+        {"kind": "any", "op": "Softmax", "node": "hidden_sm", "contains": "axis"})
     g1, i1 = gemm("input", "h", 4, 3, "fc1", "fc1")
     g2, i2 = gemm("p", "output", 3, 2, "fc2", "fc2")
-    cases["hidden_sigmoid"] = (
-        model([g1, helper.make_node("Sigmoid", ["h"], ["p"], name="hidden_sig"), g2], i1 + i2,
-              vi("input", [1, 4]), vi("output", [1, 2]), "hidden_sigmoid"),
-        {"kind": "unsupported", "op": "Sigmoid", "node": "hidden_sig", "contains": "final op"})
+    cases["layernorm_computed_scale"] = (
+        model([g1, helper.make_node("LayerNormalization", ["h", "h"], ["p"], name="ln_dyn", axis=-1), g2], i1 + i2,
+              vi("input", [1, 4]), vi("output", [1, 2]), "layernorm_computed_scale", opset=17),
+        {"kind": "unsupported", "node": "ln_dyn", "contains": "Scale"})
+    g, inits = gemm("input", "h", 4, 3, "fc", "fc1")
+    cases["gelu_bad_approximate"] = (
+        model([g, helper.make_node("Gelu", ["h"], ["output"], name="gelu_fast", approximate="fast")], inits,
+              vi("input", [1, 4]), vi("output", [1, 3]), "gelu_bad_approximate", opset=20),
+        {"kind": "unsupported", "node": "gelu_fast", "contains": "approximate"})
+    g, inits = gemm("input", "h", 4, 3, "fc", "fc1")
+    cases["pow_tensor_exponent"] = (
+        model([g, helper.make_node("Pow", ["h", "h"], ["output"], name="pow_dyn")], inits,
+              vi("input", [1, 4]), vi("output", [1, 3]), "pow_tensor_exponent"),
+        {"kind": "unsupported", "node": "pow_dyn", "contains": "exponent"})
+    g, inits = gemm("input", "h", 4, 3, "fc", "fc1")
+    cases["log_reaches_zero"] = (
+        model([g, helper.make_node("Log", ["h"], ["output"], name="log_any")], inits,
+              vi("input", [1, 4]), vi("output", [1, 3]), "log_reaches_zero"),
+        {"kind": "quantize", "node": "log_any", "contains": "tabulate"})
 
     # Conv with group = 3 on 4 input channels (grouped convolutions are supported; this one is inconsistent).
     cases["conv_group_mismatch"] = (
@@ -121,12 +136,12 @@ def build():
         model([g], inits, vi("input", [2, 4]), vi("output", [2, 3]), "batch2"),
         {"kind": "unsupported", "node": "input", "contains": "batch"})
 
-    # Division by a computed tensor (needs a reciprocal gadget; MatMul and Mul of two computed tensors are supported).
+    # Division by a computed tensor that may be 0: its reciprocal has no table over the divisor's range.
     cases["div_two_tensors"] = (
         model([helper.make_node("Relu", ["input"], ["r"], name="relu_in"),
                helper.make_node("Div", ["input", "r"], ["output"], name="div_dyn")], [],
               vi("input", [1, 4]), vi("output", [1, 4]), "div_two_tensors"),
-        {"kind": "unsupported", "op": "Div", "node": "div_dyn", "contains": "computed tensors"})
+        {"kind": "quantize", "node": "div_dyn", "contains": "tabulate"})
 
     # MatMul by a constant with one weight matrix per batch entry.
     cases["matmul_batched_weights"] = (
