@@ -116,6 +116,16 @@ public enum ClaimVerifier {
     /// verifier may ask for (re-derivation from the ONNX file, a pinned weights commitment) and the test-only
     /// `allowForgeableKey`. Fails closed: anything it cannot interpret is an error or a problem, never a pass.
     public static func verify(_ claim: Claim, key: VerificationKey, options: ClaimCheckOptions = ClaimCheckOptions()) throws -> ClaimVerdict {
+        try verify(claim, key: key, prepared: nil, options: options)
+    }
+
+    /// ``verify(_:key:options:)`` with the key's pairing work done once (`PreparedVerificationKey`): the same checks,
+    /// for a verifier that checks many claims under one key.
+    public static func verify(_ claim: Claim, preparedKey: PreparedVerificationKey, options: ClaimCheckOptions = ClaimCheckOptions()) throws -> ClaimVerdict {
+        try verify(claim, key: preparedKey.key, prepared: preparedKey, options: options)
+    }
+
+    static func verify(_ claim: Claim, key: VerificationKey, prepared: PreparedVerificationKey?, options: ClaimCheckOptions) throws -> ClaimVerdict {
         var problems: [String] = []
         guard claim.claimVersion == Claim.version else { throw ModelError.invalidClaim("claim version \(claim.claimVersion)") }
         if !options.allowForgeableKey { problems += key.forgeabilityWarnings }
@@ -214,7 +224,7 @@ public enum ClaimVerifier {
             return ClaimVerdict(valid: false, problems: problems, signer: claim.signature?.publicKey, signatureValid: try checkSignature(claim))
         }
         let proof = try proof(of: claim)
-        let ok = (try? Groth16.verify(key, proof: proof, publicInputs: stated)) ?? false
+        let ok = (try? prepared.map { try Groth16.verify($0, proof: proof, publicInputs: stated) } ?? Groth16.verify(key, proof: proof, publicInputs: stated)) ?? false
         if !ok { problems.append("the Groth16 proof does not verify for these public signals") }
         let signed = try checkSignature(claim)
         if signed == false { problems.append("the host signature is invalid") }

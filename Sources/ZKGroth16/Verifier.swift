@@ -48,12 +48,36 @@ extension Groth16 {
             throw Groth16Error.publicInputCount(expected: vk.publicCount, got: publicInputs.count)
         }
         guard proof.a.isOnCurve, proof.c.isOnCurve, proof.b.isInSubgroup else { return nil }
-        var vkx = G1(vk.ic[0])
-        if publicInputs.count > 16 {
-            vkx = vkx + MSM.multiScalarMultiply(bases: Array(vk.ic[1...]), scalars: publicInputs, threads: 1)
-        } else {
-            for (i, x) in publicInputs.enumerated() where !x.isZero { vkx = vkx + G1(vk.ic[i + 1]) * x }
+        return inputCommitment(ic: vk.ic, publicInputs: publicInputs).affine
+    }
+
+    /// `ic[0] + Σ publicInputs[i]·ic[i+1]`. Model claims have mostly small public signals (quantized inputs and
+    /// outputs, negative ones as `r − |v|`): those are summed by one interleaved double-and-add over their actual bit
+    /// length (a negative value adds `−ic[i+1]` times `|v|`); the few full-size ones (statement, commitments, hashes)
+    /// by a Pippenger MSM or scalar multiplications. Equal to the plain sum for every input (tested against MSM).
+    public static func inputCommitment(ic: [G1Affine], publicInputs: [Fr]) -> G1 {
+        var vkx = G1(ic[0])
+        var small: [(base: G1Affine, value: UInt64)] = []
+        var largeBases: [G1Affine] = [], largeScalars: [Fr] = []
+        for (i, x) in publicInputs.enumerated() where !x.isZero {
+            let l = x.canonicalLimbs
+            if l[1] == 0 && l[2] == 0 && l[3] == 0 { small.append((ic[i + 1], l[0])); continue }
+            let n = (-x).canonicalLimbs
+            if n[1] == 0 && n[2] == 0 && n[3] == 0 { small.append((-ic[i + 1], n[0])); continue }
+            largeBases.append(ic[i + 1]); largeScalars.append(x)
         }
-        return vkx.affine
+        if largeBases.count > 16 {
+            vkx = vkx + MSM.multiScalarMultiply(bases: largeBases, scalars: largeScalars, threads: 1)
+        } else {
+            for (p, x) in zip(largeBases, largeScalars) { vkx = vkx + G1(p) * x }
+        }
+        let top = small.reduce(UInt64(0)) { $0 | $1.value }
+        guard top != 0 else { return vkx }
+        var acc = G1.infinity
+        for bit in stride(from: 63 - top.leadingZeroBitCount, through: 0, by: -1) {
+            acc = acc.doubled()
+            for s in small where (s.value >> UInt64(bit)) & 1 == 1 { acc = acc.adding(s.base) }
+        }
+        return vkx + acc
     }
 }

@@ -67,6 +67,18 @@ final class ZooModelTests: XCTestCase {
                                                 proof: try Groth16.prove(pk, witness: circuit.witness), verificationKey: pk.verificationKey)
         let v = try ClaimVerifier.verify(claim, key: pk.verificationKey, options: ClaimCheckOptions(onnx: onnx))
         XCTAssertTrue(v.valid, "\(name): \(v.problems)")
+        // The prepared-key path gives the same verdicts, also on a claim whose output (and public signal) was changed.
+        let prepared = PreparedVerificationKey(pk.verificationKey)
+        XCTAssertTrue(try ClaimVerifier.verify(claim, preparedKey: prepared).valid, name)
+        var forged = claim
+        let last = forged.output.quantized.count - 1
+        forged.output.quantized[last] += 1
+        forged.output.values[last] = Double(forged.output.quantized[last]) * Double(sign: .plus, exponent: -forged.output.scale, significand: 1)
+        forged.output.argmax = firstArgmax(forged.output.quantized)
+        if forged.output.transform != .none { forged.output.transformed = FloatInterpreter.applyTransform(forged.output.transform, forged.output.values) }
+        forged.publicSignals[forged.publicSignals.count - 1] = (Fr(signed: Int64(forged.output.quantized[last]))).description
+        XCTAssertFalse(try ClaimVerifier.verify(forged, preparedKey: prepared).valid, name)
+        XCTAssertFalse(try ClaimVerifier.verify(forged, key: pk.verificationKey).valid, name)
     }
 
     func testResidualCNN() throws { try checkZooModel("digits_resnet") }
