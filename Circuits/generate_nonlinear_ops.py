@@ -140,6 +140,27 @@ def div_by_activation(rng):
     ], [f32("one", np.float32(1.0))]
 
 
+def rms_scale(rng):
+    """h · Sqrt(ReduceMean(h·h) + 1): an exact square root of a computed mean."""
+    return [
+        helper.make_node("Mul", ["h", "h"], ["h2"], name="/Mul"),
+        helper.make_node("ReduceMean", ["h2"], ["ms"], name="/ReduceMean", axes=[-1]),
+        helper.make_node("Add", ["ms", "one"], ["ms1"], name="/Add"),
+        helper.make_node("Sqrt", ["ms1"], ["rms"], name="/Sqrt"),
+        helper.make_node("Mul", ["h", "rms"], ["a"], name="/Mul_1"),
+    ], [f32("one", np.float32(1.0))]
+
+
+def reciprocal_positive(rng):
+    """h · Reciprocal(Relu(h) + 1): an exact reciprocal of a divisor ≥ 1."""
+    return [
+        helper.make_node("Relu", ["h"], ["r"], name="/Relu"),
+        helper.make_node("Add", ["r", "one"], ["r1"], name="/Add"),
+        helper.make_node("Reciprocal", ["r1"], ["inv"], name="/Reciprocal"),
+        helper.make_node("Mul", ["h", "inv"], ["a"], name="/Mul"),
+    ], [f32("one", np.float32(1.0))]
+
+
 MODELS = {
     "sigmoid": (act("Sigmoid"), 13), "tanh": (act("Tanh"), 13), "exp": (act("Exp"), 13), "erf": (act("Erf"), 13),
     "gelu20": (act("Gelu"), 20), "gelu20_tanh": (act("Gelu", approximate="tanh"), 20),
@@ -149,6 +170,7 @@ MODELS = {
     "gelu_erf_pattern": (gelu_erf_pattern, 13), "gelu_tanh_pattern": (gelu_tanh_pattern, 13), "silu_pattern": (silu_pattern, 13),
     "softmax_rows": (softmax_rows, 13), "softmax_inner_axis": (softmax_inner_axis, 13),
     "layernorm17": (layernorm17, 17), "layernorm_decomposed": (layernorm_decomposed, 13), "div_by_activation": (div_by_activation, 13),
+    "rms_scale": (rms_scale, 13), "reciprocal_positive": (reciprocal_positive, 13),
 }
 
 

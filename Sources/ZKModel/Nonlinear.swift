@@ -68,16 +68,39 @@ public indirect enum ScalarExpr: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Whether the expression is more than an affine map, a ReLU, a clip or a LeakyReLU of x (those have exact
-    /// lowerings of their own and are left alone); only such expressions are proven by a table.
-    public var needsTable: Bool {
+    /// Whether the expression is proven by a table: it contains a transcendental function (anything but ReLU/Abs,
+    /// or a power other than 1, 2, 3), or a product of x-dependent terms together with a piecewise part (ReLU, Abs,
+    /// Clip, LeakyReLU: HardSwish). Affine maps, ReLU/Clip/LeakyReLU chains and polynomials (products, Pow 2 and 3)
+    /// have exact lowerings of their own and are left alone.
+    public var needsTable: Bool { hasTranscendental || (hasProductOfX && hasPiecewise) }
+
+    var hasTranscendental: Bool {
         switch self {
         case .x, .constant: return false
-        case .add(let a, let b): return a.needsTable || b.needsTable
-        case .mul(let a, let b): return (a.dependsOnX && b.dependsOnX) || a.needsTable || b.needsTable
-        case .apply(let f, let e): return (f != .relu) || e.needsTable
-        case .clip(let e, _, _), .leaky(let e, _): return e.needsTable
-        case .pow(let e, _): return e.dependsOnX
+        case .add(let a, let b), .mul(let a, let b): return a.hasTranscendental || b.hasTranscendental
+        case .apply(let f, let e): return (f != .relu && f != .abs && e.dependsOnX) || e.hasTranscendental
+        case .clip(let e, _, _), .leaky(let e, _): return e.hasTranscendental
+        case .pow(let e, let p): return (e.dependsOnX && ![1.0, 2, 3].contains(p)) || e.hasTranscendental
+        }
+    }
+
+    var hasProductOfX: Bool {
+        switch self {
+        case .x, .constant: return false
+        case .add(let a, let b): return a.hasProductOfX || b.hasProductOfX
+        case .mul(let a, let b): return (a.dependsOnX && b.dependsOnX) || a.hasProductOfX || b.hasProductOfX
+        case .apply(_, let e), .clip(let e, _, _), .leaky(let e, _): return e.hasProductOfX
+        case .pow(let e, let p): return (e.dependsOnX && p != 1) || e.hasProductOfX
+        }
+    }
+
+    var hasPiecewise: Bool {
+        switch self {
+        case .x, .constant: return false
+        case .add(let a, let b), .mul(let a, let b): return a.hasPiecewise || b.hasPiecewise
+        case .apply(let f, let e): return f == .relu || f == .abs || e.hasPiecewise
+        case .clip, .leaky: return true
+        case .pow(let e, _): return e.hasPiecewise
         }
     }
 
@@ -309,6 +332,15 @@ public func integerSoftmax(_ x: [Int], rowLength n: Int, exp: PiecewiseTable, pr
     return out
 }
 
+/// `⌊√x⌋` for `x ≥ 0` (exact; 0 for negative x, which validation rules out).
+public func integerSquareRoot(_ x: Int) -> Int {
+    guard x > 0 else { return 0 }
+    var y = Int(Double(x).squareRoot())
+    while y > 0 && y.multipliedReportingOverflow(by: y).overflow || y * y > x { y -= 1 }
+    while (y + 1).multipliedReportingOverflow(by: y + 1).overflow == false && (y + 1) * (y + 1) <= x { y += 1 }
+    return y
+}
+
 /// The integer inverse square root `⌊2^s / √d⌋` for `d ≥ 1`: the largest `R` with `R²·d ≤ 2^(2s)` (exact, 128-bit).
 public func inverseSquareRoot(_ d: Int, precision s: Int) -> Int {
     guard d >= 1 else { return 0 }
@@ -381,6 +413,13 @@ extension Bounds {
             let e0 = exp.apply(0)
             guard emin >= 0, e0 >= 1, emax.multipliedReportingOverflow(by: n).overflow == false, emax * n < boundLimit else { throw bad("softmax sum") }
             return ([Int](repeating: 0, count: t[i].count), [Int](repeating: 1 << p, count: t[i].count))
+        case .squareRoot(let i, let shift):
+            // x ≥ 0 (the gadget proves y ≥ 0 and y² ≤ x·2^shift, which needs it) and x·2^shift below 2^60.
+            guard (0...60).contains(shift), (t[i].lo.min() ?? 0) >= 0, (t[i].hi.max() ?? 0) < boundLimit >> shift else { throw bad("square root") }
+            return (t[i].lo.map { integerSquareRoot($0 << shift) }, t[i].hi.map { integerSquareRoot($0 << shift) })
+        case .reciprocal(let i, let p):
+            guard (1...60).contains(p), (t[i].lo.min() ?? 0) >= 1 else { throw bad("reciprocal (the divisor's range must be ≥ 1)") }
+            return (t[i].hi.map { (1 << p) / $0 }, t[i].lo.map { (1 << p) / $0 })
         case .layerNorm(let i, let n, let g, let b, let eps, let p):
             let c = t[i].count
             guard n >= 1, c % n == 0, g.count == c, b.count == c, eps >= 1, (1...58).contains(p) else { throw bad("layer norm rows") }

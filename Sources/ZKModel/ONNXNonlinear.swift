@@ -203,10 +203,11 @@ extension FloatGraph {
         }
         var consumers = [[Int]](repeating: [], count: shapes.count)
         for (k, n) in nodes.enumerated() { for i in n.op.inputs { consumers[i].append(k) } }
-        var changed = false
         for (k, node) in nodes.enumerated() {
             let t = node.output
             guard let ft = form[t], ft.expr.needsTable else { continue }
+            // √ and 1/x of an exact (table-free) expression keep their own node: they have exact gadgets.
+            if case .apply(let fn, let inner) = ft.expr, fn == .sqrt || fn == .reciprocal, !inner.needsTable { continue }
             let absorbed = t != output && !consumers[t].isEmpty && consumers[t].allSatisfy { c in form[nodes[c].output]?.root == ft.root }
             if absorbed { continue }
             if case .function(let i, let e) = node.op, i == ft.root, e == ft.expr { continue }
@@ -214,9 +215,9 @@ extension FloatGraph {
             let ops = ft.ops.filter { seen.insert($0).inserted }
             nodes[k].op = .function(input: ft.root, expr: ft.expr)
             nodes[k].onnxOp = ops.count == 1 ? ops[0] : "fused(" + ops.joined(separator: "+") + ")"
-            changed = true
         }
-        if changed { removeDeadNodes() }
+        // Ops that fusion or pattern matching (the decomposed LayerNorm) left without readers.
+        removeDeadNodes()
     }
 
     /// Drops nodes whose outputs nothing reads (after fusion), keeping the graph output.

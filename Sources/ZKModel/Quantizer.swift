@@ -246,6 +246,23 @@ public enum Quantizer {
                 let s = max(b.tensors[qx].scale, b.tensors[qy].scale)
                 q = try b.append(.extremum(a: qx, b: qy, shiftA: s - b.tensors[qx].scale, shiftB: s - b.tensors[qy].scale, signB: sign, isMax: isMax),
                                  name: graph.tensorNames[out], shape: graph.shapes[out], scale: s, layer: layer, onnxOp: onnx)
+            case .function(let i, .apply(.sqrt, .x)) where b.tensors[qOf[i]].lo.allSatisfy({ $0 >= 0 }),
+                 .function(let i, .pow(.x, 0.5)) where b.tensors[qOf[i]].lo.allSatisfy({ $0 >= 0 }):
+                // Exact square root: y = ⌊√(x·2^shift)⌋ at scale (scale(x) + shift)/2, at least the target scale.
+                let x = qOf[i]
+                let sx = b.tensors[x].scale
+                var shift = max(0, 2 * targetScale(out) - sx)
+                if (sx + shift) % 2 == 1 { shift += 1 }
+                q = try b.append(.squareRoot(input: x, shift: shift), name: graph.tensorNames[out], shape: graph.shapes[out],
+                                 scale: (sx + shift) / 2, layer: layer, onnxOp: onnx)
+            case .function(let i, .apply(.reciprocal, .x)) where b.tensors[qOf[i]].lo.allSatisfy({ $0 >= 1 }):
+                // Exact reciprocal: y = ⌊2^p / x⌋ at scale p − scale(x) = the target scale (+ 4 guard bits).
+                let x = qOf[i]
+                let p = b.tensors[x].scale + min(30, targetScale(out) + 4)
+                guard p <= 60 else { throw ModelError.quantizationOverflow("layer '\(layer)': reciprocal at scale 2^\(p)") }
+                let raw = try b.append(.reciprocal(input: x, precision: p), name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out],
+                                       scale: p - b.tensors[x].scale, layer: layer, onnxOp: onnx)
+                q = try finish(raw)
             case .function(let i, let expr):
                 let x = qOf[i]
                 let src = b.tensors[x]
@@ -547,13 +564,18 @@ enum Bounds {
                 var l = 0, h = 0
                 for s in 0..<terms {
                     let i = left[k * terms + s], j = right[k * terms + s]
-                    let (pl, ph) = productRange(t[a].lo[i], t[a].hi[i], t[b].lo[j], t[b].hi[j])
+                    var (pl, ph) = productRange(t[a].lo[i], t[a].hi[i], t[b].lo[j], t[b].hi[j])
+                    if a == b && i == j {
+                        // A square: never negative (exact: x·x for x in [lo, hi]).
+                        let (l, h) = (t[a].lo[i], t[a].hi[i])
+                        pl = l > 0 ? saturatingProduct(l, l) : (h < 0 ? saturatingProduct(h, h) : 0)
+                    }
                     l = try check(l + pl, layer); h = try check(h + ph, layer)
                 }
                 lo[k] = l; hi[k] = h
             }
             return (lo, hi)
-        case .tabulated, .softmax, .layerNorm:
+        case .tabulated, .softmax, .layerNorm, .squareRoot, .reciprocal:
             preconditionFailure("handled by Bounds.nonlinear")
         }
     }

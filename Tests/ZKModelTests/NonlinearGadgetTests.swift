@@ -237,4 +237,39 @@ final class NonlinearGadgetTests: XCTestCase {
         XCTAssertThrowsError(try singleOpModel(.layerNorm(input: 0, rowLength: 1, gamma: [1], beta: [0], epsilon: 0, precision: 10), inputShape: [1, 1],
                                                inputScale: 1, inputLo: [0], inputHi: [1], outputScale: 10, outputLo: [-1024], outputHi: [1024]))
     }
+
+    /// Exact square root and reciprocal (witness-and-check): every input of a small range gives the interpreter's
+    /// output, forgeries fail, and at 8 fractional bits (1 ≤ x < 16, or 0 ≤ x < 16 for √) the cost is within 40.
+    func testSquareRootAndReciprocalAreExactSoundAndCheap() throws {
+        for x in 0...300 {
+            let m = try singleOpModel(.squareRoot(input: 0, shift: 4), inputShape: [1, 1], inputScale: 4, inputLo: [0], inputHi: [300],
+                                      outputScale: 4, outputLo: [0], outputHi: [integerSquareRoot(300 << 4)])
+            let c = try CircuitLowering.build(m, input: [x], digest: testDigest, recordsLabels: true)
+            XCTAssertEqual(c.output, [integerSquareRoot(x << 4)])
+            let y = c.output[0]
+            XCTAssertTrue(y * y <= x << 4 && (y + 1) * (y + 1) > x << 4)
+            XCTAssertEqual(forgeries(c).accepted, 0, "sqrt x = \(x)")
+        }
+        for x in 1...300 {
+            let m = try singleOpModel(.reciprocal(input: 0, precision: 12), inputShape: [1, 1], inputScale: 4, inputLo: [1], inputHi: [300],
+                                      outputScale: 8, outputLo: [(1 << 12) / 300], outputHi: [1 << 12])
+            let c = try CircuitLowering.build(m, input: [x], digest: testDigest, recordsLabels: true)
+            XCTAssertEqual(c.output, [(1 << 12) / x])
+            XCTAssertEqual(forgeries(c).accepted, 0, "reciprocal x = \(x)")
+        }
+        let sq = try singleOpModel(.squareRoot(input: 0, shift: 8), inputShape: [1, 1], inputScale: 8, inputLo: [0], inputHi: [4095],
+                                   outputScale: 8, outputLo: [0], outputHi: [integerSquareRoot(4095 << 8)])
+        let sqCost = try XCTUnwrap(try CircuitLowering.build(sq, input: [1000], digest: testDigest).layers.first { $0.layer == "op" }).constraints
+        let rc = try singleOpModel(.reciprocal(input: 0, precision: 20), inputShape: [1, 1], inputScale: 8, inputLo: [256], inputHi: [4095],
+                                   outputScale: 12, outputLo: [(1 << 20) / 4095], outputHi: [(1 << 20) / 256])
+        let rcCost = try XCTUnwrap(try CircuitLowering.build(rc, input: [1000], digest: testDigest).layers.first { $0.layer == "op" }).constraints
+        print("sqrt: \(sqCost) constraints/element, reciprocal: \(rcCost) constraints/element (8 fractional bits)")
+        XCTAssertLessThanOrEqual(sqCost, 40)
+        XCTAssertLessThanOrEqual(rcCost, 40)
+        // A hostile circuit.json: a reciprocal whose divisor may be 0, a square root of a possibly negative value.
+        XCTAssertThrowsError(try singleOpModel(.reciprocal(input: 0, precision: 12), inputShape: [1, 1], inputScale: 4, inputLo: [0], inputHi: [300],
+                                               outputScale: 8, outputLo: [0], outputHi: [0]))
+        XCTAssertThrowsError(try singleOpModel(.squareRoot(input: 0, shift: 4), inputShape: [1, 1], inputScale: 4, inputLo: [-1], inputHi: [300],
+                                               outputScale: 4, outputLo: [0], outputHi: [69]))
+    }
 }

@@ -135,6 +135,36 @@ extension CircuitLowering {
                 }
             }
             return out
+        case .squareRoot(let i, let shift):
+            // y ∈ [0, 2^ky), r1 = X − y² and r2 = y² + 2y − X in [0, 2^(ky+1)) with X = x·2^shift: then
+            // y² ≤ X < (y+1)² as integers (every value below 2^(2ky+2) ≪ r), so y = ⌊√X⌋. Cost: 3ky + 3.
+            let src = m.tensors[i]
+            let factor = Fr(2).power(UInt64(shift))
+            return t[i].indices.map { k in
+                let ky = bitLength(integerSquareRoot(src.hi[k] << shift))
+                let x = t[i][k] * factor
+                let y = b.witness(Fr(signed: Int64(integerSquareRoot(intValue(t[i][k]) << shift)))).linearExpression
+                unsignedBits(y, ky, "sqrt.range")
+                let y2 = b.mul(y, y, label: "sqrt.square").linearExpression
+                unsignedBits((x - y2).simplified(), ky + 1, "sqrt.below")
+                unsignedBits((y2 + y * Fr(2) - x).simplified(), ky + 1, "sqrt.above")
+                return y
+            }
+        case .reciprocal(let i, let p):
+            // y·x + rem = 2^p with 0 ≤ rem < x (rem and x − 1 − rem in kx bits) and y in ky bits: an integer identity
+            // (below 2^(kx+ky+1) ≪ r) with the unique solution y = ⌊2^p/x⌋. Cost: 2kx + ky + 1.
+            let src = m.tensors[i]
+            return t[i].indices.map { k in
+                let kx = bitLength(src.hi[k]), ky = bitLength((1 << p) / max(1, src.lo[k]))
+                let xv = max(1, intValue(t[i][k]))
+                let y = b.witness(Fr(signed: Int64((1 << p) / xv))).linearExpression
+                let rem = b.witness(Fr(signed: Int64((1 << p) % xv))).linearExpression
+                b.assertMul(y, t[i][k], equals: LinearExpression.constant(Fr(2).power(UInt64(p))) - rem, label: "reciprocal")
+                unsignedBits(y, ky, "reciprocal.range")
+                unsignedBits(rem, kx, "reciprocal.remainder")
+                unsignedBits((t[i][k] - rem - Fr.one).simplified(), kx, "reciprocal.remainder")
+                return y
+            }
         default:
             throw ModelError.invalidCircuit("internal: lowerNonlinear cannot lower \(node.op.kind)")
         }
