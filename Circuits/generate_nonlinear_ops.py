@@ -161,6 +161,27 @@ def reciprocal_positive(rng):
     ], [f32("one", np.float32(1.0))]
 
 
+def reduce_max_min(rng):
+    """ReduceMax and ReduceMin over the last axis of a [1, 4, 4] view, broadcast back and combined."""
+    return [
+        helper.make_node("Reshape", ["h", "shape3"], ["h3"], name="/Reshape"),
+        helper.make_node("ReduceMax", ["h3"], ["mx"], name="/ReduceMax", axes=[-1], keepdims=1),
+        helper.make_node("ReduceMin", ["h3"], ["mn"], name="/ReduceMin", axes=[1], keepdims=1),
+        helper.make_node("Sub", ["h3", "mx"], ["d1"], name="/Sub"),
+        helper.make_node("Add", ["d1", "mn"], ["d2"], name="/Add"),
+        helper.make_node("Reshape", ["d2", "shape2"], ["a"], name="/Reshape_1"),
+    ], [i64("shape3", [1, 4, 4]), i64("shape2", [1, D_HID])]
+
+
+def instance_norm(rng):
+    """InstanceNormalization of a [1, 4, 4] (N, C, L) view: per-channel statistics, scale and bias."""
+    return [
+        helper.make_node("Reshape", ["h", "shape3"], ["h3"], name="/Reshape"),
+        helper.make_node("InstanceNormalization", ["h3", "in.weight", "in.bias"], ["n3"], name="/InstanceNormalization", epsilon=1e-5),
+        helper.make_node("Reshape", ["n3", "shape2"], ["a"], name="/Reshape_1"),
+    ], [i64("shape3", [1, 4, 4]), i64("shape2", [1, D_HID]), f32("in.weight", rng.uniform(0.5, 1.5, 4)), f32("in.bias", rng.uniform(-0.3, 0.3, 4))]
+
+
 MODELS = {
     "sigmoid": (act("Sigmoid"), 13), "tanh": (act("Tanh"), 13), "exp": (act("Exp"), 13), "erf": (act("Erf"), 13),
     "gelu20": (act("Gelu"), 20), "gelu20_tanh": (act("Gelu", approximate="tanh"), 20),
@@ -171,6 +192,7 @@ MODELS = {
     "softmax_rows": (softmax_rows, 13), "softmax_inner_axis": (softmax_inner_axis, 13),
     "layernorm17": (layernorm17, 17), "layernorm_decomposed": (layernorm_decomposed, 13), "div_by_activation": (div_by_activation, 13),
     "rms_scale": (rms_scale, 13), "reciprocal_positive": (reciprocal_positive, 13),
+    "reduce_max_min": (reduce_max_min, 13), "instance_norm": (instance_norm, 13),
 }
 
 

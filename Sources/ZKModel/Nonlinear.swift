@@ -352,7 +352,8 @@ public func inverseSquareRoot(_ d: Int, precision s: Int) -> Int {
 }
 
 /// LayerNormalization over rows of `n` consecutive elements, exactly as the circuit proves it: per row
-/// `c_i = n·x_i − Σx`, `D = Σ c_i² + epsilon`, `R = ⌊2^precision / √D⌋`, `y_i = c_i·R·gamma_i + beta_i`.
+/// `c_i = n·x_i − Σx`, `D = Σ c_i² + epsilon`, `R = ⌊2^precision / √D⌋`, `y_i = c_i·R·gamma_i + beta_i` (gamma and
+/// beta hold one value per element of the whole tensor).
 /// (`c_i/√D = (x_i − μ)/√(var + ε)/√n`: `gamma` carries the √n.)
 public func integerLayerNorm(_ x: [Int], rowLength n: Int, gamma: [Int], beta: [Int], epsilon: Int, precision s: Int) -> [Int] {
     var out: [Int] = []
@@ -364,7 +365,7 @@ public func integerLayerNorm(_ x: [Int], rowLength n: Int, gamma: [Int], beta: [
         let c = row.map { n * $0 - sum }
         let d = c.reduce(epsilon) { $0 + $1 * $1 }
         let recip = inverseSquareRoot(d, precision: s)
-        for i in 0..<n { out.append(c[i] * recip * gamma[i] + beta[i]) }
+        for i in 0..<n { out.append(c[i] * recip * gamma[r + i] + beta[r + i]) }  // gamma, beta: one per element
         r += n
     }
     return out

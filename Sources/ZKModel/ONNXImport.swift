@@ -15,7 +15,8 @@ public enum ONNXImporter {
         "Resize", "Sigmoid", "Slice", "Softmax", "SpaceToDepth", "Split", "Squeeze", "Sub",
         "Sum", "Tile", "Transpose", "Unsqueeze", "Upsample",
         "Tanh", "Exp", "Erf", "Gelu", "Softplus", "Elu", "Selu", "Celu", "HardSigmoid", "HardSwish", "Mish", "PRelu", "Pow", "Log", "Sqrt",
-        "Reciprocal", "Sin", "Cos", "Atan", "Softsign", "ThresholdedRelu",
+        "Reciprocal", "Sin", "Cos", "Atan", "Softsign", "ThresholdedRelu", "ReduceMax", "ReduceMin", "InstanceNormalization",
+        "GroupNormalization",
         "and shape arithmetic on constants (Shape, Size, Range, ConstantOfShape, Equal, Where, …: folded)",
     ]
     /// Largest tensor (elements) accepted: bounds memory on hostile files.
@@ -460,6 +461,8 @@ struct Importer {
         case "Sum", "Mean": try lowerSum(node, name)
         case "Max", "Min", "Abs": try lowerExtremum(node, name)
         case "ReduceSum", "ReduceMean": try lowerReduce(node, name)
+        case "ReduceMax", "ReduceMin": try lowerReduceExtremum(node, name)
+        case "InstanceNormalization", "GroupNormalization": try lowerGroupNorm(node, name)
         case "ArgMax":
             let t = try tensor(node, 0, name)
             let s = shapes[t]

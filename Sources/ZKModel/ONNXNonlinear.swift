@@ -248,3 +248,81 @@ extension Importer {
         try emit(.add(a: pos, b: scaled, sign: 1), shape: shapes[t], node: node, name: name)
     }
 }
+
+extension Importer {
+    /// ReduceMax/ReduceMin over any axes: the reduced axes are moved last (a free gather), each group of them is the
+    /// window of a max pooling (one signed decomposition and one selection per comparison); ReduceMin is
+    /// `−max(−x)` (sign flips are free).
+    mutating func lowerReduceExtremum(_ node: Onnx_NodeProto, _ name: String) throws {
+        let t = try tensor(node, 0, name)
+        let s = shapes[t]
+        var axes: [Int]?
+        if opset >= 18, let v = try optionalInput(node, 1, name) {
+            guard case .constant(_, let d) = v else { throw ModelError.unsupported(node: name, reason: "\(node.opType) axes must be constant") }
+            axes = try integers(d, node, name, what: "axes")
+        } else if opset < 18 {
+            axes = try intsAttr(node, "axes")
+        }
+        if axes?.isEmpty ?? true {
+            if (try intAttr(node, "noop_with_empty_axes") ?? 0) != 0 { try reshape(node, name, .tensor(t), to: s); return }
+            axes = Array(0..<s.count)
+        }
+        let ax = Set(axes!.map { $0 < 0 ? $0 + s.count : $0 })
+        guard ax.allSatisfy({ $0 >= 0 && $0 < s.count }), !s.isEmpty else {
+            throw ModelError.shapeMismatch(node: name, reason: "\(node.opType) axes \(axes!) for \(s)")
+        }
+        let keep = (try intAttr(node, "keepdims") ?? 1) != 0
+        let kept = (0..<s.count).filter { !ax.contains($0) }, reduced = (0..<s.count).filter { ax.contains($0) }
+        let rows = kept.reduce(1) { $0 * s[$1] }, n = reduced.reduce(1) { $0 * s[$1] }
+        // Source index of (row, j) with the kept axes outer and the reduced axes inner, both in order.
+        let st = strides(s)
+        var order: [Int] = []
+        order.reserveCapacity(rows * n)
+        for r in 0..<rows {
+            var rem = r, base = 0
+            for d in kept.reversed() { base += (rem % s[d]) * st[d]; rem /= s[d] }
+            for j in 0..<n {
+                var rj = j, off = 0
+                for d in reduced.reversed() { off += (rj % s[d]) * st[d]; rj /= s[d] }
+                order.append(base + off)
+            }
+        }
+        let isMin = node.opType == "ReduceMin"
+        var src = try emitHidden(.gather(input: t, indices: order), shape: [1, rows, 1, n], node: node, name: name, tag: "windows")
+        if isMin {
+            src = try emitHidden(.affine(input: src, mul: [Double](repeating: -1, count: rows * n), add: [Double](repeating: 0, count: rows * n)),
+                                 shape: [1, rows, 1, n], node: node, name: name, tag: "negated")
+        }
+        let geo = WindowGeometry(channels: rows, height: 1, width: n, kernelH: 1, kernelW: n, strideH: 1, strideW: 1,
+                                 padTop: 0, padLeft: 0, padBottom: 0, padRight: 0)
+        let outShape = keep ? s.enumerated().map { ax.contains($0.offset) ? 1 : $0.element } : (kept.isEmpty ? [1] : kept.map { s[$0] })
+        if isMin {
+            let m = try emitHidden(.maxPool(input: src, geometry: geo), shape: [1, rows, 1, 1], node: node, name: name, tag: "max")
+            try emit(.affine(input: m, mul: [Double](repeating: -1, count: rows), add: [Double](repeating: 0, count: rows)), shape: outShape, node: node, name: name)
+        } else {
+            try emit(.maxPool(input: src, geometry: geo), shape: outShape, node: node, name: name)
+        }
+    }
+
+    /// InstanceNormalization (per channel over the spatial axes) and GroupNormalization (per group of channels):
+    /// LayerNorm rows of the contiguous channel (group) blocks of an NC… tensor, with per-channel scale and bias.
+    mutating func lowerGroupNorm(_ node: Onnx_NodeProto, _ name: String) throws {
+        let t = try tensor(node, 0, name)
+        let s = shapes[t]
+        guard s.count >= 3, s[0] == 1 else { throw ModelError.shapeMismatch(node: name, reason: "\(node.opType) expects N×C×… with batch 1, got \(s)") }
+        let c = s[1], spatial = s[2...].reduce(1, *)
+        let groups = node.opType == "InstanceNormalization" ? c : (try intAttr(node, "num_groups") ?? 0)
+        guard groups >= 1, c % groups == 0 else { throw ModelError.unsupported(node: name, reason: "\(node.opType) num_groups \(groups) for \(c) channels") }
+        let scale = try constantInput(node, 1, name, what: "scale").data, bias = try constantInput(node, 2, name, what: "bias").data
+        // Opset-18 GroupNormalization takes per-group scale/bias; opset 21 and InstanceNormalization per channel.
+        let perChannel: ([Double]) throws -> [Double] = { v in
+            if v.count == c { return v }
+            if v.count == groups { return (0..<c).map { v[$0 / (c / groups)] } }
+            throw ModelError.shapeMismatch(node: name, reason: "\(node.opType) scale/bias of \(v.count) values for \(c) channels")
+        }
+        let g = try perChannel(scale), b = try perChannel(bias)
+        let n = c * spatial
+        try emit(.layerNorm(input: t, rowLength: (c / groups) * spatial, gamma: (0..<n).map { g[$0 / spatial] }, beta: (0..<n).map { b[$0 / spatial] },
+                            epsilon: floatAttr(node, "epsilon") ?? 1e-5), shape: s, node: node, name: name)
+    }
+}

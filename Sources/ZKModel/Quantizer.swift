@@ -153,8 +153,9 @@ public enum Quantizer {
             case .affine(let i, let mul, let add):
                 let x = qOf[i]
                 let sx = b.tensors[x].scale
-                if mul.allSatisfy({ $0 == 1 }) {
-                    q = try b.append(.affine(input: x, mul: [Int](repeating: 1, count: mul.count), add: try quantizeAll(add, sx, layer)),
+                if mul.allSatisfy({ $0 == 1 || $0 == -1 }) {
+                    // Neg and sign flips: exact at the input's scale (no rescale).
+                    q = try b.append(.affine(input: x, mul: mul.map { $0 == 1 ? 1 : -1 }, add: try quantizeAll(add, sx, layer)),
                                      name: graph.tensorNames[out], shape: graph.shapes[out], scale: sx, layer: layer, onnxOp: onnx)
                 } else {
                     let sm = weightScale(mul, n)
