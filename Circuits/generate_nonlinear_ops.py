@@ -7,7 +7,8 @@ Writes Circuits/nonlinear_ops/<name>.onnx and <name>.json ({"inputs": samples, "
 "input_shape", "output_shape"}). Each model is Gemm → nonlinear layer(s) → Gemm (or a small attention/normalization
 block), so the nonlinear op sees calibrated, realistic pre-activations. Covers every activation op, both GELU export
 patterns, SiLU as x·Sigmoid(x), Softmax on the last and on an inner axis, LayerNormalization (opset 17) and its
-decomposed export, Div by an activation. Deterministic (fixed seeds); nothing is downloaded. NonlinearOpTests.swift
+decomposed export, Instance/GroupNormalization, ReduceMax/ReduceMin, Div by an activation, exact Sqrt and Reciprocal.
+Deterministic (fixed seeds); nothing is downloaded. NonlinearOpTests.swift
 checks zkinfer's float graph against these outputs and its circuit against its integer interpreter.
 """
 
@@ -44,7 +45,7 @@ def make(name, body, inits, opset=13, in_shape=None, out_shape=None, rng=None):
     out = helper.make_tensor_value_info("output", TensorProto.FLOAT, out_shape or ["N", D_OUT])
     g = helper.make_graph(nodes, name, [inp], [out], initializer=inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="zkinfer generate_nonlinear_ops.py")
-    m.ir_version = 8 if opset < 20 else 9
+    m.ir_version = 8 if opset < 20 else (9 if opset < 21 else 10)
     onnx.checker.check_model(m, full_check=True)
     return m
 
@@ -174,12 +175,21 @@ def reduce_max_min(rng):
 
 
 def instance_norm(rng):
-    """InstanceNormalization of a [1, 4, 4] (N, C, L) view: per-channel statistics, scale and bias."""
+    """InstanceNormalization of a [1, 2, 8] (N, C, L) view: per-channel statistics, scale and bias."""
     return [
-        helper.make_node("Reshape", ["h", "shape3"], ["h3"], name="/Reshape"),
+        helper.make_node("Reshape", ["h", "shape2x8"], ["h3"], name="/Reshape"),
         helper.make_node("InstanceNormalization", ["h3", "in.weight", "in.bias"], ["n3"], name="/InstanceNormalization", epsilon=1e-5),
         helper.make_node("Reshape", ["n3", "shape2"], ["a"], name="/Reshape_1"),
-    ], [i64("shape3", [1, 4, 4]), i64("shape2", [1, D_HID]), f32("in.weight", rng.uniform(0.5, 1.5, 4)), f32("in.bias", rng.uniform(-0.3, 0.3, 4))]
+    ], [i64("shape2x8", [1, 2, 8]), i64("shape2", [1, D_HID]), f32("in.weight", rng.uniform(0.5, 1.5, 2)), f32("in.bias", rng.uniform(-0.3, 0.3, 2))]
+
+
+def group_norm(rng):
+    """GroupNormalization (opset 21: scale and bias per channel) of a [1, 4, 4] (N, C, L) view with 2 groups."""
+    return [
+        helper.make_node("Reshape", ["h", "shape3"], ["h3"], name="/Reshape"),
+        helper.make_node("GroupNormalization", ["h3", "gn.weight", "gn.bias"], ["n3"], name="/GroupNormalization", num_groups=2, epsilon=1e-5),
+        helper.make_node("Reshape", ["n3", "shape2"], ["a"], name="/Reshape_1"),
+    ], [i64("shape3", [1, 4, 4]), i64("shape2", [1, D_HID]), f32("gn.weight", rng.uniform(0.5, 1.5, 4)), f32("gn.bias", rng.uniform(-0.3, 0.3, 4))]
 
 
 MODELS = {
@@ -192,7 +202,7 @@ MODELS = {
     "softmax_rows": (softmax_rows, 13), "softmax_inner_axis": (softmax_inner_axis, 13),
     "layernorm17": (layernorm17, 17), "layernorm_decomposed": (layernorm_decomposed, 13), "div_by_activation": (div_by_activation, 13),
     "rms_scale": (rms_scale, 13), "reciprocal_positive": (reciprocal_positive, 13),
-    "reduce_max_min": (reduce_max_min, 13), "instance_norm": (instance_norm, 13),
+    "reduce_max_min": (reduce_max_min, 13), "instance_norm": (instance_norm, 13), "group_norm": (group_norm, 21),
 }
 
 
