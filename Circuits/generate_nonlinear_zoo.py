@@ -20,59 +20,24 @@ The attention models' feature layers have fixed random weights (as in generate_z
 logistic regression on onnxruntime's features of the training split.
 """
 
-import json
 import os
-
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
 
 import numpy as np
 import onnx
-import onnxruntime as ort
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
 from scipy.special import erf
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoo")
-N_CALIBRATION = 64
-N_TEST_INPUTS = 20
+# The helpers (and the single-threaded BLAS setting) of the first zoo's generator.
+from generate_zoo import N_CALIBRATION, N_TEST_INPUTS, ROOT, dump, f32, i64, number, run
+from generate_zoo import make as zoo_make
 
 
-def f32(name, arr):
-    return numpy_helper.from_array(np.asarray(arr, dtype=np.float32), name)
-
-
-def i64(name, arr):
-    return numpy_helper.from_array(np.asarray(arr, dtype=np.int64), name)
-
-
-def number(v):
-    return float(np.float32(v))
-
-
-def session(model):
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    return ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
-
-
-def run(model, X, in_shape):
-    s = session(model)
-    shape = [1 if isinstance(d, str) else d for d in in_shape]
-    return np.stack([s.run(None, {"input": x.reshape(shape).astype(np.float32)})[0].reshape(-1) for x in X])
-
-
-def make(name, nodes, inits, in_shape, out_name, out_shape, opset):
-    inp = helper.make_tensor_value_info("input", TensorProto.FLOAT, in_shape)
-    out = helper.make_tensor_value_info(out_name, TensorProto.FLOAT, out_shape)
-    g = helper.make_graph(nodes, name, [inp], [out], initializer=inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="zkinfer generate_nonlinear_zoo.py")
-    m.ir_version = 8
-    return m
+def make(name, nodes, inits, in_shape, out_name, out_shape, opset=13):
+    return zoo_make(name, nodes, inits, in_shape, out_name, out_shape, opset, producer="zkinfer generate_nonlinear_zoo.py")
 
 
 def sklearn_mlp(activation, Xtr, ytr):
@@ -147,7 +112,7 @@ def gelu_mlp(params, form):
                   f32("one", np.float32(1)), f32("half", np.float32(0.5))]
     nodes += [helper.make_node("MatMul", ["a", "fc2.weight"], ["m2"], name="/fc2/MatMul"),
               helper.make_node("Add", ["m2", "fc2.bias"], ["output"], name="/fc2/Add")]
-    return make("digits_mlp_gelu" + ("" if form == "erf" else "_tanh"), nodes, inits, ["batch", 64], "output", ["batch", 10], 13)
+    return make("digits_mlp_gelu" + ("" if form == "erf" else "_tanh"), nodes, inits, ["batch", 64], "output", ["batch", 10])
 
 
 def rand(rng, *shape, fan_in):
@@ -243,11 +208,6 @@ def transformer_features(rng):
         n("Add", ["pooled", "first"], ["features"], name="/Add_2"),
     ]
     return nodes, inits, [1, 8, 8], "features", d, 17
-
-
-def dump(path, obj):
-    with open(path, "w") as f:
-        json.dump(obj, f, separators=(",", ":"))
 
 
 def write(name, model, in_shape, Xtr, Xte, yte, scale_bits=8):

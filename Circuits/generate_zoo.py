@@ -62,12 +62,12 @@ def session(model):
     return ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
 
 
-def make(name, nodes, inits, in_shape, out_name, out_shape, opset=13):
+def make(name, nodes, inits, in_shape, out_name, out_shape, opset=13, producer="zkinfer generate_zoo.py"):
     token = name.startswith("digits_tokens")
     inp = helper.make_tensor_value_info("input", TensorProto.INT64 if token else TensorProto.FLOAT, in_shape)
     out = helper.make_tensor_value_info(out_name, TensorProto.FLOAT, out_shape)
     g = helper.make_graph(nodes, name, [inp], [out], initializer=inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="zkinfer generate_zoo.py")
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name=producer)
     m.ir_version = 8
     return m
 

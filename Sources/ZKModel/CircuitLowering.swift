@@ -24,6 +24,11 @@
 //     above, hence on the exact input range check (and the verifier's check for public inputs).
 //   · linear layers, add, pooling sums: exact field arithmetic; the bounds (< 2^60) rule out
 //     wrap-around modulo r — again by the induction.
+//   · nonlinear layers (Lowering/NonlinearLowering.swift): tables, Softmax, LayerNorm, √ and 1/x size their
+//     decompositions and their witnesses' ranges (reciprocals, remainders, maxima) from the bounds, but every
+//     identity they check is an integer identity below 2^253 with a unique solution (stated at each gadget), so the
+//     bounds again only need to admit honest values. Softmax's own maximum is proven exactly (mx ≥ every x_j by
+//     the unsigned decompositions, mx equal to one by Π(mx − x_j) = 0), and LayerNorm's D = Σc² + ε is at least ε ≥ 1.
 
 import Foundation
 import ZKAlgebra

@@ -27,18 +27,7 @@ final class FrontEndOpTests: XCTestCase {
     }
 
     func testFloatGraphMatchesOnnxRuntime() throws {
-        for name in Self.names {
-            let (onnx, f) = try fixture(name)
-            let g = try ONNXImporter.load(onnx)
-            XCTAssertEqual(g.inputShape, f.input_shape, name)
-            for (k, x) in f.inputs.enumerated() {
-                let y = try FloatInterpreter.run(g, input: x)
-                XCTAssertEqual(y.count, f.outputs[k].count, "\(name) sample \(k)")
-                for (a, b) in zip(y, f.outputs[k]) {
-                    XCTAssertEqual(a, b, accuracy: 1e-4 + 1e-4 * abs(b), "\(name) sample \(k): float graph vs onnxruntime")
-                }
-            }
-        }
+        try assertFloatGraphsMatchOnnxRuntime(Self.dir, Self.names)
     }
 
     func testCircuitMatchesInterpreterAndFloat() throws {

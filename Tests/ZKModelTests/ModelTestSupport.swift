@@ -155,3 +155,20 @@ func timed<T>(_ label: String, _ body: () throws -> T) rethrows -> T {
     print("[timing] \(label): \(String(format: "%.3f", s)) s")
     return r
 }
+
+/// The float graph of every micro model `dir/<name>.onnx` against onnxruntime's outputs in `dir/<name>.json`.
+func assertFloatGraphsMatchOnnxRuntime(_ dir: URL, _ names: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    for name in names {
+        let onnx = try Data(contentsOf: dir.appendingPathComponent(name + ".onnx"))
+        let f = try JSONDecoder().decode(OpFixture.self, from: try Data(contentsOf: dir.appendingPathComponent(name + ".json")))
+        let g = try ONNXImporter.load(onnx)
+        XCTAssertEqual(g.inputShape, f.input_shape, name, file: file, line: line)
+        for (k, x) in f.inputs.enumerated() {
+            let y = try FloatInterpreter.run(g, input: x)
+            XCTAssertEqual(y.count, f.outputs[k].count, "\(name) sample \(k)", file: file, line: line)
+            for (a, b) in zip(y, f.outputs[k]) {
+                XCTAssertEqual(a, b, accuracy: 1e-4 + 1e-4 * abs(b), "\(name) sample \(k): float graph vs onnxruntime", file: file, line: line)
+            }
+        }
+    }
+}
