@@ -192,6 +192,15 @@ def group_norm(rng):
     ], [i64("shape3", [1, 4, 4]), i64("shape2", [1, D_HID]), f32("gn.weight", rng.uniform(0.5, 1.5, 4)), f32("gn.bias", rng.uniform(-0.3, 0.3, 4))]
 
 
+def log_softmax(rng):
+    """LogSoftmax over the last axis of a [1, 4, 4] view (PyTorch classifiers end in it; here it is inside)."""
+    return [
+        helper.make_node("Reshape", ["h", "shape3"], ["h3"], name="/Reshape"),
+        helper.make_node("LogSoftmax", ["h3"], ["s3"], name="/LogSoftmax", axis=-1),
+        helper.make_node("Reshape", ["s3", "shape2"], ["a"], name="/Reshape_1"),
+    ], [i64("shape3", [1, 4, 4]), i64("shape2", [1, D_HID])]
+
+
 MODELS = {
     "sigmoid": (act("Sigmoid"), 13), "tanh": (act("Tanh"), 13), "exp": (act("Exp"), 13), "erf": (act("Erf"), 13),
     "gelu20": (act("Gelu"), 20), "gelu20_tanh": (act("Gelu", approximate="tanh"), 20),
@@ -202,7 +211,7 @@ MODELS = {
     "softmax_rows": (softmax_rows, 13), "softmax_inner_axis": (softmax_inner_axis, 13),
     "layernorm17": (layernorm17, 17), "layernorm_decomposed": (layernorm_decomposed, 13), "div_by_activation": (div_by_activation, 13),
     "rms_scale": (rms_scale, 13), "reciprocal_positive": (reciprocal_positive, 13),
-    "reduce_max_min": (reduce_max_min, 13), "instance_norm": (instance_norm, 13), "group_norm": (group_norm, 21),
+    "reduce_max_min": (reduce_max_min, 13), "instance_norm": (instance_norm, 13), "group_norm": (group_norm, 21), "log_softmax": (log_softmax, 13),
 }
 
 

@@ -219,6 +219,8 @@ public enum FloatOp: Sendable {
     case function(input: Int, expr: ScalarExpr)
     /// Softmax over rows of `rowLength` consecutive elements (import moves the axis last).
     case softmax(input: Int, rowLength: Int)
+    /// LogSoftmax over rows of `rowLength` consecutive elements: `x_j − max − log Σ e^(x − max)`.
+    case logSoftmax(input: Int, rowLength: Int)
     /// LayerNormalization over rows of `rowLength` consecutive elements: `(x − μ)/√(var + ε)·gamma + beta`, with
     /// `gamma`/`beta` broadcast to the whole tensor.
     case layerNorm(input: Int, rowLength: Int, gamma: [Double], beta: [Double], epsilon: Double)
@@ -228,7 +230,7 @@ public enum FloatOp: Sendable {
         switch self {
         case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .relu(let i),
              .leakyRelu(let i, _), .clip(let i, _, _), .maxPool(let i, _), .averagePool(let i, _, _),
-             .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _), .function(let i, _), .softmax(let i, _),
+             .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _), .function(let i, _), .softmax(let i, _), .logSoftmax(let i, _),
              .layerNorm(let i, _, _, _, _):
             return [i]
         case .add(let a, let b, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _): return [a, b]
@@ -333,6 +335,13 @@ public enum FloatInterpreter {
         case .function(let i, let expr): return v[i].map { expr.evaluate($0) }
         case .softmax(let i, let n):
             return stride(from: 0, to: v[i].count, by: max(n, 1)).flatMap { r in applyTransform(.softmax, Array(v[i][r..<min(r + n, v[i].count)])) }
+        case .logSoftmax(let i, let n):
+            return stride(from: 0, to: v[i].count, by: max(n, 1)).flatMap { r -> [Double] in
+                let row = Array(v[i][r..<min(r + n, v[i].count)])
+                let mx = row.max() ?? 0
+                let l = Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - mx) })
+                return row.map { $0 - mx - l }
+            }
         case .layerNorm(let i, let n, let gamma, let beta, let eps):
             var out: [Double] = []
             for r in stride(from: 0, to: v[i].count, by: max(n, 1)) {

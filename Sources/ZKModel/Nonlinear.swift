@@ -251,25 +251,32 @@ extension PiecewiseTable {
             }
             return nil
         }
-        var candidates: [(start: Double, widthLog: Int)] = []
+        // Cores: [0, W) for non-negative inputs, [−W/2, W/2), [−W, 0) for non-positive ones, and for positive inputs
+        // [lo, lo + W) (so functions singular at 0 — log, 1/x, √ — are tabulated where the input lives).
+        var candidates: [(start: Double, widthLog: Int, atLow: Bool)] = []
         for e in -3...12 {
-            if xlo >= 0 { candidates.append((0, e + 1)) }
-            candidates.append((-Double(sign: .plus, exponent: e, significand: 1), e + 1))
-            if xhi <= 0 { candidates.append((-Double(sign: .plus, exponent: e + 1, significand: 1), e + 1)) }
+            if xlo >= 0 { candidates.append((0, e + 1, false)) }
+            candidates.append((-Double(sign: .plus, exponent: e, significand: 1), e + 1, false))
+            if xhi <= 0 { candidates.append((-Double(sign: .plus, exponent: e + 1, significand: 1), e + 1, false)) }
+            if xlo > 0 { candidates.append((xlo, e + 1, true)) }
         }
-        for (start, wLog) in candidates {
-            let width = Double(sign: .plus, exponent: wLog, significand: 1)
-            let end = start + width
-            var low: (slope: Int, intercept: Double) = (0, 0), high: (slope: Int, intercept: Double) = (0, 0)
-            if xlo < start { guard let t = tail(start, xlo, right: false) else { continue }; low = t }
-            if xhi >= end { guard let t = tail(end, xhi, right: true) else { continue }; high = t }
+        for (candidateStart, wLog, atLow) in candidates {
             // Input grid: as fine as the input (no rounding) up to maxCoreBits core bits.
             let sf = min(sx, maxCoreBits - wLog)
             let m = wLog + sf
             guard m >= 1, sf >= -30 else { continue }
             let d = sx - sf
-            guard start * Double(sign: .plus, exponent: sf, significand: 1) == (start * Double(sign: .plus, exponent: sf, significand: 1)).rounded() else { continue }
-            let startInt = Int(start * Double(sign: .plus, exponent: sf, significand: 1))
+            let grid = Double(sign: .plus, exponent: sf, significand: 1)
+            // A core starting at the input's low end starts at the grid point at or below it.
+            let scaledStart = atLow ? (candidateStart * grid).rounded(.down) : candidateStart * grid
+            guard scaledStart == scaledStart.rounded(), abs(scaledStart) < Double(1 << 50) else { continue }
+            let start = scaledStart / grid
+            let width = Double(sign: .plus, exponent: wLog, significand: 1)
+            let end = start + width
+            var low: (slope: Int, intercept: Double) = (0, 0), high: (slope: Int, intercept: Double) = (0, 0)
+            if xlo < start { guard let t = tail(start, xlo, right: false) else { continue }; low = t }
+            if xhi >= end { guard let t = tail(end, xhi, right: true) else { continue }; high = t }
+            let startInt = Int(scaledStart)
             var best: PiecewiseTable?
             var bestErr = Double.infinity
             for h in 4...8 {
@@ -327,6 +334,23 @@ public func integerSoftmax(_ x: [Int], rowLength n: Int, exp: PiecewiseTable, pr
         let s = e.reduce(0, +)
         let recip = s > 0 ? (1 << p) / s : 0
         out += e.map { $0 * recip }
+        r += n
+    }
+    return out
+}
+
+/// LogSoftmax over rows, exactly as the circuit proves it: per row `mx = max x`, `δ_j = mx − x_j`,
+/// `S = Σ exp.apply(δ_j)` (as in ``integerSoftmax(_:rowLength:exp:precision:)``), `L = log.apply(S)` (a table of
+/// `log(S / 2^scale(e))`), `y_j = −δ_j·2^shiftDelta − L·2^shiftLog`.
+public func integerLogSoftmax(_ x: [Int], rowLength n: Int, exp: PiecewiseTable, log: PiecewiseTable, shiftDelta: Int, shiftLog: Int) -> [Int] {
+    var out: [Int] = []
+    var r = 0
+    while r + n <= x.count {
+        let row = x[r..<(r + n)]
+        let mx = row.max() ?? 0
+        let s = row.reduce(0) { $0 + exp.apply(mx - $1) }
+        let l = log.apply(s)
+        out += row.map { -((mx - $0) << shiftDelta) - (l << shiftLog) }
         r += n
     }
     return out
@@ -421,6 +445,17 @@ extension Bounds {
         case .reciprocal(let i, let p):
             guard (1...60).contains(p), (t[i].lo.min() ?? 0) >= 1 else { throw bad("reciprocal (the divisor's range must be ≥ 1)") }
             return (t[i].hi.map { (1 << p) / $0 }, t[i].lo.map { (1 << p) / $0 })
+        case .logSoftmax(let i, let n, let exp, let log, let sd, let sl):
+            guard n >= 1, t[i].count % n == 0, (0...30).contains(sd), (0...30).contains(sl) else { throw bad("log-softmax rows") }
+            let spread = (t[i].hi.max() ?? 0) - (t[i].lo.min() ?? 0)
+            guard spread < 1 << 40, exp.isSafe(lo: 0, hi: spread), exp.offset == 0 else { throw bad("log-softmax table") }
+            let (emin, emax) = exp.range(lo: 0, hi: spread)
+            let sMin = exp.apply(0)
+            guard emin >= 0, sMin >= 1, emax.multipliedReportingOverflow(by: n).overflow == false, emax * n < boundLimit,
+                  log.isSafe(lo: sMin, hi: emax * n) else { throw bad("log-softmax sum") }
+            let (lMin, lMax) = log.range(lo: sMin, hi: emax * n)
+            let lo = try check(-(spread << sd) - saturatingProduct(lMax, 1 << sl), layer), hi = try check(-saturatingProduct(lMin, 1 << sl), layer)
+            return ([Int](repeating: lo, count: t[i].count), [Int](repeating: hi, count: t[i].count))
         case .layerNorm(let i, let n, let g, let b, let eps, let p):
             let c = t[i].count
             guard n >= 1, c % n == 0, g.count == c, b.count == c, eps >= 1, (1...58).contains(p) else { throw bad("layer norm rows") }

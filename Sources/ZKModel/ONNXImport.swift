@@ -16,7 +16,7 @@ public enum ONNXImporter {
         "Sum", "Tile", "Transpose", "Unsqueeze", "Upsample",
         "Tanh", "Exp", "Erf", "Gelu", "Softplus", "Elu", "Selu", "Celu", "HardSigmoid", "HardSwish", "Mish", "PRelu", "Pow", "Log", "Sqrt",
         "Reciprocal", "Sin", "Cos", "Atan", "Softsign", "ThresholdedRelu", "ReduceMax", "ReduceMin", "InstanceNormalization",
-        "GroupNormalization",
+        "GroupNormalization", "LogSoftmax",
         "and shape arithmetic on constants (Shape, Size, Range, ConstantOfShape, Equal, Where, …: folded)",
     ]
     /// Largest tensor (elements) accepted: bounds memory on hostile files.
@@ -356,7 +356,7 @@ struct Importer {
         case "Add", "Sub", "Mul", "Div": try lowerElementwise(node, name)
         case _ where Importer.activationOps.contains(node.opType): try lowerActivation(node, name)
         case "Pow": try lowerPow(node, name)
-        case "Softmax": try lowerSoftmax(node, name)
+        case "Softmax", "LogSoftmax": try lowerSoftmax(node, name)
         case "LayerNormalization": try lowerLayerNorm(node, name)
         case "PRelu": try lowerPRelu(node, name)
         case "Relu":

@@ -75,7 +75,7 @@ extension Importer {
         }
     }
 
-    /// Softmax on any axis (opset ≥ 13: one axis; earlier: the coerced 2-D rows from `axis` on). A Softmax whose axis
+    /// Softmax and LogSoftmax on any axis (opset ≥ 13: one axis; earlier: the coerced 2-D rows from `axis` on). A Softmax whose axis
     /// is not the last is a transposition, a Softmax over rows and the inverse transposition (rewirings, free).
     mutating func lowerSoftmax(_ node: Onnx_NodeProto, _ name: String) throws {
         let t = try tensor(node, 0, name)
@@ -83,9 +83,11 @@ extension Importer {
         var axis = try intAttr(node, "axis") ?? (opset >= 13 ? -1 : 1)
         if axis < 0 { axis += s.count }
         guard axis >= 0, axis < s.count else { throw ModelError.shapeMismatch(node: name, reason: "Softmax axis \(axis) for shape \(s)") }
+        let log = node.opType == "LogSoftmax"
+        func op(_ input: Int, _ n: Int) -> FloatOp { log ? .logSoftmax(input: input, rowLength: n) : .softmax(input: input, rowLength: n) }
         if opset < 13 || axis == s.count - 1 {
             let row = s[axis...].reduce(1, *)
-            try emit(.softmax(input: t, rowLength: row), shape: s, node: node, name: name)
+            try emit(op(t, row), shape: s, node: node, name: name)
             return
         }
         // Move `axis` last: out index order (outer, inner, axis).
@@ -97,7 +99,7 @@ extension Importer {
             toRows.append(src)
         } } }
         let rows = try emitHidden(.gather(input: t, indices: toRows), shape: [outer * inner, n], node: node, name: name, tag: "rows")
-        let sm = try emitHidden(.softmax(input: rows, rowLength: n), shape: [outer * inner, n], node: node, name: name, tag: "softmax")
+        let sm = try emitHidden(op(rows, n), shape: [outer * inner, n], node: node, name: name, tag: "softmax")
         try emit(.gather(input: sm, indices: back), shape: s, node: node, name: name)
     }
 

@@ -64,6 +64,9 @@ public enum QOp: Codable, Equatable, Sendable {
     /// LayerNormalization over rows of `rowLength` elements (``integerLayerNorm(_:rowLength:gamma:beta:epsilon:precision:)``).
     /// Scale: `precision + gammaScale` where `beta` is at that scale.
     case layerNorm(input: Int, rowLength: Int, gamma: [Int], beta: [Int], epsilon: Int, precision: Int)
+    /// LogSoftmax over rows (``integerLogSoftmax(_:rowLength:exp:log:shiftDelta:shiftLog:)``): the Softmax's exp table and
+    /// sum, one log table per row, `y_j = −(mx − x_j)·2^shiftDelta − log.apply(S)·2^shiftLog`.
+    case logSoftmax(input: Int, rowLength: Int, exp: PiecewiseTable, log: PiecewiseTable, shiftDelta: Int, shiftLog: Int)
     /// `y = ⌊√(x·2^shift)⌋` element-wise for `x ≥ 0` (exact witness-and-check: `y² ≤ x·2^shift < (y+1)²`).
     case squareRoot(input: Int, shift: Int)
     /// `y = ⌊2^precision / x⌋` element-wise for `x ≥ 1` (exact witness-and-check: `y·x + rem = 2^precision`, `0 ≤ rem < x`).
@@ -74,7 +77,7 @@ public enum QOp: Codable, Equatable, Sendable {
         case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .rescale(let i, _, _),
              .leakyRelu(let i, _, _), .clamp(let i, _, _), .maxPool(let i, _), .sumPool(let i, _, _),
              .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _), .tabulated(let i, _), .softmax(let i, _, _, _),
-             .layerNorm(let i, _, _, _, _, _), .squareRoot(let i, _), .reciprocal(let i, _):
+             .layerNorm(let i, _, _, _, _, _), .squareRoot(let i, _), .reciprocal(let i, _), .logSoftmax(let i, _, _, _, _, _):
             return [i]
         case .add(let a, let b, _, _, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _, _, _): return [a, b]
         case .rewire(let inputs, _, _, _): return inputs
@@ -100,6 +103,7 @@ public enum QOp: Codable, Equatable, Sendable {
         case .extremum(_, _, _, _, _, let isMax): return isMax ? "max" : "min"
         case .tabulated: return "table"
         case .softmax: return "softmax"
+        case .logSoftmax: return "logsoftmax"
         case .layerNorm: return "layernorm"
         case .squareRoot: return "sqrt"
         case .reciprocal: return "reciprocal"
@@ -268,6 +272,8 @@ public enum IntegerInterpreter {
         case .layerNorm(let i, let n, let g, let b, let eps, let p):
             return integerLayerNorm(v[i], rowLength: n, gamma: g, beta: b, epsilon: eps, precision: p)
         case .squareRoot(let i, let shift): return v[i].map { integerSquareRoot($0 << shift) }
+        case .logSoftmax(let i, let n, let exp, let log, let sd, let sl):
+            return integerLogSoftmax(v[i], rowLength: n, exp: exp, log: log, shiftDelta: sd, shiftLog: sl)
         case .reciprocal(let i, let p): return v[i].map { $0 >= 1 ? (1 << p) / $0 : 0 }
         }
     }

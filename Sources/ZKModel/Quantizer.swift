@@ -128,7 +128,7 @@ public enum Quantizer {
                 let reluNext = cons.count == 1 && { if case .relu = graph.nodes[cons[0]].op { return true } else { return false } }()
                 // Tables and Softmax round their input themselves (the shift of their decomposition).
                 let roundsItself = !cons.isEmpty && cons.allSatisfy { c in
-                    switch graph.nodes[c].op { case .function, .softmax: return true; default: return false }
+                    switch graph.nodes[c].op { case .function, .softmax, .logSoftmax: return true; default: return false }
                 }
                 if isOutput || reluNext || roundsItself || b.tensors[raw].scale <= target { return raw }
                 return try b.rescale(raw, to: target, relu: false, name: graph.tensorNames[out], layer: layer, onnxOp: onnx)
@@ -296,6 +296,23 @@ public enum Quantizer {
                 let raw = try b.append(.softmax(input: x, rowLength: n, exp: exp, precision: p), name: graph.tensorNames[out] + ".acc",
                                        shape: graph.shapes[out], scale: p, layer: layer, onnxOp: onnx)
                 q = try finish(raw)
+            case .logSoftmax(let i, let n):
+                let x = qOf[i]
+                let src = b.tensors[x]
+                let spread = (src.hi.max() ?? 0) - (src.lo.min() ?? 0)
+                let exp: PiecewiseTable, log: PiecewiseTable
+                let sE: Int
+                do {
+                    exp = try PiecewiseTable.make({ Foundation.exp(-$0) }, inputScale: src.scale, lo: 0, hi: spread, knotScale: 12)
+                    sE = 12 + exp.stepBits
+                    let sMax = exp.range(lo: 0, hi: spread).1 * n
+                    log = try PiecewiseTable.make({ Foundation.log($0) }, inputScale: sE, lo: exp.apply(0), hi: sMax, knotScale: min(30, targetScale(out) + 4))
+                } catch { throw ModelError.unsupported(node: layer, reason: "LogSoftmax: \(error)") }
+                // Output at the finer of the input's and the log table's scales (exact shifts).
+                let sL = min(30, targetScale(out) + 4) + log.stepBits
+                let s = max(src.scale, sL)
+                q = try b.append(.logSoftmax(input: x, rowLength: n, exp: exp, log: log, shiftDelta: s - src.scale, shiftLog: s - sL),
+                                 name: graph.tensorNames[out], shape: graph.shapes[out], scale: s, layer: layer, onnxOp: onnx)
             case .layerNorm(let i, let n, let gamma, let beta, let eps):
                 var x = qOf[i]
                 if b.tensors[x].scale > targetScale(i) {
@@ -576,7 +593,7 @@ enum Bounds {
                 lo[k] = l; hi[k] = h
             }
             return (lo, hi)
-        case .tabulated, .softmax, .layerNorm, .squareRoot, .reciprocal:
+        case .tabulated, .softmax, .layerNorm, .squareRoot, .reciprocal, .logSoftmax:
             preconditionFailure("handled by Bounds.nonlinear")
         }
     }

@@ -273,4 +273,31 @@ final class NonlinearGadgetTests: XCTestCase {
         XCTAssertThrowsError(try singleOpModel(.squareRoot(input: 0, shift: 4), inputShape: [1, 1], inputScale: 4, inputLo: [-1], inputHi: [300],
                                                outputScale: 4, outputLo: [0], outputHi: [69]))
     }
+
+    /// LogSoftmax: every input of a small range gives the interpreter's output (the Softmax's maximum and sum, a log
+    /// table of the sum), and forgeries with re-solved products fail.
+    func testLogSoftmaxIsExactAndSoundExhaustively() throws {
+        let exp = try PiecewiseTable.make({ Foundation.exp(-$0) }, inputScale: 1, lo: 0, hi: 8, knotScale: 6)
+        let sE = 6 + exp.stepBits
+        let sMax = exp.range(lo: 0, hi: 8).1 * 3
+        let log = try PiecewiseTable.make({ Foundation.log($0) }, inputScale: sE, lo: exp.apply(0), hi: sMax, knotScale: 6)
+        let sL = 6 + log.stepBits, s = max(1, sL)
+        let (sd, sl) = (s - 1, s - sL)
+        let (lMin, lMax) = log.range(lo: exp.apply(0), hi: sMax)
+        let lo = -(8 << sd) - (lMax << sl), hi = -(lMin << sl)
+        let m = try singleOpModel(.logSoftmax(input: 0, rowLength: 3, exp: exp, log: log, shiftDelta: sd, shiftLog: sl), inputShape: [1, 3],
+                                  inputScale: 1, inputLo: [-4, -4, -4], inputHi: [4, 4, 4], outputScale: s, outputLo: [lo, lo, lo], outputHi: [hi, hi, hi])
+        for a in -4...4 { for b in -4...4 { for c in -4...4 where (a + b + c) % 2 == 0 {
+            let x = [a, b, c]
+            let circuit = try CircuitLowering.build(m, input: x, digest: testDigest, recordsLabels: true)
+            let expected = integerLogSoftmax(x, rowLength: 3, exp: exp, log: log, shiftDelta: sd, shiftLog: sl)
+            XCTAssertEqual(circuit.output, expected, "\(x)")
+            // Within a few units of the real log-softmax.
+            let real = x.map { Double($0) / 2 }
+            let mx = real.max()!
+            let lse = Foundation.log(real.reduce(0) { $0 + Foundation.exp($1 - mx) })
+            for (k, y) in expected.enumerated() { XCTAssertEqual(Double(y) / Double(1 << s), real[k] - mx - lse, accuracy: 0.05, "\(x)") }
+            XCTAssertEqual(forgeries(circuit).accepted, 0, "logsoftmax \(x): a forged output satisfied the circuit")
+        } } }
+    }
 }

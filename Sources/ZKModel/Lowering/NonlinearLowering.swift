@@ -55,6 +55,25 @@ extension CircuitLowering {
         return (low + b.mul(sign, inner - low, label: "table.low")).simplified()
     }
 
+    /// One Softmax row from element `r`: `δ_j = mx − x_j` with `mx` the row's maximum — a witness proven ≥ every x_j (the
+    /// exp table's unsigned decomposition of δ_j) and equal to one of them (`Π δ_j = 0`: n − 1 products), so exactly
+    /// the maximum — and `e_j = exp.apply(δ_j)`.
+    static func softmaxRow(_ ctx: LoweringContext, _ i: Int, _ r: Int, _ n: Int, _ exp: PiecewiseTable) -> (deltas: [LinearExpression], e: [LinearExpression]) {
+        let b = ctx.b, src = ctx.m.tensors[i]
+        let row = Array(ctx.t[i][r..<(r + n)])
+        let rowLo = src.lo[r..<(r + n)].min() ?? 0, rowHi = src.hi[r..<(r + n)].max() ?? 0
+        let mx = b.witness(Fr(signed: Int64(row.map { b.value(of: $0).signedInt ?? 0 }.max() ?? 0))).linearExpression
+        let deltas = row.map { (mx - $0).simplified() }
+        var prod = deltas[0]
+        if n == 1 { b.assertEqual(prod, LinearExpression(), label: "softmax.max") }
+        for j in 1..<max(n, 1) {
+            if j == n - 1 { b.assertMul(prod, deltas[j], equals: LinearExpression(), label: "softmax.max") }
+            else { prod = b.mul(prod, deltas[j], label: "softmax.max").linearExpression }
+        }
+        let e = deltas.map { tableElement(b, $0, exp, lo: 0, hi: rowHi - rowLo, nonNegative: true, note: { ctx.note($0) }) }
+        return (deltas, e)
+    }
+
     /// Tables, Softmax and LayerNormalization. Returns the output expressions; records range bits through `ctx.note`.
     static func lowerNonlinear(_ ctx: LoweringContext, _ node: QNode) throws -> [LinearExpression] {
         let b = ctx.b, m = ctx.m, t = ctx.t
@@ -69,27 +88,27 @@ extension CircuitLowering {
         case .tabulated(let i, let table):
             let src = m.tensors[i]
             return t[i].indices.map { k in tableElement(b, t[i][k], table, lo: src.lo[k], hi: src.hi[k], nonNegative: false, note: note) }
+        case .logSoftmax(let i, let n, let exp, let log, let sd, let sl):
+            var out: [LinearExpression] = []
+            let sMax = exp.range(lo: 0, hi: (m.tensors[i].hi.max() ?? 0) - (m.tensors[i].lo.min() ?? 0)).1 * n
+            for r in stride(from: 0, to: t[i].count, by: n) {
+                let (deltas, e) = softmaxRow(ctx, i, r, n, exp)
+                let sum = e.reduce(LinearExpression(), +).simplified()
+                // L = log table of S (S ∈ [exp(0), n·max e] since the maximum's own term is exp(0)).
+                let l = tableElement(b, sum, log, lo: exp.apply(0), hi: sMax, nonNegative: false, note: note)
+                let fd = Fr(2).power(UInt64(sd)), fl = Fr(2).power(UInt64(sl))
+                out += deltas.map { (LinearExpression() - $0 * fd - l * fl).simplified() }
+            }
+            return out
         case .softmax(let i, let n, let exp, let p):
-            let src = m.tensors[i]
             var out: [LinearExpression] = []
             for r in stride(from: 0, to: t[i].count, by: n) {
-                let row = Array(t[i][r..<(r + n)])
-                let rowLo = src.lo[r..<(r + n)].min() ?? 0, rowHi = src.hi[r..<(r + n)].max() ?? 0
-                // mx: a witness proven ≥ every x_j (the tables' unsigned decompositions of mx − x_j) and equal to one
-                // of them (Π (mx − x_j) = 0: n − 1 products); so mx = max exactly.
-                let mx = b.witness(Fr(signed: Int64(row.map(intValue).max() ?? 0))).linearExpression
-                let deltas = row.map { (mx - $0).simplified() }
-                var prod = deltas[0]
-                if n == 1 { b.assertEqual(prod, LinearExpression(), label: "softmax.max") }
-                for j in 1..<max(n, 1) {
-                    if j == n - 1 { b.assertMul(prod, deltas[j], equals: LinearExpression(), label: "softmax.max") }
-                    else { prod = b.mul(prod, deltas[j], label: "softmax.max").linearExpression }
-                }
-                let e = deltas.map { tableElement(b, $0, exp, lo: 0, hi: rowHi - rowLo, nonNegative: true, note: note) }
+                let (_, e) = softmaxRow(ctx, i, r, n, exp)
                 let sum = e.reduce(LinearExpression(), +).simplified()
                 // R = ⌊2^p / S⌋: R·S + rem = 2^p with 0 ≤ rem < S and 0 ≤ R < 2^kR; all below 2^(kR + kS + 1) ≪ r,
                 // so this is an integer identity with a unique solution.
-                let (_, eMax) = exp.range(lo: 0, hi: rowHi - rowLo)
+                let src = m.tensors[i]
+                let (_, eMax) = exp.range(lo: 0, hi: (src.hi[r..<(r + n)].max() ?? 0) - (src.lo[r..<(r + n)].min() ?? 0))
                 let sMin = exp.apply(0), sMax = eMax * n
                 let kS = bitLength(sMax), kR = bitLength((1 << p) / max(1, sMin))
                 let sv = intValue(sum)
