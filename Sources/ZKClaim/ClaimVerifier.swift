@@ -105,9 +105,9 @@ public enum ClaimVerifier {
     /// The snarkjs proof inside a claim; throws `ModelError.invalidClaim` if it is not a valid
     /// encoding of curve points (on the curve, in the subgroup, canonical).
     public static func proof(of claim: Claim) throws -> Proof {
+        let p = claim.proof
         do {
-            let data = try JSONEncoder().encode(claim.proof)
-            return Proof(snarkjs: try SnarkjsProof(jsonData: data))
+            return Proof(snarkjs: try SnarkjsProof(piA: p.pi_a, piB: p.pi_b, piC: p.pi_c, protocol: p.protocol, curve: p.curve))
         } catch { throw ModelError.invalidClaim("proof: \(error)") }
     }
 

@@ -143,6 +143,16 @@ public struct SnarkjsProof: Sendable, Hashable {
         c = try parseG1(requireField(obj, "pi_c", ctx), "\(ctx) pi_c")
     }
 
+    /// The proof from snarkjs's fields already decoded as strings (e.g. a claim's `proof`), with exactly the checks of
+    /// ``init(jsonData:)`` (canonical decimals, points on their curves, `b` in the subgroup) and no JSON round trip.
+    public init(piA: [String], piB: [[String]], piC: [String], protocol proto: String, curve: String) throws {
+        let ctx = "proof"
+        try checkProtocolAndCurve(["protocol": .string(proto), "curve": .string(curve)], ctx)
+        a = try parseG1(.array(piA.map { .string($0) }), "\(ctx) pi_a")
+        b = try parseG2(.array(piB.map { .array($0.map { .string($0) }) }), "\(ctx) pi_b")
+        c = try parseG1(.array(piC.map { .string($0) }), "\(ctx) pi_c")
+    }
+
     /// The JSON snarkjs writes: keys `pi_a, pi_b, pi_c, protocol, curve`, one-space indentation.
     public func jsonData() throws -> Data {
         JSONOut.object([

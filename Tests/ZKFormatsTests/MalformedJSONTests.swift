@@ -119,6 +119,33 @@ final class MalformedJSONTests: XCTestCase {
         XCTAssertTrue(p.b.isInfinity)
     }
 
+    /// The string-field initializer (claims) accepts and rejects exactly what the JSON one does, with the same points.
+    func testProofFromStringsMatchesProofJSON() throws {
+        let base = try proofObject()
+        typealias Parts = ([String], [[String]], [String], String)
+        let variants: [(String, (Parts) -> Parts)] = [
+            ("as is", { $0 }),
+            ("z = 2", { var v = $0; v.0[2] = "2"; return v }),
+            ("y = q", { var v = $0; v.2[1] = self.q; return v }),
+            ("off the curve", { var v = $0; v.0[1] = "5"; return v }),
+            ("G2 off the curve", { var v = $0; v.1[1][0] = "7"; return v }),
+            ("two coordinates", { var v = $0; v.0.removeLast(); return v }),
+            ("leading zero", { var v = $0; v.2[0] = "0" + v.2[0]; return v }),
+            ("infinity", { var v = $0; v.0 = ["0", "1", "0"]; v.1 = [["0", "0"], ["1", "0"], ["0", "0"]]; return v }),
+            ("bad infinity", { var v = $0; v.0 = ["0", "0", "0"]; return v }),
+            ("protocol", { var v = $0; v.3 = "plonk"; return v }),
+        ]
+        for (name, mutate) in variants {
+            let v = mutate((base["pi_a"] as! [String], base["pi_b"] as! [[String]], base["pi_c"] as! [String], base["protocol"] as! String))
+            var o = base
+            o["pi_a"] = v.0; o["pi_b"] = v.1; o["pi_c"] = v.2; o["protocol"] = v.3
+            let fromJSON = try? SnarkjsProof(jsonData: json(o))
+            let fromStrings = try? SnarkjsProof(piA: v.0, piB: v.1, piC: v.2, protocol: v.3, curve: "bn128")
+            XCTAssertEqual(fromJSON, fromStrings, name)
+            if name == "as is" || name == "infinity" { XCTAssertNotNil(fromStrings, name) } else { XCTAssertNil(fromStrings, name) }
+        }
+    }
+
     func testPublicSignalErrors() {
         XCTAssertEqual(publicError("[\"\(r)\"]"),
                        .invalidDecimal(context: "public.json[0]", value: r, reason: "not below the Fr modulus"))
