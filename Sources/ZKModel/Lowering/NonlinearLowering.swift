@@ -15,7 +15,8 @@ import ZKCircuit
 extension CircuitLowering {
     /// One element of a table: `table.apply(x)` for x in `[lo, hi]`. With `nonNegative` the decomposition also proves
     /// `x − offset ≥ 0` (unsigned, no low tail) — Softmax relies on it for `mx − x_j ≥ 0`.
-    static func tableElement(_ b: CircuitBuilder, _ x: LinearExpression, _ table: PiecewiseTable, lo: Int, hi: Int,
+    /// `knots` is `table.knots` as field elements (converted once per op, not per element).
+    static func tableElement(_ b: CircuitBuilder, _ x: LinearExpression, _ table: PiecewiseTable, knots: [Fr], lo: Int, hi: Int,
                              nonNegative: Bool, note: (Int) -> Void) -> LinearExpression {
         let d = table.shift, m = table.coreBits, h = table.segmentBits, l = table.stepBits
         let w = x - Fr(signed: Int64(table.offset))
@@ -45,7 +46,7 @@ extension CircuitLowering {
         }
         let segment = Array(bits[(d + l)..<(d + m)])
         let step = SignedBits(bits: bits).slice(from: d, to: d + l)
-        let p = b.piecewiseSelect(segment: segment, step: step, knots: table.knots.map { Fr(signed: Int64($0)) }, stepBits: l,
+        let p = b.piecewiseSelect(segment: segment, step: step, knots: knots, stepBits: l,
                                   lowBits: PiecewiseTable.selectionCost(segmentBits: h).lowBits)
         let high = v * Fr(signed: Int64(table.highMul)) + Fr(signed: Int64(table.highAdd))
         let low = v * Fr(signed: Int64(table.lowMul)) + Fr(signed: Int64(table.lowAdd))
@@ -70,7 +71,8 @@ extension CircuitLowering {
             if j == n - 1 { b.assertMul(prod, deltas[j], equals: LinearExpression(), label: "softmax.max") }
             else { prod = b.mul(prod, deltas[j], label: "softmax.max").linearExpression }
         }
-        let e = deltas.map { tableElement(b, $0, exp, lo: 0, hi: rowHi - rowLo, nonNegative: true, note: { ctx.note($0) }) }
+        let knots = exp.knots.map { Fr(signed: Int64($0)) }
+        let e = deltas.map { tableElement(b, $0, exp, knots: knots, lo: 0, hi: rowHi - rowLo, nonNegative: true, note: { ctx.note($0) }) }
         return (deltas, e)
     }
 
@@ -87,7 +89,8 @@ extension CircuitLowering {
         switch node.op {
         case .tabulated(let i, let table):
             let src = m.tensors[i]
-            return t[i].indices.map { k in tableElement(b, t[i][k], table, lo: src.lo[k], hi: src.hi[k], nonNegative: false, note: note) }
+            let knots = table.knots.map { Fr(signed: Int64($0)) }
+            return t[i].indices.map { k in tableElement(b, t[i][k], table, knots: knots, lo: src.lo[k], hi: src.hi[k], nonNegative: false, note: note) }
         case .logSoftmax(let i, let n, let exp, let log, let sd, let sl):
             var out: [LinearExpression] = []
             let sMax = exp.range(lo: 0, hi: (m.tensors[i].hi.max() ?? 0) - (m.tensors[i].lo.min() ?? 0)).1 * n
@@ -95,7 +98,7 @@ extension CircuitLowering {
                 let (deltas, e) = softmaxRow(ctx, i, r, n, exp)
                 let sum = e.reduce(LinearExpression(), +).simplified()
                 // L = log table of S (S ∈ [exp(0), n·max e] since the maximum's own term is exp(0)).
-                let l = tableElement(b, sum, log, lo: exp.apply(0), hi: sMax, nonNegative: false, note: note)
+                let l = tableElement(b, sum, log, knots: log.knots.map { Fr(signed: Int64($0)) }, lo: exp.apply(0), hi: sMax, nonNegative: false, note: note)
                 let fd = Fr(2).power(UInt64(sd)), fl = Fr(2).power(UInt64(sl))
                 out += deltas.map { (LinearExpression() - $0 * fd - l * fl).simplified() }
             }
