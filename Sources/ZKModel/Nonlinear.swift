@@ -448,7 +448,8 @@ extension Bounds {
         case .logSoftmax(let i, let n, let exp, let log, let sd, let sl):
             guard n >= 1, t[i].count % n == 0, (0...30).contains(sd), (0...30).contains(sl) else { throw bad("log-softmax rows") }
             let spread = (t[i].hi.max() ?? 0) - (t[i].lo.min() ?? 0)
-            guard spread < 1 << 40, exp.isSafe(lo: 0, hi: spread), exp.offset == 0 else { throw bad("log-softmax table") }
+            // spread·2^shiftDelta stays below 2^60 (Swift's << discards overflowing bits instead of trapping).
+            guard spread < boundLimit >> sd, exp.isSafe(lo: 0, hi: spread), exp.offset == 0 else { throw bad("log-softmax table") }
             let (emin, emax) = exp.range(lo: 0, hi: spread)
             let sMin = exp.apply(0)
             guard emin >= 0, sMin >= 1, emax.multipliedReportingOverflow(by: n).overflow == false, emax * n < boundLimit,

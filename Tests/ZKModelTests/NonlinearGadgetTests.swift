@@ -235,6 +235,13 @@ final class NonlinearGadgetTests: XCTestCase {
         let exp = try PiecewiseTable.make({ Foundation.exp(-$0) }, inputScale: 1, lo: 0, hi: 8, knotScale: 6)
         XCTAssertThrowsError(try singleOpModel(.softmax(input: 0, rowLength: 2, exp: exp, precision: 10), inputShape: [1, 3], inputScale: 1,
                                                inputLo: [0, 0, 0], inputHi: [1, 1, 1], outputScale: 10, outputLo: [0, 0, 0], outputHi: [1024, 1024, 1024]))
+        // A LogSoftmax whose shifted spread would pass 2^60 (where << silently drops bits).
+        let log = try PiecewiseTable.make({ Foundation.log($0) }, inputScale: 6 + exp.stepBits, lo: exp.apply(0), hi: exp.range(lo: 0, hi: 8).1 * 3, knotScale: 6)
+        XCTAssertThrowsError(try singleOpModel(.logSoftmax(input: 0, rowLength: 3, exp: exp, log: log, shiftDelta: 30, shiftLog: 0), inputShape: [1, 3],
+                                               inputScale: 1, inputLo: [0, 0, 0], inputHi: [1 << 39, 1 << 39, 1 << 39], outputScale: 30,
+                                               outputLo: [0, 0, 0], outputHi: [0, 0, 0])) { error in
+            XCTAssertTrue("\(error)".contains("log-softmax table"), "refused for its shifted spread, not for another reason: \(error)")
+        }
         XCTAssertThrowsError(try singleOpModel(.layerNorm(input: 0, rowLength: 1, gamma: [1], beta: [0], epsilon: 0, precision: 10), inputShape: [1, 1],
                                                inputScale: 1, inputLo: [0], inputHi: [1], outputScale: 10, outputLo: [-1024], outputHi: [1024]))
     }
