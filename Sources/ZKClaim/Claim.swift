@@ -35,6 +35,17 @@ public struct ClaimOutput: Codable, Equatable, Sendable {
     public var transformed: [Double]?
     /// Index of the largest value (first on ties).
     public var argmax: Int
+    /// A classifier's predicted label (its second graph output), proven as its own public signal. nil for other models.
+    public var label: ClaimLabel? = nil
+}
+
+/// The predicted label of a classifier: `value = classes[index]`; `index` is a public signal (the argmax of the
+/// classifier's scores, computed in the circuit) and `classes` is part of the statement header.
+public struct ClaimLabel: Codable, Equatable, Sendable {
+    public var index: Int
+    public var value: String
+    public var classes: [String]
+    public init(index: Int, value: String, classes: [String]) { self.index = index; self.value = value; self.classes = classes }
 }
 
 /// The model identity a claim names.
@@ -112,6 +123,6 @@ extension StatementHeader {
         }
         self.init(inputShape: c.input.shape, inputScale: c.input.scale, inputBoundLog2: e, outputShape: c.output.shape,
                   outputScale: c.output.scale, transform: c.output.transform, input: c.visibility.input, weights: c.visibility.weights,
-                  inputRangeInCircuit: c.quantization.inputRangeInCircuit ?? (c.visibility.input != .public))
+                  inputRangeInCircuit: c.quantization.inputRangeInCircuit ?? (c.visibility.input != .public), labels: c.output.label?.classes)
     }
 }

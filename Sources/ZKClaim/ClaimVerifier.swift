@@ -60,7 +60,11 @@ public enum ClaimVerifier {
             output: ClaimOutput(shape: outT.shape, values: outValues, quantized: circuit.output, scale: outT.scale,
                                 transform: m.outputTransform,
                                 transformed: m.outputTransform == .none ? nil : FloatInterpreter.applyTransform(m.outputTransform, outValues),
-                                argmax: best),
+                                argmax: best,
+                                label: try m.label.map { l in
+                                    guard let i = circuit.label, l.classes.indices.contains(i) else { throw ModelError.invalidCircuit("the circuit's label index is not a class") }
+                                    return ClaimLabel(index: i, value: l.classes[i], classes: l.classes)
+                                }),
             publicSignals: circuit.publicSignals.map { $0.description },
             proof: pj, signature: nil)
     }
@@ -204,7 +208,11 @@ public enum ClaimVerifier {
             problems.append("statement is not the statement zkinfer writes for these visibility settings")
         }
         let counts = (input.shape.reduce(1, { $0 &* $1 }), output.shape.reduce(1, { $0 &* $1 }))
-        let layout = PublicSignalLayout(privateWeights: privateWeights, input: inVis, inputCount: counts.0, outputCount: counts.1)
+        if let l = output.label, !(l.classes.indices.contains(l.index) && l.classes[l.index] == l.value) {
+            problems.append("output.label.value is not classes[output.label.index]")
+        }
+        let layout = PublicSignalLayout(privateWeights: privateWeights, input: inVis, inputCount: counts.0, outputCount: counts.1,
+                                        label: output.label != nil)
         if claim.publicSignalLayout != layout.names {
             problems.append("publicSignalLayout does not name the claim's public signals")
         }
@@ -213,7 +221,8 @@ public enum ClaimVerifier {
         // nil when the claim's parts do not fit its own layout (e.g. private weights without a commitment): already a
         // problem above, and then no signal list can match.
         let expected = try? CircuitLowering.publicSignals(layout, digest: statementDigest, header: header, weightsCommitment: commitment,
-                                                          input: inVis == .public ? input.quantized : nil, inputHash: inputHash, output: output.quantized)
+                                                          input: inVis == .public ? input.quantized : nil, inputHash: inputHash, output: output.quantized,
+                                                          label: output.label?.index)
         let stated = try claim.publicSignals.enumerated().map { i, s -> Fr in
             guard let v = try? Fr(snarkjsDecimal: s) else { throw ModelError.invalidClaim("publicSignals[\(i)] is not a canonical decimal < r") }
             return v

@@ -49,6 +49,9 @@ public struct LayerCost: Codable, Equatable, Sendable {
     public var maxRangeBits: Int
     /// Total decomposed bits in the layer.
     public var rangeBits: Int
+    /// What the constraints go to, for layers that say more than their count (tree ensembles: trees, nodes, distinct
+    /// comparisons, path products, constraints per tree and per node). nil otherwise.
+    public var detail: String? = nil
 }
 
 /// The circuit of a model for one input.
@@ -59,6 +62,8 @@ public struct ModelCircuit {
     public var publicSignals: [Fr]
     /// The circuit's output, read back from its public signals as signed integers.
     public var output: [Int]
+    /// The proven label index of a classifier (``QuantizedModel/label``), or nil.
+    public var label: Int? = nil
     public var layers: [LayerCost]
     /// Constraints outside layers (digest binding, output binding).
     public var bindingConstraints: Int
@@ -193,7 +198,7 @@ public enum CircuitLowering {
         for node in m.nodes {
             let before = b.constraintCount
             let out = m.tensors[node.output]
-            ctx.bitsUsed = 0; ctx.maxBits = 0
+            ctx.bitsUsed = 0; ctx.maxBits = 0; ctx.detail = nil
             ctx.t[node.output] = try lowering(for: node.family)(ctx, node)
             let (bitsUsed, maxBits) = (ctx.bitsUsed, ctx.maxBits)
             let cost = b.constraintCount - before
@@ -203,10 +208,11 @@ public enum CircuitLowering {
                 layers[li].outputShape = out.shape
                 layers[li].rangeBits += bitsUsed
                 layers[li].maxRangeBits = max(layers[li].maxRangeBits, maxBits)
+                if let d = ctx.detail { layers[li].detail = d }
             } else {
                 layerIndex[node.layer] = layers.count
                 layers.append(LayerCost(layer: node.layer, onnxOp: node.onnxOp, ops: [node.op.kind], outputShape: out.shape,
-                                        constraints: cost, maxRangeBits: maxBits, rangeBits: bitsUsed))
+                                        constraints: cost, maxRangeBits: maxBits, rangeBits: bitsUsed, detail: ctx.detail))
             }
         }
         t = ctx.t
@@ -232,6 +238,15 @@ public enum CircuitLowering {
             let p = b.publicInput(v, name: "output[\(k)]")
             b.assertEqual(p, e, label: "output[\(k)]")
         }
+        // A classifier's label index (an argmax of the label's scores), bound like an output element.
+        var labelValue: Int?
+        if let l = m.label {
+            guard l.tensor >= 1, l.tensor < t.count, t[l.tensor].count == 1 else { throw ModelError.invalidCircuit("label tensor \(l.tensor)") }
+            let v = b.value(of: t[l.tensor][0])
+            labelValue = v.signedInt ?? 0
+            let p = b.publicInput(v, name: "label")
+            b.assertEqual(p, t[l.tensor][0], label: "label")
+        }
         // Binding: the statement (1 constraint, or its Poseidon hash with private weights) and one per output.
         let binding = b.constraintCount - before + split.binding
         split.binding = binding
@@ -241,7 +256,7 @@ public enum CircuitLowering {
             throw ModelError.invalidCircuit("the circuit declares \(publics.count) public signals; the layout has \(PublicSignalLayout(model: m).count)")
         }
         split.other = system.constraintCount - split.multiplications - split.rangeChecks - split.hashing - split.binding
-        return ModelCircuit(system: system, witness: witness, publicSignals: publics, output: output, layers: extraRows + layers,
+        return ModelCircuit(system: system, witness: witness, publicSignals: publics, output: output, label: labelValue, layers: extraRows + layers,
                             bindingConstraints: binding, costSplit: split)
     }
 
@@ -320,9 +335,9 @@ public enum CircuitLowering {
     /// The public signals of a claim, in the order of `layout` (``PublicSignalLayout``), with the statement computed
     /// from the statement digest, the header and the commitment. Throws when the parts do not fit the layout.
     public static func publicSignals(_ layout: PublicSignalLayout, digest: String, header: StatementHeader, weightsCommitment: Fr?,
-                                     input: [Int]?, inputHash: Fr?, output: [Int]) throws -> [Fr] {
+                                     input: [Int]?, inputHash: Fr?, output: [Int], label: Int? = nil) throws -> [Fr] {
         try layout.values(statement: try statementSignal(statementDigest: digest, header: header, weightsCommitment: weightsCommitment),
-                          weightsCommitment: weightsCommitment, input: input, inputHash: inputHash, output: output)
+                          weightsCommitment: weightsCommitment, input: input, inputHash: inputHash, output: output, label: label)
     }
 
     /// ``publicSignals(_:digest:header:weightsCommitment:input:inputHash:output:)`` with the layout the given parts imply.
@@ -337,21 +352,29 @@ public enum CircuitLowering {
 /// The parts of a statement a claim states in its own fields, in one canonical text:
 /// `input=<shape>@<scale>;bound=2^<e>;output=<shape>@<scale>;transform=<t>;visibility=<input>,<weights>;range=<circuit|verifier>`
 /// e.g. `input=1x64@8;bound=2^0;output=1x10@13;transform=softmax;visibility=public,public;range=verifier`
-/// (`range`: where the input's range is checked — in the circuit, or by the claim verifier).
+/// (`range`: where the input's range is checked — in the circuit, or by the claim verifier). A classifier with a label
+/// output appends `;labels=<class>,<class>,…` (each name with `%`, `,`, `;` percent-encoded).
 public struct StatementHeader: Equatable, Sendable {
     public var text: String
 
     public init(inputShape: [Int], inputScale: Int, inputBoundLog2: Int, outputShape: [Int], outputScale: Int,
-                transform: OutputTransform, input: InputVisibility, weights: WeightVisibility, inputRangeInCircuit: Bool) {
+                transform: OutputTransform, input: InputVisibility, weights: WeightVisibility, inputRangeInCircuit: Bool, labels: [String]? = nil) {
         func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "x") }
         text = "input=\(shape(inputShape))@\(inputScale);bound=2^\(inputBoundLog2);output=\(shape(outputShape))@\(outputScale);"
             + "transform=\(transform.rawValue);visibility=\(input.rawValue),\(weights.rawValue);range=\(inputRangeInCircuit ? "circuit" : "verifier")"
+        if let labels { text += ";labels=" + labels.map(StatementHeader.escapeLabel).joined(separator: ",") }
+    }
+
+    /// A class name in the header: `%`, `,` and `;` percent-encoded, so the list is unambiguous.
+    static func escapeLabel(_ s: String) -> String {
+        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: ",", with: "%2C").replacingOccurrences(of: ";", with: "%3B")
     }
 
     public init(model m: QuantizedModel) {
         self.init(inputShape: m.inputTensor.shape, inputScale: m.inputTensor.scale, inputBoundLog2: ceilLog2(m.inputBound),
                   outputShape: m.outputTensor.shape, outputScale: m.outputTensor.scale, transform: m.outputTransform,
-                  input: m.visibility.input, weights: m.visibility.weights, inputRangeInCircuit: m.checksInputRangeInCircuit)
+                  input: m.visibility.input, weights: m.visibility.weights, inputRangeInCircuit: m.checksInputRangeInCircuit,
+                  labels: m.label?.classes)
     }
 
 }

@@ -224,6 +224,8 @@ public enum FloatOp: Sendable {
     /// LayerNormalization over rows of `rowLength` consecutive elements: `(x − μ)/√(var + ε)·gamma + beta`, with
     /// `gamma`/`beta` broadcast to the whole tensor.
     case layerNorm(input: Int, rowLength: Int, gamma: [Double], beta: [Double], epsilon: Double)
+    /// A tree ensemble over the input's elements (ai.onnx.ml TreeEnsemble*, Binarizer): one output per target.
+    case treeEnsemble(input: Int, ensemble: TreeEnsemble)
 
     /// The tensors this op reads.
     public var inputs: [Int] {
@@ -231,7 +233,7 @@ public enum FloatOp: Sendable {
         case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .relu(let i),
              .leakyRelu(let i, _), .clip(let i, _, _), .maxPool(let i, _), .averagePool(let i, _, _),
              .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _), .function(let i, _), .softmax(let i, _), .logSoftmax(let i, _),
-             .layerNorm(let i, _, _, _, _):
+             .layerNorm(let i, _, _, _, _), .treeEnsemble(let i, _):
             return [i]
         case .add(let a, let b, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _): return [a, b]
         case .rewire(let inputs, _, _): return inputs
@@ -266,10 +268,19 @@ public struct FloatGraph: Sendable {
     /// For a model whose input is integer token ids (ONNX int32/int64, feeding embedding lookups only): the ids'
     /// range `[0, vocabulary)`. nil for real-valued inputs.
     public var tokenRange: ClosedRange<Int>? = nil
+    /// A classifier's predicted label as a second graph output: the ArgMax node computing its index and the class
+    /// names the index selects (ONNX `classlabels_*`, or "0", "1", … for a bare ArgMax). nil without one.
+    public var label: GraphLabel? = nil
 
     public func size(_ t: Int) -> Int { shapes[t].reduce(1, *) }
     public var inputShape: [Int] { shapes[input] }
     public var outputShape: [Int] { shapes[output] }
+}
+
+/// The predicted label of a classifier: `classes[tensor's value]`, where `tensor` is the output of an ArgMax node.
+public struct GraphLabel: Sendable, Equatable {
+    public var tensor: Int
+    public var classes: [String]
 }
 
 /// Double-precision reference execution of a `FloatGraph`.
@@ -352,6 +363,7 @@ public enum FloatInterpreter {
                 for (k, x) in row.enumerated() { out.append((x - mean) * inv * gamma[r + k] + beta[r + k]) }
             }
             return out
+        case .treeEnsemble(let i, let e): return e.evaluate(v[i])
         }
     }
 

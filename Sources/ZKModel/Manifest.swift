@@ -90,7 +90,7 @@ public struct ModelManifest: Codable, Equatable, Sendable {
         return rows.map { r in
             r.enumerated().map { c, s in c >= 4 ? String(repeating: " ", count: widths[c] - s.count) + s : s + String(repeating: " ", count: widths[c] - s.count) }
                 .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n" + splitLine
+        }.joined(separator: "\n") + "\n" + splitLine + layers.compactMap { l in l.detail.map { "\n\(l.layer): \($0)" } }.joined()
     }
 }
 

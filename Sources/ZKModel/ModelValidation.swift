@@ -112,6 +112,10 @@ extension QuantizedModel {
             case .softmax(_, let n, _, _), .layerNorm(_, let n, _, _, _, _), .logSoftmax(_, let n, _, _, _, _):
                 // Table, precision and magnitude checks are Bounds.nonlinear's (run below before any use).
                 ok = out.count == inp.count && n >= 1 && inp.count % n == 0
+            case .treeEnsemble(_, let e):
+                if let problem = e.validate(inputCount: inp.count, outputCount: out.count) {
+                    throw fail("node \(k) (trees, layer '\(n.layer)'): \(problem)")
+                }
             }
             guard ok else { throw fail("node \(k) (\(n.op.kind), layer '\(n.layer)') has inconsistent sizes") }
             // Bounds must be what the compiler derives (they size the range checks).
@@ -136,6 +140,12 @@ extension QuantizedModel {
             guard lo == out.lo, hi == out.hi else { throw fail("node \(k) bounds differ from the derived bounds") }
         }
         guard output >= 1, output < tensors.count else { throw fail("output index") }
+        if let l = label {
+            guard l.tensor >= 1, l.tensor < tensors.count, l.tensor != output, case .argMax(let scores) = nodes[l.tensor - 1].op,
+                  l.classes.count == tensors[scores].count, l.classes.allSatisfy({ $0.utf8.count <= 1024 }) else {
+                throw fail("label: not an argmax over as many scores as it has classes")
+            }
+        }
         if let ts = tensorScales, !ts.allSatisfy({ (0...30).contains($0) }) { throw fail("tensorScales must lie in 0...30") }
         if tokenInput == true, tensors[0].scale != 0 || tensors[0].lo.contains(where: { $0 < 0 }) { throw fail("token input must be at scale 0 with ids ≥ 0") }
         if let d = calibrationDigest, !isCanonicalDigest(d) { throw fail("calibrationDigest is not 64 lowercase hex digits") }

@@ -17,6 +17,7 @@ public enum ONNXImporter {
         "Tanh", "Exp", "Erf", "Gelu", "Softplus", "Elu", "Selu", "Celu", "HardSigmoid", "HardSwish", "Mish", "PRelu", "Pow", "Log", "Sqrt",
         "Reciprocal", "Sin", "Cos", "Atan", "Softsign", "ThresholdedRelu", "ReduceMax", "ReduceMin", "InstanceNormalization",
         "GroupNormalization", "LogSoftmax",
+        "ai.onnx.ml: TreeEnsembleClassifier, TreeEnsembleRegressor, TreeEnsemble, LinearClassifier, LinearRegressor, Scaler, Normalizer (L1 of probabilities), Binarizer, ArrayFeatureExtractor, ZipMap (dropped)",
         "and shape arithmetic on constants (Shape, Size, Range, ConstantOfShape, Equal, Where, …: folded)",
     ]
     /// Largest tensor (elements) accepted: bounds memory on hostile files.
@@ -67,6 +68,16 @@ struct Importer {
     var proveOutputTransform = false
     /// The ONNX node producing each value name (for pattern matching: the decomposed LayerNorm).
     var onnxProducers: [String: Onnx_NodeProto] = [:]
+    /// The final Softmax/Sigmoid (or a classifier's post-transform) stated outside the circuit.
+    var transform = OutputTransform.none
+    /// Names that reach a graph output through Identity, Cast, ZipMap, an L1 Normalizer or a multiplication by 1 only.
+    var outputAliases: Set<String> = []
+    /// Classifier label values (ai.onnx.ml classifiers' output 0, through Identity/Cast): the first maximum of
+    /// `scores` names `classes[index]`.
+    var labels: [String: (scores: Int, classes: [String])] = [:]
+    /// Value names known to hold probability rows (a Softmax, or a classifier's SOFTMAX output): an L1 Normalizer
+    /// leaves them unchanged.
+    var stochastic: Set<String> = []
 
     init(graph: Onnx_GraphProto, opset: Int) { self.graph = graph; self.opset = opset }
 
@@ -79,8 +90,8 @@ struct Importer {
         guard realInputs.count == 1 else {
             throw ModelError.unsupported(node: "graph", reason: "zkinfer proves models with exactly one input tensor; this graph has \(realInputs.count)")
         }
-        guard graph.output.count == 1 else {
-            throw ModelError.unsupported(node: "graph", reason: "zkinfer proves models with exactly one output tensor; this graph has \(graph.output.count)")
+        guard (1...2).contains(graph.output.count) else {
+            throw ModelError.unsupported(node: "graph", reason: "zkinfer proves models with one output tensor (and a classifier's label beside it); this graph has \(graph.output.count) outputs")
         }
         let inInfo = realInputs[0]
         let inShape = try inputShape(inInfo)
@@ -88,21 +99,40 @@ struct Importer {
         _ = newTensor(inShape, name: inInfo.name)
         values[inInfo.name] = .tensor(0)
         for n in graph.node { for i in n.input where !i.isEmpty { uses[i, default: 0] += 1 } }
-        uses[graph.output[0].name, default: 0] += 1
+        for o in graph.output { uses[o.name, default: 0] += 1 }
 
-        var transform = OutputTransform.none
-        let outName = graph.output[0].name
-        // Names that reach the graph output through Identity nodes only (skl2onnx writes Softmax → Identity → output).
-        var outputAliases: Set<String> = [outName]
-        for node in graph.node.reversed() where node.opType == "Identity" && node.output.count == 1 && outputAliases.contains(node.output[0]) {
-            if let i = node.input.first, (uses[i] ?? 0) == 1 { outputAliases.insert(i) }
+        // Names that reach a graph output through value-preserving nodes only (skl2onnx writes Softmax → Identity →
+        // output; classifiers → Normalizer(L1) → ZipMap; LightGBM → Identity → Mul by 1).
+        outputAliases = Set(graph.output.map(\.name))
+        for node in graph.node.reversed() where node.output.count >= 1 && outputAliases.contains(node.output[0]) {
+            guard let i = node.input.first, (uses[i] ?? 0) == 1 else { continue }
+            let ml = node.domain == "ai.onnx.ml"
+            var transparent = ["Identity", "Cast"].contains(node.opType) && !ml
+                || ml && (node.opType == "ZipMap" || (node.opType == "Normalizer" && stringAttr(node, "norm") == "L1"))
+            if !ml, node.opType == "Mul" || node.opType == "Div", node.input.count == 2,
+               case .constant(_, let c)? = values[node.input[1]], c.allSatisfy({ $0 == 1 }) {
+                transparent = true
+            }
+            if transparent { outputAliases.insert(i) }
         }
         for (index, node) in graph.node.enumerated() {
             let name = node.name.isEmpty ? "\(node.opType)#\(index)" : node.name
-            guard node.domain.isEmpty || node.domain == "ai.onnx" else {
+            guard node.domain.isEmpty || node.domain == "ai.onnx" || node.domain == "ai.onnx.ml" else {
                 throw ModelError.unsupportedOp(op: "\(node.domain).\(node.opType)", node: name, supported: ONNXImporter.supportedOps)
             }
             for o in node.output where !o.isEmpty { onnxProducers[o] = node }
+            // A classifier's label flows through Identity/Cast to a graph output and nowhere else.
+            if let i = node.input.first(where: { labels[$0] != nil }) {
+                guard node.domain != "ai.onnx.ml", ["Identity", "Cast"].contains(node.opType), node.output.count == 1 else {
+                    throw ModelError.unsupported(node: name, reason: "\(node.opType) reads a classifier's predicted label '\(i)'; zkinfer proves the label only as a graph output (through Identity/Cast)")
+                }
+                labels[node.output[0]] = labels[i]
+                continue
+            }
+            if node.domain == "ai.onnx.ml" {
+                try lowerML(node, name)
+                continue
+            }
             // A final Softmax (over the whole output) or Sigmoid is, by default, proven as the tensor before it and
             // applied outside the circuit (the claim states it); with proveOutputTransform it is a layer like any other.
             if (node.opType == "Softmax" || node.opType == "Sigmoid"), !proveOutputTransform, node.output.count == 1, outputAliases.contains(node.output[0]),
@@ -114,19 +144,55 @@ struct Importer {
                     if axis < 0 { axis += shape.count }
                     wholeOutput = axis >= 0 && axis < shape.count && shape[axis...].reduce(1, *) == shape.reduce(1, *)
                 }
-                if wholeOutput {
+                if wholeOutput, transform == .none {
                     transform = node.opType == "Softmax" ? .softmax : .sigmoid
                     values[node.output[0]] = .tensor(t)
+                    if node.opType == "Softmax" { stochastic.insert(node.output[0]) }
                     continue
                 }
             }
             try lower(node, name)
         }
-        guard case .tensor(let out)? = values[outName] else {
-            throw ModelError.unsupported(node: outName, reason: "the graph output is a constant or is never computed")
+        // Outputs: one tensor, and at most one label (a classifier's, or an ArgMax of the other output's scores).
+        var tensorOutputs: [(name: String, tensor: Int)] = []
+        var labelOutput: (name: String, scores: Int, classes: [String])?
+        for o in graph.output {
+            if let l = labels[o.name] {
+                guard labelOutput == nil else { throw ModelError.unsupported(node: o.name, reason: "the graph has two label outputs") }
+                labelOutput = (o.name, l.scores, l.classes)
+                continue
+            }
+            guard case .tensor(let t)? = values[o.name] else {
+                throw ModelError.unsupported(node: o.name, reason: "the graph output is a constant or is never computed")
+            }
+            guard t != 0 else { throw ModelError.unsupported(node: o.name, reason: "the graph output is its input") }
+            tensorOutputs.append((o.name, t))
         }
-        guard out != 0 else { throw ModelError.unsupported(node: outName, reason: "the graph output is its input") }
+        var labelTensor: GraphLabel?
+        if tensorOutputs.count == 2, labelOutput == nil {
+            // An ArgMax beside its scores: the label, with the class indices as names.
+            for (k, o) in tensorOutputs.enumerated() {
+                if let p = producer[o.tensor], case .argMax(let s) = nodes[p].op {
+                    labelTensor = GraphLabel(tensor: o.tensor, classes: (0..<size(s)).map(String.init))
+                    tensorOutputs.remove(at: k)
+                    break
+                }
+            }
+        }
+        guard tensorOutputs.count == 1 else {
+            throw ModelError.unsupported(node: "graph", reason: "zkinfer proves one output tensor and at most one label (a classifier's label output, or an ArgMax of the output); this graph's outputs are \(graph.output.map(\.name))")
+        }
+        let (outName, out) = tensorOutputs[0]
+        if let l = labelOutput {
+            guard l.scores != 0 else { throw ModelError.unsupported(node: l.name, reason: "the label is computed from the graph input") }
+            let t = newTensor([1], name: l.name)
+            producer[t] = nodes.count
+            nodes.append(FloatNode(op: .argMax(input: l.scores), output: t, name: l.name, onnxOp: "ArgMax (label)"))
+            labelTensor = GraphLabel(tensor: t, classes: l.classes)
+        }
+        _ = outName
         var g = FloatGraph(shapes: shapes, tensorNames: tensorNames, nodes: nodes, output: out, outputTransform: transform, opset: opset)
+        g.label = labelTensor
         g.fuseElementwise()
         if integerInput {
             // Token ids: every reader of the input must be an embedding lookup, which proves its id in [0, rows).

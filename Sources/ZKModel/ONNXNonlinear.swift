@@ -224,7 +224,7 @@ extension FloatGraph {
 
     /// Drops nodes whose outputs nothing reads (after fusion), keeping the graph output.
     mutating func removeDeadNodes() {
-        var live = Set([output])
+        var live = Set([output] + (label.map { [$0.tensor] } ?? []))
         var keep = [Bool](repeating: false, count: nodes.count)
         for k in stride(from: nodes.count - 1, through: 0, by: -1) where live.contains(nodes[k].output) {
             keep[k] = true

@@ -10,17 +10,20 @@ public struct PublicSignalLayout: Equatable, Sendable {
     public var input: InputVisibility
     public var inputCount: Int
     public var outputCount: Int
+    /// A classifier's label index follows the output (one signal).
+    public var label: Bool
 
-    public init(privateWeights: Bool, input: InputVisibility, inputCount: Int, outputCount: Int) {
+    public init(privateWeights: Bool, input: InputVisibility, inputCount: Int, outputCount: Int, label: Bool = false) {
         self.privateWeights = privateWeights
         self.input = input
         self.inputCount = inputCount
         self.outputCount = outputCount
+        self.label = label
     }
 
     public init(model m: QuantizedModel) {
         self.init(privateWeights: m.visibility.weights == .private, input: m.visibility.input,
-                  inputCount: m.inputTensor.count, outputCount: m.outputTensor.count)
+                  inputCount: m.inputTensor.count, outputCount: m.outputTensor.count, label: m.label != nil)
     }
 
     /// What a claim's `publicSignalLayout` says: `statement`, `weights_commitment`, `input[n]` | `input_hash`, `output[m]`.
@@ -33,6 +36,7 @@ public struct PublicSignalLayout: Equatable, Sendable {
         case .private: break
         }
         out.append("output[\(outputCount)]")
+        if label { out.append("label") }
         return out
     }
 
@@ -47,11 +51,11 @@ public struct PublicSignalLayout: Equatable, Sendable {
         }
     }
     public var outputStart: Int { inputStart + inputSignalCount }
-    public var count: Int { outputStart + outputCount }
+    public var count: Int { outputStart + outputCount + (label ? 1 : 0) }
 
     /// The signals' values in order. Throws unless exactly the parts this layout has are given, with its sizes.
-    public func values(statement: Fr, weightsCommitment: Fr?, input values: [Int]?, inputHash: Fr?, output: [Int]) throws -> [Fr] {
-        guard (weightsCommitment != nil) == privateWeights, (values != nil) == (input == .public), (inputHash != nil) == (input == .hashed),
+    public func values(statement: Fr, weightsCommitment: Fr?, input values: [Int]?, inputHash: Fr?, output: [Int], label labelIndex: Int? = nil) throws -> [Fr] {
+        guard (weightsCommitment != nil) == privateWeights, (labelIndex != nil) == label, (values != nil) == (input == .public), (inputHash != nil) == (input == .hashed),
               values.map({ $0.count == inputCount }) ?? true, output.count == outputCount else {
             throw ModelError.invalidClaim("the public signals do not fit the layout \(names)")
         }
@@ -59,6 +63,6 @@ public struct PublicSignalLayout: Equatable, Sendable {
         if let c = weightsCommitment { s.append(c) }
         if let values { s += values.map { Fr(signed: Int64($0)) } }
         if let h = inputHash { s.append(h) }
-        return s + output.map { Fr(signed: Int64($0)) }
+        return s + output.map { Fr(signed: Int64($0)) } + (labelIndex.map { [Fr(signed: Int64($0))] } ?? [])
     }
 }

@@ -71,13 +71,17 @@ public enum QOp: Codable, Equatable, Sendable {
     case squareRoot(input: Int, shift: Int)
     /// `y = ⌊2^precision / x⌋` element-wise for `x ≥ 1` (exact witness-and-check: `y·x + rem = 2^precision`, `0 ≤ rem < x`).
     case reciprocal(input: Int, precision: Int)
+    /// A tree ensemble (``QTreeEnsemble``): one comparison per distinct test, one product per split below the root,
+    /// leaf votes summed per target (free).
+    case treeEnsemble(input: Int, ensemble: QTreeEnsemble)
 
     public var inputs: [Int] {
         switch self {
         case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .rescale(let i, _, _),
              .leakyRelu(let i, _, _), .clamp(let i, _, _), .maxPool(let i, _), .sumPool(let i, _, _),
              .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _), .tabulated(let i, _), .softmax(let i, _, _, _),
-             .layerNorm(let i, _, _, _, _, _), .squareRoot(let i, _), .reciprocal(let i, _), .logSoftmax(let i, _, _, _, _, _):
+             .layerNorm(let i, _, _, _, _, _), .squareRoot(let i, _), .reciprocal(let i, _), .logSoftmax(let i, _, _, _, _, _),
+             .treeEnsemble(let i, _):
             return [i]
         case .add(let a, let b, _, _, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _, _, _): return [a, b]
         case .rewire(let inputs, _, _, _): return inputs
@@ -107,6 +111,7 @@ public enum QOp: Codable, Equatable, Sendable {
         case .layerNorm: return "layernorm"
         case .squareRoot: return "sqrt"
         case .reciprocal: return "reciprocal"
+        case .treeEnsemble: return "trees"
         }
     }
 }
@@ -163,6 +168,9 @@ public struct QuantizedModel: Codable, Equatable, Sendable {
     public var tensorScales: [Int]? = nil
     /// BLAKE2b-256 (hex) of the calibration file the scales came from (nil: uncalibrated or not recorded).
     public var calibrationDigest: String? = nil
+    /// A classifier's predicted label, proven as one more public signal after the output: `label.tensor` is the output
+    /// of an argmax op; `classes` names its values (bound by the statement header). nil for models without one.
+    public var label: ModelLabel? = nil
 
     /// The hiding form of the ONNX digest used with private weights:
     /// BLAKE2b-256("zkinfer-onnx-commitment-v1\0" ‖ salt (32-byte big-endian) ‖ fileDigest (32 raw bytes)), hex.
@@ -174,6 +182,13 @@ public struct QuantizedModel: Codable, Equatable, Sendable {
     public var input: Int { 0 }
     public var inputTensor: QTensor { tensors[0] }
     public var outputTensor: QTensor { tensors[output] }
+}
+
+/// The predicted label of a classifier model: tensor `tensor` (an argmax, one element) selects `classes[value]`.
+public struct ModelLabel: Codable, Equatable, Sendable {
+    public var tensor: Int
+    public var classes: [String]
+    public init(tensor: Int, classes: [String]) { self.tensor = tensor; self.classes = classes }
 }
 
 /// Who sees the model input: everyone (`public`: the values are public signals), nobody
@@ -275,6 +290,7 @@ public enum IntegerInterpreter {
         case .logSoftmax(let i, let n, let exp, let log, let sd, let sl):
             return integerLogSoftmax(v[i], rowLength: n, exp: exp, log: log, shiftDelta: sd, shiftLog: sl)
         case .reciprocal(let i, let p): return v[i].map { $0 >= 1 ? (1 << p) / $0 : 0 }
+        case .treeEnsemble(let i, let e): return e.evaluate(v[i])
         }
     }
 

@@ -338,6 +338,16 @@ public enum Quantizer {
                 let raw = try b.append(.layerNorm(input: x, rowLength: n, gamma: gq, beta: try quantizeAll(beta, p + sg, layer), epsilon: epsInt, precision: p),
                                        name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: p + sg, layer: layer, onnxOp: onnx)
                 q = try finish(raw)
+            case .treeEnsemble(let i, let e):
+                // Leaf sums cost nothing, so the leaves get `treeExtraBits` more fraction bits than the calibrated scale.
+                guard !privateWeights else {
+                    throw ModelError.unsupported(node: layer, reason: "a tree ensemble's thresholds and leaf values are circuit constants; --weights private is not supported for it")
+                }
+                let x = qOf[i]
+                let so = min(30, targetScale(out) + treeExtraBits)
+                let qe = try e.quantized(inputScale: b.tensors[x].scale, lo: b.tensors[x].lo, hi: b.tensors[x].hi, outputScale: so, layer: layer)
+                q = try b.append(.treeEnsemble(input: x, ensemble: qe), name: graph.tensorNames[out], shape: graph.shapes[out], scale: so,
+                                 layer: layer, onnxOp: onnx)
             case .bilinear(let x, let y, let left, let right, let terms):
                 let qx = qOf[x], qy = qOf[y]
                 let raw = try b.append(.bilinear(a: qx, b: qy, left: left, right: right, terms: terms), name: graph.tensorNames[out] + ".acc",
@@ -358,11 +368,16 @@ public enum Quantizer {
                               inputRangeInCircuit: options.checkInputRange && options.visibility.input == .public ? true : nil,
                               tensorScales: tensorScales, calibrationDigest: options.calibrationDigest)
         model.tokenInput = tokens != nil ? true : nil
+        model.label = graph.label.map { ModelLabel(tensor: qOf[$0.tensor], classes: $0.classes) }
         return model
     }
 
+    /// Extra fraction bits of a tree ensemble's leaves over its output's calibrated scale (its sums are free).
+    static let treeExtraBits = 8
+
     /// Signed bit widths for private weights and biases: from the largest magnitude only, so the
     /// circuit's shape reveals no more than the bit length of max |w| (and of max |b|).
+
     static func privateBits(_ w: [Int], _ b: [Int]) -> (weights: Int, bias: Int) {
         let mw = w.reduce(0) { max($0, abs($1)) }, mb = b.reduce(0) { max($0, abs($1)) }
         return (signedBitWidth(lo: -mw, hi: mw), signedBitWidth(lo: -mb, hi: mb))
@@ -595,6 +610,7 @@ enum Bounds {
             return (lo, hi)
         case .tabulated, .softmax, .layerNorm, .squareRoot, .reciprocal, .logSoftmax:
             preconditionFailure("handled by Bounds.nonlinear")
+        case .treeEnsemble(_, let e): return try e.bounds(layer: layer)
         }
     }
 }

@@ -154,7 +154,11 @@ struct CompileCommand: ParsableCommand {
                        "circuitDigest": manifest.circuitDigest, "compileSeconds": seconds(elapsed),
                        "costSplit": ["multiplications": manifest.costSplit.multiplications, "rangeChecks": manifest.costSplit.rangeChecks,
                                      "hashing": manifest.costSplit.hashing, "binding": manifest.costSplit.binding, "other": manifest.costSplit.other],
-                       "layers": manifest.layers.map { ["layer": $0.layer, "op": $0.onnxOp, "constraints": $0.constraints, "maxRangeBits": $0.maxRangeBits] }]) { a, _ in a })
+                       "layers": manifest.layers.map { l -> [String: Any] in
+                           var r: [String: Any] = ["layer": l.layer, "op": l.onnxOp, "constraints": l.constraints, "maxRangeBits": l.maxRangeBits]
+                           if let d = l.detail { r["detail"] = d }
+                           return r
+                       }]) { a, _ in a })
         } else {
             print(table)
             print("compiled \(model) → \(output): \(manifest.constraints) constraints, \(manifest.wires) wires, \(manifest.publicSignals) public signals (\(String(format: "%.2f", seconds(elapsed))) s)")

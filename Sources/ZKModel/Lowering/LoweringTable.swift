@@ -21,6 +21,8 @@ enum OpFamily: Hashable {
     case embedding
     /// Element-wise tables, Softmax, LayerNormalization.
     case nonlinear
+    /// Tree ensembles: shared comparisons, path products, free leaf sums.
+    case trees
 }
 
 extension QNode {
@@ -33,6 +35,7 @@ extension QNode {
         case .bilinear: return .product
         case .embedding: return .embedding
         case .tabulated, .softmax, .layerNorm, .squareRoot, .reciprocal, .logSoftmax: return .nonlinear
+        case .treeEnsemble: return .trees
         }
     }
 }
@@ -47,6 +50,8 @@ final class LoweringContext {
     /// Private weights in commitment order: (wire, value, bits).
     var committed: [(LinearExpression, Int, Int)] = []
     var bitsUsed = 0, maxBits = 0
+    /// A line about the current node's cost for `inspect` (tree ensembles), or nil.
+    var detail: String?
 
     init(b: CircuitBuilder, m: QuantizedModel, t: [[LinearExpression]], split: CostSplit) {
         self.b = b; self.m = m; self.t = t; self.split = split
@@ -71,6 +76,7 @@ extension CircuitLowering {
         case .product: return lowerProduct
         case .embedding: return lowerEmbedding
         case .nonlinear: return lowerNonlinear
+        case .trees: return lowerTrees
         }
     }
 }
