@@ -144,7 +144,7 @@ def main():
     svm = make_pipeline(StandardScaler(), LinearSVC(random_state=0)).fit(Xtr, ytr)
     # (skl2onnx 1.20 passes a zipmap option to a pipeline's LinearSVC unless its own options are given.)
     svm_onnx = to_onnx(svm, Xtr[:1], options={LinearSVC: {"raw_scores": False}}, target_opset={"": 15, "ai.onnx.ml": 3})
-    write("breast_cancer_linear_svm", svm_onnx, Xtr, Xte, yte, scale_bits=16)
+    write("breast_cancer_linear_svm", svm_onnx, Xtr, Xte, yte, scale_bits=24)
 
     digits = load_digits()
     X = (digits.data / 16.0).astype(np.float32)
@@ -158,7 +158,7 @@ def main():
     Xtr, Xte, ytr, yte = split(Xw, wine.target)
     # proline reaches 1680 (< 2^11): 24 scale bits leave 13 fraction bits, finer than the 2^-10 grid.
     lr = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(Xtr, ytr)
-    write("wine_logistic_regression", to_onnx(lr, Xtr[:1], target_opset={"": 15, "ai.onnx.ml": 3}), Xtr, Xte, yte, scale_bits=16)
+    write("wine_logistic_regression", to_onnx(lr, Xtr[:1], target_opset={"": 15, "ai.onnx.ml": 3}), Xtr, Xte, yte, scale_bits=20)
     gb = GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0).fit(Xtr, ytr)
     write("wine_gradient_boosting", to_onnx(gb, Xtr[:1], options={GradientBoostingClassifier: {"zipmap": False}}, target_opset={"": 15, "ai.onnx.ml": 3}),
           Xtr, Xte, yte, scale_bits=24)

@@ -71,7 +71,8 @@ extension Importer {
             guard b.count == nOut, (try intAttr(node, "targets") ?? nOut) == nOut else {
                 throw ModelError.unsupported(node: name, reason: "LinearRegressor intercepts/targets do not match \(nOut) targets")
             }
-            try emit(.dense(input: x, weights: w, bias: b, inFeatures: nIn, outFeatures: nOut), shape: [1, nOut], node: node, name: name)
+            let f = foldingScaler(x, weights: w, bias: b, inFeatures: nIn)
+            try emit(.dense(input: f.input, weights: f.weights, bias: f.bias, inFeatures: nIn, outFeatures: nOut), shape: [1, nOut], node: node, name: name)
         case "Scaler":
             let x = try tensor(node, 0, name)
             let n = size(x)
@@ -123,6 +124,24 @@ extension Importer {
         default:
             throw ModelError.unsupportedOp(op: "ai.onnx.ml.\(node.opType)", node: name, supported: ONNXImporter.supportedOps)
         }
+    }
+
+    /// A linear model's weights with a Scaler (an element-wise affine with one reader) before it folded in:
+    /// `W·(m ⊙ x + a) + b = (W·diag(m))·x + (b + W·a)` — one dense layer on the Scaler's input, so the per-feature scales
+    /// (which span orders of magnitude: 1/std of each feature) are not rounded to one fixed-point scale of their own.
+    func foldingScaler(_ x: Int, weights w: [Double], bias b: [Double], inFeatures nIn: Int) -> (input: Int, weights: [Double], bias: [Double]) {
+        guard let p = producer[x], uses[tensorNames[x]] == 1, case .affine(let x0, let mul, let add) = nodes[p].op, mul.count == nIn else {
+            return (x, w, b)
+        }
+        let nOut = b.count
+        var w2 = w, b2 = b
+        for o in 0..<nOut {
+            for i in 0..<nIn {
+                b2[o] += w[o * nIn + i] * add[i]
+                w2[o * nIn + i] = w[o * nIn + i] * mul[i]
+            }
+        }
+        return (x0, w2, b2)
     }
 
     /// Builds trees from ONNX's parallel node arrays (TreeEnsembleClassifier/Regressor): nodes grouped by tree id in
@@ -209,8 +228,9 @@ extension Importer {
             _ = p
             trees.append(nodes)
         }
-        guard voteWeights.allSatisfy({ $0.isFinite }), thresholds.allSatisfy({ $0.isFinite || $0.isNaN == false }) else {
-            throw ModelError.unsupported(node: name, reason: "a leaf weight or threshold is not finite")
+        // Infinite thresholds are meaningful (a split that always or never holds); NaN thresholds are not.
+        guard voteWeights.allSatisfy({ $0.isFinite }), !thresholds.contains(where: \.isNaN) else {
+            throw ModelError.unsupported(node: name, reason: "a leaf weight is not finite or a split threshold is NaN")
         }
         return trees
     }
@@ -311,31 +331,33 @@ extension Importer {
         let order: [TreeBranchMode] = [.leq, .lt, .gte, .gt, .eq, .neq]
         var trees: [[TreeEnsemble.Node]] = []
         for root in roots {
-            // Depth-first copy of the tree reached from `root` (each node and leaf once, or the structure is refused).
+            // Depth-first copy of the tree reached from `root`: a node or leaf that several splits share is copied for
+            // each (the copies are what the circuit proves); a cycle, or a copy larger than the size limit, is refused.
             var nodes: [TreeEnsemble.Node] = []
-            var visited = Set<Int>(), visitedLeaves = Set<Int>()
-            func add(_ index: Int, leaf: Bool) throws -> Int {
+            var onPath = Set<Int>()
+            func add(_ index: Int, leaf: Bool, depth: Int) throws -> Int {
                 let me = nodes.count
+                guard nodes.count < 1 << 22, depth <= 256 else { throw ModelError.unsupported(node: name, reason: "a tree is deeper than 256 or larger than 2^22 nodes once shared subtrees are copied") }
                 if leaf {
-                    guard index >= 0, index < leafWeights.count, visitedLeaves.insert(index).inserted else {
-                        throw ModelError.malformedONNX("node '\(name)': leaf \(index) is out of range or shared")
-                    }
+                    guard index >= 0, index < leafWeights.count else { throw ModelError.malformedONNX("node '\(name)': leaf \(index) is out of range") }
                     guard leafTargets[index] >= 0, leafTargets[index] < nTargets else { throw ModelError.unsupported(node: name, reason: "leaf target \(leafTargets[index])") }
                     nodes.append(TreeEnsemble.Node(mode: nil, feature: 0, threshold: 0, trueChild: 0, falseChild: 0, targets: [leafTargets[index]], weights: [leafWeights[index]]))
                     return me
                 }
-                guard index >= 0, index < n, visited.insert(index).inserted else { throw ModelError.malformedONNX("node '\(name)': node \(index) is out of range or shared") }
+                guard index >= 0, index < n else { throw ModelError.malformedONNX("node '\(name)': node \(index) is out of range") }
+                guard onPath.insert(index).inserted else { throw ModelError.malformedONNX("node '\(name)': the tree from root \(root) has a cycle through node \(index)") }
+                defer { onPath.remove(index) }
                 let m = Int(modes[index])
                 guard m >= 0, m < order.count, Double(m) == modes[index] else { throw ModelError.unsupported(node: name, reason: "nodes_modes value \(modes[index]) (6 = BRANCH_MEMBER is not supported)") }
                 guard features[index] >= 0, features[index] < size(x) else { throw ModelError.unsupported(node: name, reason: "a split reads feature \(features[index])") }
                 nodes.append(TreeEnsemble.Node(mode: order[m], feature: features[index], threshold: splits[index], trueChild: 0, falseChild: 0))
-                let t = try add(trueIds[index], leaf: trueLeaf[index] != 0)
-                let f = try add(falseIds[index], leaf: falseLeaf[index] != 0)
+                let t = try add(trueIds[index], leaf: trueLeaf[index] != 0, depth: depth + 1)
+                let f = try add(falseIds[index], leaf: falseLeaf[index] != 0, depth: depth + 1)
                 nodes[me].trueChild = t; nodes[me].falseChild = f
                 return me
             }
             // A root that is itself a leaf is not expressible in this encoding; the root always indexes the node arrays.
-            _ = try add(root, leaf: false)
+            _ = try add(root, leaf: false, depth: 0)
             trees.append(nodes)
         }
         try emit(.treeEnsemble(input: x, ensemble: TreeEnsemble(trees: trees, targets: nTargets, base: [Double](repeating: 0, count: nTargets),
@@ -354,7 +376,8 @@ extension Importer {
         let rows = w.count / nIn
         let b = try floatsAttr(node, "intercepts", name) ?? [Double](repeating: 0, count: rows)
         guard b.count == rows else { throw ModelError.unsupported(node: name, reason: "\(b.count) intercepts for \(rows) coefficient rows") }
-        let s = try emitHidden(.dense(input: x, weights: w, bias: b, inFeatures: nIn, outFeatures: rows), shape: [1, rows], node: node, name: name, tag: "scores")
+        let f = foldingScaler(x, weights: w, bias: b, inFeatures: nIn)
+        let s = try emitHidden(.dense(input: f.input, weights: f.weights, bias: f.bias, inFeatures: nIn, outFeatures: rows), shape: [1, rows], node: node, name: name, tag: "scores")
         if rows == 1 {
             // onnxruntime: label s > 0 ? classes[1] : classes[0] (the first maximum of [−s, s]); scores [1 − s, s] with
             // two class labels (no post-transform is applied to them), else [s].

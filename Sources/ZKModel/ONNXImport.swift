@@ -308,8 +308,13 @@ struct Importer {
             data = raw != nil ? try fromRaw(4) { Double(Int32(truncatingIfNeeded: $0)) } : t.int32Data.map { Double($0) }
         case 9:  // BOOL (stored as int32_data or one byte each)
             data = raw != nil ? try fromRaw(1) { $0 != 0 ? 1 : 0 } : t.int32Data.map { $0 != 0 ? 1 : 0 }
+        case 2, 3, 4, 5:  // UINT8, INT8, UINT16, INT16 (int32_data, or 1/2 bytes each): e.g. TreeEnsemble's nodes_modes
+            let width = t.dataType <= 3 ? 1 : 2, signed = t.dataType == 3 || t.dataType == 5
+            data = raw != nil
+                ? try fromRaw(width) { v in signed ? Double(width == 1 ? Int64(Int8(truncatingIfNeeded: v)) : Int64(Int16(truncatingIfNeeded: v))) : Double(v) }
+                : t.int32Data.map { Double($0) }
         default:
-            throw ModelError.unsupported(node: name, reason: "initializer data type \(t.dataType) (zkinfer reads float, double, int32, int64, bool)")
+            throw ModelError.unsupported(node: name, reason: "initializer data type \(t.dataType) (zkinfer reads float, double, int8/16/32/64, uint8/16, bool)")
         }
         guard data.count == n else {
             throw ModelError.malformedONNX("initializer '\(name)' has \(data.count) values for shape \(shape)")

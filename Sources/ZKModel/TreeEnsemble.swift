@@ -138,7 +138,7 @@ public struct TreeEnsemble: Sendable, Equatable {
                     nodes.append(QTreeNode(test: -1, negate: false, trueChild: 0, falseChild: 0, targets: n.targets, weights: try n.weights.map(weight)))
                     continue
                 }
-                guard n.threshold.isFinite else { throw ModelError.unsupported(node: layer, reason: "a split threshold is \(n.threshold)") }
+                guard !n.threshold.isNaN else { throw ModelError.unsupported(node: layer, reason: "a split threshold is NaN") }
                 let f = n.feature
                 guard f >= 0, f < lo.count else { throw ModelError.unsupported(node: layer, reason: "a split reads feature \(f); the input has \(lo.count)") }
                 // Clamped to [lo − 1, hi]: the same decision for every input within the bounds, and no overflow.

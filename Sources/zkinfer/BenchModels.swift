@@ -71,16 +71,35 @@ func runModelSuite(_ options: BenchModelOptions, progress: @escaping BenchProgre
 
         // Accuracy on the full test split (integer interpreter = the circuit's semantics).
         let split = try loadInputs(path(dir, "test_split.json"))
-        guard let expected = try JSONSerialization.jsonObject(with: expectedData) as? [String: Any],
-              let labels = expected["labels"] as? [Int], let floatPredictions = expected["float_predictions"] as? [Int],
-              labels.count == split.count, floatPredictions.count == split.count, !split.isEmpty else {
-            throw CLIError("\(path(dir, "expected.json")): expected labels and float_predictions for every test sample")
+        guard let expected = try JSONSerialization.jsonObject(with: expectedData) as? [String: Any] else {
+            throw CLIError("\(path(dir, "expected.json")): not a JSON object")
         }
         var correct = 0, agree = 0, floatCorrect = 0
-        for (k, x) in split.enumerated() {
-            let out = try modelStep(name) { try IntegerInterpreter.run(q, input: q.quantizeInput(x)) }
+        if expected["task"] as? String == "regression" {
+            // Regressors: "correct" = within 1 % of the target's range of the true value, "agree" = within 1 % of onnxruntime's.
+            guard let targets = expected["targets"] as? [Double], let floats = expected["float_values"] as? [Double],
+                  targets.count == split.count, floats.count == split.count, !split.isEmpty else {
+                throw CLIError("\(path(dir, "expected.json")): expected targets and float_values for every test sample")
+            }
+            let tolerance = 0.01 * ((targets.max() ?? 0) - (targets.min() ?? 0))
+            for (k, x) in split.enumerated() {
+                let out = try modelStep(name) { try IntegerInterpreter.run(q, input: q.quantizeInput(x)) }
+                let v = q.dequantize(out, tensor: q.output)[0]
+                if abs(v - targets[k]) <= tolerance { correct += 1 }
+                if abs(v - floats[k]) <= tolerance { agree += 1 }
+                if abs(floats[k] - targets[k]) <= tolerance { floatCorrect += 1 }
+            }
+        }
+        let labels = expected["labels"] as? [Int] ?? [], floatPredictions = expected["float_predictions"] as? [Int] ?? []
+        guard expected["task"] as? String == "regression" || (labels.count == split.count && floatPredictions.count == split.count && !split.isEmpty) else {
+            throw CLIError("\(path(dir, "expected.json")): expected labels and float_predictions for every test sample")
+        }
+        for (k, x) in split.enumerated() where !labels.isEmpty {
+            let all = try modelStep(name) { try IntegerInterpreter.runAll(q, input: q.quantizeInput(x)) }
+            let out = all[q.output]
             var best = firstArgmax(out)
-            if q.outputTensor.count == 1 && out.count == 1 { best = out[0] }  // ArgMax output
+            if let l = q.label { best = all[l.tensor][0] }  // a classifier's proven label
+            else if q.outputTensor.count == 1 && out.count == 1 { best = out[0] }  // ArgMax output
             if best == labels[k] { correct += 1 }
             if best == floatPredictions[k] { agree += 1 }
             if floatPredictions[k] == labels[k] { floatCorrect += 1 }

@@ -247,12 +247,14 @@ struct ModelProveCommand: ParsableCommand {
         try modelStep(output) { try ModelWorkspace.write(proved, model: workspace.compiled.model, to: output, witness: wtns) }
         let claim = proved.claim
         if options.json {
-            printJSON(["claim": path(output, "claim.json"), "proof": path(output, "proof.json"), "public": path(output, "public.json"),
+            var out: [String: Any] = ["claim": path(output, "claim.json"), "proof": path(output, "proof.json"), "public": path(output, "public.json"),
                        "constraints": proved.circuit.system.constraintCount, "witnessSeconds": seconds(proved.witnessTime),
                        "proveSeconds": seconds(proved.timings.total), "proofBytes": 256, "peakMemoryBytes": peakMemoryBytes(),
-                       "output": ["shape": claim.output.shape, "values": claim.output.values, "argmax": claim.output.argmax]])
+                       "output": ["shape": claim.output.shape, "values": claim.output.values, "argmax": claim.output.argmax]]
+            if let l = claim.output.label { out["predictedLabel"] = ["index": l.index, "value": l.value, "classes": l.classes] }
+            printJSON(out)
         } else {
-            print("output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax)\(claim.output.transform == .none ? "" : " (\(claim.output.transform.rawValue) applied outside the proof)")")
+            print("output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax)\(claim.output.label.map { " predicted label \"\($0.value)\"" } ?? "")\(claim.output.transform == .none ? "" : " (\(claim.output.transform.rawValue) applied outside the proof)")")
             print("proved \(proved.circuit.system.constraintCount) constraints in \(String(format: "%.3f", seconds(proved.timings.total))) s (witness \(String(format: "%.3f", seconds(proved.witnessTime))) s)")
             print("wrote \(path(output, "claim.json")), proof.json, public.json\(claim.signature.map { " (signed by \($0.publicKey))" } ?? "")")
         }
@@ -312,8 +314,13 @@ struct RunCommand: ParsableCommand {
                 r["transform"] = m.outputTransform.rawValue
                 r["transformed"] = FloatInterpreter.applyTransform(m.outputTransform, values)
             }
+            var predicted = ""
+            if let l = m.label, let i = circuit.label, l.classes.indices.contains(i) {
+                r["predictedLabel"] = ["index": i, "value": l.classes[i]]
+                predicted = " predicted label \"\(l.classes[i])\""
+            }
             results.append(r)
-            if !options.json { print("sample \(k): output \(formatFloats(values)) argmax \(best)") }
+            if !options.json { print("sample \(k): output \(formatFloats(values)) argmax \(best)\(predicted)") }
         }
         if options.json {
             if results.count == 1 { printJSON(["output": results[0]]) } else { printJSON(["output": results[0], "samples": results.map { ["output": $0] }]) }

@@ -124,9 +124,11 @@ extension VerifyCommand {
                 "forgeableKeyWarnings": allowForgeableKey ? key.forgeabilityWarnings : [],
             ]
             if let commitment { out["weightsCommitment"] = commitment }
+            if let l = claim.output.label { out["predictedLabel"] = ["index": l.index, "value": l.value, "classes": l.classes] }
             printJSON(out)
         } else if verdict.valid {
             var line = "OK: claim is valid: model \(claim.model.modelDigest) output \(formatFloats(claim.output.values)) argmax \(claim.output.argmax)"
+            if let l = claim.output.label { line += " predicted label \"\(l.value)\" (proven)" }
             if let commitment { line += "; weights commitment \(commitment)" }
             if model != nil { line += "; model re-derived from \(model!)" }
             line += "; \(signature); label \"\(claim.model.name)\" (not bound by the proof) [\(String(format: "%.2f", seconds(elapsed) * 1000)) ms]"

@@ -152,6 +152,13 @@ final class BadInputTests: XCTestCase {
     func testPoolingToHugeTensor() throws { try checkBadModel("pool_huge_padding") }
     func testLeakyReluHugeAlpha() throws { try checkBadModel("leakyrelu_huge_alpha"); try checkBadModel("leakyrelu_nan_alpha") }
     func testClipHugeBound() throws { try checkBadModel("clip_huge_bound") }
+    /// ai.onnx.ml models zkinfer cannot take (issue 15): an error naming the node.
+    func testClassicalModelsItCannotTake() throws {
+        for name in ["tree_cycle", "tree_feature_out_of_range", "tree_member_mode", "tree_aggregate_max", "tree_attribute_lengths",
+                     "tree_vote_for_missing_node", "tree_nan_threshold", "tree_post_transform", "normalizer_l2", "label_used_as_value"] {
+            try checkBadModel(name)
+        }
+    }
     /// Exported content that is not static or not supported yet: an error naming the node (issue 13).
     func testFrontEndLimitsNameTheNode() throws {
         try checkBadModel("matmul_batched_weights"); try checkBadModel("slice_dynamic_starts"); try checkBadModel("gather_computed_indices")

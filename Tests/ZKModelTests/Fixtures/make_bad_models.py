@@ -229,6 +229,50 @@ def build():
               inits + [f32("lo", np.float32(-1e30)), f32("hi", np.float32(1e30))],
               vi("input", [1, 4]), vi("output", [1, 3]), "clip_huge_bound"),
         {"kind": "quantize", "node": "clip_huge", "contains": "Clip"})
+
+    # ai.onnx.ml (issue 15): malformed or unsupported tree ensembles and classifier outputs.
+    def stump(name, modes=("BRANCH_LEQ", "LEAF", "LEAF"), feats=(0, 0, 0), values=(0.5, 0, 0), true_ids=(1, 0, 0), false_ids=(2, 0, 0),
+              vote_nodes=(1, 2), **extra):
+        n = len(modes)
+        attrs = dict(n_targets=1, nodes_treeids=[0] * n, nodes_nodeids=list(range(n)), nodes_featureids=list(feats), nodes_modes=list(modes),
+                     nodes_values=list(values), nodes_truenodeids=list(true_ids), nodes_falsenodeids=list(false_ids),
+                     target_treeids=[0] * len(vote_nodes), target_nodeids=list(vote_nodes), target_ids=[0] * len(vote_nodes),
+                     target_weights=[1.0] * len(vote_nodes))
+        attrs.update(extra)
+        return helper.make_node("TreeEnsembleRegressor", ["input"], ["output"], name=name, domain="ai.onnx.ml", **attrs)
+
+    def ml(name, node):
+        return model([node], [], vi("input", [1, 4]), vi("output", [1, 1]), name, extra_domains=["ai.onnx.ml"])
+
+    cases["tree_cycle"] = (ml("tree_cycle", stump("trees_cycle", modes=("BRANCH_LEQ", "BRANCH_LEQ", "LEAF"), true_ids=(1, 0, 0), false_ids=(2, 2, 0),
+                                                      vote_nodes=(2,))),
+                           {"kind": "any", "node": "trees_cycle", "contains": "tree"})
+    cases["tree_feature_out_of_range"] = (ml("tree_feature_out_of_range", stump("trees_feature", feats=(10, 0, 0))),
+                                          {"kind": "unsupported", "node": "trees_feature", "contains": "feature"})
+    cases["tree_member_mode"] = (ml("tree_member_mode", stump("trees_member", modes=("BRANCH_MEMBER", "LEAF", "LEAF"))),
+                                 {"kind": "unsupported", "node": "trees_member", "contains": "nodes_modes"})
+    cases["tree_aggregate_max"] = (ml("tree_aggregate_max", stump("trees_max", aggregate_function="MAX")),
+                                   {"kind": "unsupported", "node": "trees_max", "contains": "aggregate_function"})
+    cases["tree_attribute_lengths"] = (ml("tree_attribute_lengths", stump("trees_lengths", values=(0.5, 0))),
+                                       {"kind": "malformedONNX", "node": "trees_lengths", "contains": "different lengths"})
+    cases["tree_vote_for_missing_node"] = (ml("tree_vote_for_missing_node", stump("trees_vote", vote_nodes=(1, 7))),
+                                           {"kind": "malformedONNX", "node": "trees_vote", "contains": "does not exist"})
+    cases["tree_nan_threshold"] = (ml("tree_nan_threshold", stump("trees_nan", values=(float("nan"), 0, 0))),
+                                   {"kind": "unsupported", "node": "trees_nan", "contains": "threshold"})
+    cases["tree_post_transform"] = (ml("tree_post_transform", stump("trees_probit", post_transform="PROBIT")),
+                                    {"kind": "unsupported", "node": "trees_probit", "contains": "post_transform"})
+    cases["normalizer_l2"] = (
+        model([helper.make_node("Normalizer", ["input"], ["output"], name="norm_l2", domain="ai.onnx.ml", norm="L2")], [],
+              vi("input", [1, 4]), vi("output", [1, 4]), "normalizer_l2", extra_domains=["ai.onnx.ml"]),
+        {"kind": "unsupported", "node": "norm_l2", "contains": "Normalizer"})
+    # A classifier whose predicted label feeds another op (zkinfer proves the label only as a graph output).
+    clf = helper.make_node("LinearClassifier", ["input"], ["label", "scores"], name="linear_clf", domain="ai.onnx.ml",
+                           coefficients=list(weights(2, 4).reshape(-1)), intercepts=[0.0, 0.5], classlabels_ints=[0, 1])
+    cast = helper.make_node("Cast", ["label"], ["label_f"], name="label_cast", to=1)
+    add = helper.make_node("Add", ["scores", "label_f"], ["output"], name="add_label")
+    cases["label_used_as_value"] = (
+        model([clf, cast, add], [], vi("input", [1, 4]), vi("output", [1, 2]), "label_used_as_value", extra_domains=["ai.onnx.ml"]),
+        {"kind": "unsupported", "node": "add_label", "contains": "predicted label"})
     return cases
 
 
