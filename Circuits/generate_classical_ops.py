@@ -53,7 +53,7 @@ def grid_inputs(n_in, count, rng, bits=GRID_BITS, special=()):
     return np.array(rows, dtype=np.float32)
 
 
-def write(name, m, X):
+def write(name, m, X, calibration=None):
     folder = os.path.join(ROOT, name)
     os.makedirs(folder, exist_ok=True)
     onnx.save(m, os.path.join(folder, "model.onnx"))
@@ -71,7 +71,11 @@ def write(name, m, X):
             sc = [sc[0][k] for k in sorted(sc[0].keys())]
         scores.append([float(np.float32(v)) for v in np.asarray(sc).reshape(-1)])
     with open(os.path.join(folder, "cases.json"), "w") as f:
-        json.dump({"inputs": [[float(v) for v in x] for x in X], "labels": labels, "scores": scores, "grid_bits": GRID_BITS}, f, separators=(",", ":"))
+        doc = {"inputs": [[float(v) for v in x] for x in X], "labels": labels, "scores": scores,
+               "grid_bits": GRID_BITS if calibration is None else None}
+        if calibration is not None:
+            doc["calibration"] = [[float(v) for v in x] for x in calibration]
+        json.dump(doc, f, separators=(",", ":"))
     print("%-28s %d cases, outputs %s" % (name, len(X), [o.name for o in m.graph.output]))
 
 
@@ -162,6 +166,22 @@ def main():
            helper.make_node("ArrayFeatureExtractor", ["R", "idx"], ["Y"], domain=ML)]
     write("array_feature_extractor", model("array_feature_extractor", afe, 3, [out_f("Y", 1)], inits=[numpy_helper.from_array(np.array([1], dtype=np.int64), "idx")]),
           grid_inputs(3, 60, rng))
+
+    # Unrounded data (breast cancer: up to 5 significant digits, values up to 4254): not on any grid. Compiled with
+    # 64 calibration rows, the input scale is raised until their decisions survive rounding (plus 4 bits); the test
+    # requires every test label to agree with onnxruntime.
+    import xgboost
+    from onnxmltools import convert_xgboost
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+    bc = load_breast_cancer()
+    Xtr, Xte, ytr, yte = train_test_split(bc.data.astype(np.float32), bc.target, test_size=0.3, random_state=1)
+    rf = RandomForestClassifier(n_estimators=10, max_depth=8, random_state=0).fit(Xtr, ytr)
+    write("raw_data_random_forest", to_onnx(rf, Xtr[:1], options={RandomForestClassifier: {"zipmap": False}}, target_opset=opset), Xte, calibration=Xtr[:64])
+    xgb = xgboost.XGBClassifier(n_estimators=30, max_depth=4, random_state=0).fit(Xtr, ytr)
+    write("raw_data_xgboost", convert_xgboost(xgb, initial_types=[("X", FloatTensorType([None, Xtr.shape[1]]))], target_opset=15), Xte,
+          calibration=Xtr[:64])
 
 
 if __name__ == "__main__":

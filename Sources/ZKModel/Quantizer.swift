@@ -89,7 +89,7 @@ public enum Quantizer {
         } else {
             maxAbs = [Double](repeating: QuantizationOptions.defaultMagnitude, count: graph.shapes.count)
         }
-        let tensorScales = options.recorded?.tensorScales ?? maxAbs.map { m in min(30, max(0, n - (m > 0 ? ceilLog2(m) : 0))) }
+        var tensorScales = options.recorded?.tensorScales ?? maxAbs.map { m in min(30, max(0, n - (m > 0 ? ceilLog2(m) : 0))) }
         func targetScale(_ t: Int) -> Int { tensorScales[t] }
         // Input: bound = max |x| rounded up to a power of two.
         // Token ids (integer input): scale 0, the exact range [0, vocabulary), a power-of-two bound ≥ the largest id.
@@ -98,7 +98,19 @@ public enum Quantizer {
             ?? (tokens.map { Double(sign: .plus, exponent: ceilLog2(Double(max(1, $0.upperBound))), significand: 1) }
                 ?? (calibrated ? (maxAbs[0] > 0 ? Double(sign: .plus, exponent: ceilLog2(maxAbs[0]), significand: 1) : 1)
                                : QuantizationOptions.defaultMagnitude))
-        let sIn = tokens != nil ? 0 : min(30, max(0, n - ceilLog2(inBoundFloat)))
+        var sIn = tokens != nil ? 0 : min(30, max(0, n - ceilLog2(inBoundFloat)))
+        // An input read only by tree ensembles gets the scale its splits need (``treeInputScale``), recorded as tensor 0's
+        // scale so that re-deriving the model (verify --model) finds it again.
+        let inputReaders = graph.nodes.filter { $0.op.inputs.contains(graph.input) }
+        let ensembles = inputReaders.compactMap { n -> TreeEnsemble? in if case .treeEnsemble(_, let e) = n.op { return e } else { return nil } }
+        if tokens == nil, !inputReaders.isEmpty, ensembles.count == inputReaders.count {
+            if let r = options.recorded {
+                sIn = r.tensorScales[0]
+            } else {
+                sIn = treeInputScale(ensembles, from: sIn, bound: inBoundFloat, samples: options.calibration)
+                tensorScales[0] = sIn
+            }
+        }
         let inBoundScaled = (inBoundFloat * Double(sign: .plus, exponent: sIn, significand: 1)).rounded()
         guard inBoundScaled < Double(boundLimit) else {
             throw ModelError.invalidInput("inputs may reach |x| = \(inBoundFloat); zkinfer proves inputs below 2^60")
@@ -370,6 +382,51 @@ public enum Quantizer {
         model.tokenInput = tokens != nil ? true : nil
         model.label = graph.label.map { ModelLabel(tensor: qOf[$0.tensor], classes: $0.classes) }
         return model
+    }
+
+    /// The input scale for a model whose input only tree ensembles read: the smallest scale ≥ `base` at which (1) distinct
+    /// thresholds on one feature stay distinct tests and (2) every split decision of every calibration sample, rounded
+    /// to the grid, is the float model's — raised one bit at a time while the input stays below 2^40 (comparisons cost
+    /// one constraint per bit), plus 4 bits of margin when the default was not enough. On the grid, decisions are always
+    /// exact (TreeEnsemble.swift); this makes real inputs like the calibration samples land on the same side of every
+    /// threshold too.
+    static func treeInputScale(_ ensembles: [TreeEnsemble], from base: Int, bound: Double, samples: [[Double]]) -> Int {
+        let limit = min(30, 40 - ceilLog2(bound))
+        struct Split: Hashable { var feature: Int, threshold: Double, mode: TreeBranchMode }
+        var splits: [Split] = []
+        var seen = Set<Split>()
+        for e in ensembles {
+            for tree in e.trees {
+                for node in tree {
+                    guard let mode = node.mode, node.threshold.isFinite else { continue }
+                    let sp = Split(feature: node.feature, threshold: node.threshold, mode: mode)
+                    if seen.insert(sp).inserted { splits.append(sp) }
+                }
+            }
+        }
+        func exact(_ s: Int) -> Bool {
+            let f = Double(sign: .plus, exponent: s, significand: 1)
+            // (1) distinct thresholds per feature map to distinct floor(t·2^s).
+            var cells: [Int: [Double: Double]] = [:]
+            for sp in splits {
+                let cell = (sp.threshold * f).rounded(.down)
+                if let other = cells[sp.feature]?[cell], other != sp.threshold { return false }
+                cells[sp.feature, default: [:]][cell] = sp.threshold
+            }
+            // (2) the calibration samples' decisions survive rounding.
+            for x in samples {
+                for sp in splits where sp.feature < x.count {
+                    let q = (x[sp.feature] * f).rounded() / f
+                    if sp.mode.decide(q, sp.threshold) != sp.mode.decide(x[sp.feature], sp.threshold) { return false }
+                }
+            }
+            return true
+        }
+        var s = base
+        while s < limit && !exact(s) { s += 1 }
+        // When the data needed a finer grid than the default, 4 more bits (a 16× finer grid) keep inputs that are not
+        // among the calibration samples, but as close to a threshold as they come, on the same side too.
+        return s > base ? min(limit, s + 4) : s
     }
 
     /// Extra fraction bits of a tree ensemble's leaves over its output's calibrated scale (its sums are free).

@@ -126,8 +126,10 @@ public struct TreeEnsemble: Sendable, Equatable {
         let gridStep = Double(sign: .plus, exponent: s, significand: 1)
         let leafFactor = Double(sign: .plus, exponent: so, significand: 1) / (average ? Double(max(1, trees.count)) : 1)
         let limit = Double(boundLimit) / Double(trees.count + 2)
+        // Leaf and base values are rounded down, so every quantized sum is ≤ the exact one: an exact tie at a binary
+        // classifier's threshold (s = 0.5, or s = 0) resolves like onnxruntime's strict comparison (s > 0.5, s > 0).
         func weight(_ w: Double) throws -> Int {
-            let v = (w * leafFactor).rounded()
+            let v = (w * leafFactor).rounded(.down)
             guard v.isFinite, abs(v) < limit else { throw ModelError.quantizationOverflow("layer '\(layer)': leaf weight \(w) does not fit at scale 2^\(so)") }
             return Int(v)
         }
@@ -161,7 +163,7 @@ public struct TreeEnsemble: Sendable, Equatable {
             q.trees.append(nodes)
         }
         q.base = try (0..<targets).map { t in
-            let v = ((base.indices.contains(t) ? base[t] : 0) * Double(sign: .plus, exponent: so, significand: 1)).rounded()
+            let v = ((base.indices.contains(t) ? base[t] : 0) * Double(sign: .plus, exponent: so, significand: 1)).rounded(.down)
             guard v.isFinite, abs(v) < limit else { throw ModelError.quantizationOverflow("layer '\(layer)': base value does not fit at scale 2^\(so)") }
             return Int(v)
         }
