@@ -247,6 +247,52 @@ final class ZooCLITests: CLITestCase {
         }
     }
 
+    /// Issue 15: the classical zoo through the CLI — compile (default scale bits for trees), inspect (the per-tree cost
+    /// line), setup, prove (the predicted label printed and in --json), verify --model (the label proven and named),
+    /// a claim whose label is changed is rejected (exit 1), and a malformed ensemble exits 2 naming its node.
+    func testClassicalZooThroughTheCLI() throws {
+        for name in ["digits_random_forest", "wine_gradient_boosting", "wine_xgboost", "wine_lightgbm", "wine_logistic_regression",
+                     "breast_cancer_xgboost", "breast_cancer_linear_svm", "diabetes_tree_regressor"] {
+            let dir = ZkinferBinary.circuits.appendingPathComponent("zoo").appendingPathComponent(name).path
+            let expected = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: dir + "/expected.json"))) as? [String: Any]
+            let scaleBits = try XCTUnwrap(expected?["scale_bits"] as? Int)
+            try run(["compile", dir + "/model.onnx", "-o", path(name), "--calibrate", dir + "/calibration.json", "--scale-bits", String(scaleBits), "--quiet"], expect: 0)
+            let inspect = try run(["inspect", path(name)], expect: 0)
+            if name.contains("forest") || name.contains("boost") || name.contains("gbm") || name.contains("tree") {
+                XCTAssertTrue(inspect.stdout.contains("constraints per tree") && inspect.stdout.contains("distinct comparisons"), inspect.stdout)
+            }
+            try run(["setup", path(name), "--quiet"], expect: 0)
+            let p = try run(["prove", path(name), "--input", dir + "/input.json", "-o", path(name + "-out"), "--json", "--quiet"], expect: 0)
+            let proved = try JSONSerialization.jsonObject(with: Data(p.stdout.utf8)) as? [String: Any]
+            let firstLabel = (expected?["float_labels"] as? [String])?.first
+            XCTAssertEqual((proved?["predictedLabel"] as? [String: Any])?["value"] as? String, firstLabel, "\(name): \(p.stdout)")
+            let v = try run(["verify", path(name + "-out/claim.json"), "--vk", path(name + "/verification_key.json"), "--model", dir + "/model.onnx"], expect: 0)
+            XCTAssertTrue(v.stdout.hasPrefix("OK: claim is valid"), "\(name): \(v.stdout)")
+            if let firstLabel {
+                XCTAssertTrue(v.stdout.contains("predicted label \"\(firstLabel)\" (proven)"), v.stdout)
+                // Another class named in the claim (index, value and the public signal all changed): rejected.
+                var claim = try XCTUnwrap(JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: path(name + "-out/claim.json")))) as? [String: Any])
+                var output = try XCTUnwrap(claim["output"] as? [String: Any])
+                var label = try XCTUnwrap(output["label"] as? [String: Any])
+                let classes = try XCTUnwrap(label["classes"] as? [String])
+                let other = ((label["index"] as? Int ?? 0) + 1) % classes.count
+                label["index"] = other; label["value"] = classes[other]
+                output["label"] = label; claim["output"] = output
+                var signals = try XCTUnwrap(claim["publicSignals"] as? [String])
+                signals[signals.count - 1] = String(other)
+                claim["publicSignals"] = signals
+                try JSONSerialization.data(withJSONObject: claim).write(to: URL(fileURLWithPath: path(name + "-forged.json")))
+                let f = try run(["verify", path(name + "-forged.json"), "--vk", path(name + "/verification_key.json")], expect: 1)
+                XCTAssertTrue(f.stdout.hasPrefix("INVALID"), f.stdout)
+            }
+        }
+        let cycle = ZkinferBinary.circuits.deletingLastPathComponent().appendingPathComponent("Tests/ZKModelTests/Fixtures/bad/tree_cycle.onnx").path
+        let r = try ZkinferBinary.run(["compile", cycle, "-o", path("cycle")])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("trees_cycle"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("cycle/circuit.json")), "no partial output")
+    }
+
     /// `--prove-output-transform`: the final Softmax is proven, the claim states no transform, its output is the
     /// probabilities, and `verify --model` re-derives that graph from the same file.
     func testProvenOutputTransformThroughTheCLI() throws {
