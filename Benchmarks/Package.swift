@@ -45,6 +45,15 @@ let package = Package(
             path: "Benchmarks/Groth16Benchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
         .executableTarget(
+            name: "ModelBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "ZKGroth16", package: zkinfer),
+                .product(name: "ZKModel", package: zkinfer),
+            ],
+            path: "Benchmarks/ModelBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
+        .executableTarget(
             name: "PoseidonBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),

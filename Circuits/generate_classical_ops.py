@@ -128,6 +128,10 @@ def main():
     write("rf_regressor_two_targets", to_onnx(RandomForestRegressor(n_estimators=5, max_depth=4, random_state=0).fit(Xtr, np.stack([yr, -yr], 1)),
                                               Xtr[:1], target_opset=opset), Xt)
     write("logreg_multiclass", to_onnx(LogisticRegression(max_iter=2000).fit(Xtr, y3), Xtr[:1], target_opset=opset), Xt)
+    # SGDClassifier: MatMul, Add, ArgMax, then ArrayFeatureExtractor of the (string) classes, Reshape and Cast — the label.
+    from sklearn.linear_model import SGDClassifier
+    names = np.array(["low", "mid", "high"])
+    write("sgd_string_labels", to_onnx(SGDClassifier(random_state=0).fit(Xtr, names[y3]), Xtr[:1], target_opset=opset), Xt)
 
     # Hand-written ops and attribute forms exporters use.
     tree = dict(nodes_treeids=[0, 0, 0, 0, 0, 1, 1, 1], nodes_nodeids=[0, 1, 2, 3, 4, 0, 1, 2], nodes_featureids=[0, 1, 0, 0, 0, 2, 0, 0],
@@ -179,6 +183,9 @@ def main():
     Xtr, Xte, ytr, yte = train_test_split(bc.data.astype(np.float32), bc.target, test_size=0.3, random_state=1)
     rf = RandomForestClassifier(n_estimators=10, max_depth=8, random_state=0).fit(Xtr, ytr)
     write("raw_data_random_forest", to_onnx(rf, Xtr[:1], options={RandomForestClassifier: {"zipmap": False}}, target_opset=opset), Xte, calibration=Xtr[:64])
+    xgbr = xgboost.XGBRegressor(n_estimators=10, max_depth=3, random_state=0).fit(Xtr[:, :8] / 4096, Xtr[:, 0] / 100)
+    write("raw_data_xgboost_regressor", convert_xgboost(xgbr, initial_types=[("X", FloatTensorType([None, 8]))], target_opset=15),
+          Xte[:, :8] / 4096, calibration=Xtr[:, :8] / 4096)
     xgb = xgboost.XGBClassifier(n_estimators=30, max_depth=4, random_state=0).fit(Xtr, ytr)
     write("raw_data_xgboost", convert_xgboost(xgb, initial_types=[("X", FloatTensorType([None, Xtr.shape[1]]))], target_opset=15), Xte,
           calibration=Xtr[:64])

@@ -146,7 +146,9 @@ extension QuantizedModel {
                 throw fail("label: not an argmax over as many scores as it has classes")
             }
         }
-        if let ts = tensorScales, !ts.allSatisfy({ (0...30).contains($0) }) { throw fail("tensorScales must lie in 0...30") }
+        if let ts = tensorScales, !ts.dropFirst().allSatisfy({ (0...30).contains($0) }) || !(0...50).contains(ts.first ?? 0) {
+            throw fail("tensorScales must lie in 0...30 (the input's in 0...50)")
+        }
         if tokenInput == true, tensors[0].scale != 0 || tensors[0].lo.contains(where: { $0 < 0 }) { throw fail("token input must be at scale 0 with ids ≥ 0") }
         if let d = calibrationDigest, !isCanonicalDigest(d) { throw fail("calibrationDigest is not 64 lowercase hex digits") }
     }

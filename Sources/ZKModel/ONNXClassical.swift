@@ -15,6 +15,11 @@ extension Importer {
 
     // MARK: Attributes
 
+    func isConstant(_ name: String) -> Bool {
+        if case .constant? = values[name] { return true }
+        return false
+    }
+
     func floatsAttr(_ node: Onnx_NodeProto, _ key: String, _ name: String) throws -> [Double]? {
         if let a = attr(node, key + "_as_tensor") {
             guard case .constant(_, let d) = try constant(a.t) else { return nil }
@@ -103,6 +108,23 @@ extension Importer {
             }
             try emit(.treeEnsemble(input: x, ensemble: TreeEnsemble(trees: trees, targets: n, base: [Double](repeating: 0, count: n), average: false, features: n)),
                      shape: shapes[x], node: node, name: name)
+        case "ArrayFeatureExtractor" where node.input.count == 2 && (stringConstants[node.input[0]] != nil || isConstant(node.input[0])):
+            // The label lookup skl2onnx writes after an ArgMax of the scores: classes[ArgMax(scores)].
+            guard case .tensor(let idx)? = values[node.input[1]], let p = producer[idx], case .argMax(let scores) = nodes[p].op else {
+                throw ModelError.unsupported(node: name, reason: "ArrayFeatureExtractor of a constant is supported as the class lookup of an ArgMax (the predicted label)")
+            }
+            let classes: [String]
+            if let s = stringConstants[node.input[0]] {
+                classes = s
+            } else if case .constant(_, let d)? = values[node.input[0]] {
+                classes = d.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int64($0)) : String($0) }
+            } else {
+                classes = []
+            }
+            guard classes.count == size(scores) else {
+                throw ModelError.unsupported(node: name, reason: "\(classes.count) class names for \(size(scores)) scores")
+            }
+            labels[node.output[0]] = (scores, classes)
         case "ArrayFeatureExtractor":
             let x = try tensor(node, 0, name)
             let s = shapes[x]

@@ -78,11 +78,18 @@ struct Importer {
     /// Value names known to hold probability rows (a Softmax, or a classifier's SOFTMAX output): an L1 Normalizer
     /// leaves them unchanged.
     var stochastic: Set<String> = []
+    /// String initializers (class names a label lookup selects from); nothing else may read them.
+    var stringConstants: [String: [String]] = [:]
 
     init(graph: Onnx_GraphProto, opset: Int) { self.graph = graph; self.opset = opset }
 
     mutating func run() throws -> FloatGraph {
         for t in graph.initializer {
+            if t.dataType == 8 {  // STRING
+                guard t.stringData.count <= 1 << 16 else { throw ModelError.unsupported(node: t.name, reason: "more than 2^16 strings") }
+                stringConstants[t.name] = t.stringData.map { String(decoding: $0, as: UTF8.self) }
+                continue
+            }
             values[t.name] = try constant(t)
             if [6, 7, 9].contains(t.dataType) { integerValues.insert(t.name) }
         }
@@ -123,8 +130,8 @@ struct Importer {
             for o in node.output where !o.isEmpty { onnxProducers[o] = node }
             // A classifier's label flows through Identity/Cast to a graph output and nowhere else.
             if let i = node.input.first(where: { labels[$0] != nil }) {
-                guard node.domain != "ai.onnx.ml", ["Identity", "Cast"].contains(node.opType), node.output.count == 1 else {
-                    throw ModelError.unsupported(node: name, reason: "\(node.opType) reads a classifier's predicted label '\(i)'; zkinfer proves the label only as a graph output (through Identity/Cast)")
+                guard node.domain != "ai.onnx.ml", ["Identity", "Cast", "Reshape", "Flatten", "Squeeze", "Unsqueeze"].contains(node.opType), node.output.count == 1 else {
+                    throw ModelError.unsupported(node: name, reason: "\(node.opType) reads a classifier's predicted label '\(i)'; zkinfer proves the label only as a graph output (through Identity/Cast/Reshape)")
                 }
                 labels[node.output[0]] = labels[i]
                 continue

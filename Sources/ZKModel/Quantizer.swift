@@ -73,7 +73,8 @@ public enum Quantizer {
         var maxAbs = [Double](repeating: 0, count: graph.shapes.count)
         var calibrated = !options.calibration.isEmpty
         if let r = options.recorded {
-            guard r.tensorScales.count == graph.shapes.count, r.tensorScales.allSatisfy({ (0...30).contains($0) }) else {
+            guard r.tensorScales.count == graph.shapes.count, r.tensorScales.dropFirst().allSatisfy({ (0...30).contains($0) }),
+                  (0...50).contains(r.tensorScales[0]) else {
                 throw ModelError.invalidInput("the recorded quantization has \(r.tensorScales.count) tensor scales; this model has \(graph.shapes.count) tensors")
             }
             guard r.inputBound.isFinite, r.inputBound > 0, Double(sign: .plus, exponent: ceilLog2(r.inputBound), significand: 1) == r.inputBound else {
@@ -103,11 +104,30 @@ public enum Quantizer {
         // scale so that re-deriving the model (verify --model) finds it again.
         let inputReaders = graph.nodes.filter { $0.op.inputs.contains(graph.input) }
         let ensembles = inputReaders.compactMap { n -> TreeEnsemble? in if case .treeEnsemble(_, let e) = n.op { return e } else { return nil } }
-        if tokens == nil, !inputReaders.isEmpty, ensembles.count == inputReaders.count {
+        // Likewise an input read only by classical linear models (LinearClassifier/LinearRegressor, a Scaler folded in):
+        // fine enough that rounding it moves each score by well under the score's own resolution.
+        let linearReaders = inputReaders.compactMap { n -> (weights: [Double], nIn: Int, nOut: Int, out: Int)? in
+            guard n.onnxOp == "LinearClassifier" || n.onnxOp == "LinearRegressor", case .dense(_, let w, _, let nIn, let nOut) = n.op else { return nil }
+            return (w, nIn, nOut, n.output)
+        }
+        if tokens == nil, !inputReaders.isEmpty, ensembles.count == inputReaders.count || linearReaders.count == inputReaders.count {
             if let r = options.recorded {
                 sIn = r.tensorScales[0]
             } else {
-                sIn = treeInputScale(ensembles, from: sIn, bound: inBoundFloat, samples: options.calibration)
+                if ensembles.count == inputReaders.count {
+                    sIn = treeInputScale(ensembles, from: sIn, bound: inBoundFloat, samples: options.calibration)
+                } else {
+                    for l in linearReaders {
+                        // |Δscore| ≤ 2^-(sIn+1)·Σ|w| ≤ 2^-(target+5): 4 bits below the score's resolution — but at most half
+                        // of the bits the accumulator leaves (below 2^56 with the input bound, the largest weight and
+                        // log2(inputs)); the weights get the other half (the dense case of `quantize` below).
+                        let rowSum = (0..<l.nOut).map { o in (0..<l.nIn).reduce(0.0) { $0 + abs(l.weights[o * l.nIn + $1]) } }.max() ?? 0
+                        let maxW = l.weights.reduce(0) { max($0, abs($1)) }
+                        let want = (rowSum > 0 ? ceilLog2(rowSum) : 0) + targetScale(l.out) + 4
+                        let cap = (56 - ceilLog2(Double(max(1, l.nIn))) - ceilLog2(inBoundFloat) - (maxW > 0 ? ceilLog2(maxW) : 0)) / 2
+                        sIn = max(sIn, min(want, cap, 50))
+                    }
+                }
                 tensorScales[0] = sIn
             }
         }
@@ -150,7 +170,14 @@ public enum Quantizer {
             case .dense(let i, let w, let bias, _, _), .conv(let i, let w, let bias, _, _):
                 // Weights at their own scale, the bias at the accumulator's (input + weight scale).
                 let x = qOf[i]
-                let sw = weightScale(w, n)
+                var sw = weightScale(w, n)
+                if node.onnxOp == "LinearClassifier" || node.onnxOp == "LinearRegressor", case .dense(_, _, _, let nIn, _) = node.op {
+                    // A classical linear model (a Scaler folded in) has weights spanning orders of magnitude (1/std of
+                    // each feature): give them every bit the accumulator leaves (below 2^57 with the input's bounds).
+                    let xBits = Int.bitWidth - max(abs(b.tensors[x].lo.min() ?? 0), abs(b.tensors[x].hi.max() ?? 0)).leadingZeroBitCount
+                    let m = w.reduce(0) { max($0, abs($1)) }
+                    sw = max(sw, min(30, 57 - xBits - ceilLog2(Double(max(1, nIn))) - (m > 0 ? ceilLog2(m) : 0)))
+                }
                 let wq = try quantizeAll(w, sw, layer)
                 let bq = try quantizeAll(bias, b.tensors[x].scale + sw, layer)
                 let op: QOp
@@ -391,7 +418,7 @@ public enum Quantizer {
     /// exact (TreeEnsemble.swift); this makes real inputs like the calibration samples land on the same side of every
     /// threshold too.
     static func treeInputScale(_ ensembles: [TreeEnsemble], from base: Int, bound: Double, samples: [[Double]]) -> Int {
-        let limit = min(30, 40 - ceilLog2(bound))
+        let limit = min(50, 40 - ceilLog2(bound))
         struct Split: Hashable { var feature: Int, threshold: Double, mode: TreeBranchMode }
         var splits: [Split] = []
         var seen = Set<Split>()
