@@ -12,8 +12,10 @@ let benchmarks: @Sendable () -> Void = {
         .deletingLastPathComponent().appendingPathComponent("Circuits/zoo")
     for name in ["digits_random_forest", "wine_gradient_boosting"] {
         let dir = zoo.appendingPathComponent(name)
+        // calibration.json holds the samples flattened into one row (EZKL's shape); InputFile.samples splits them.
         guard let onnx = try? Data(contentsOf: dir.appendingPathComponent("model.onnx")),
-              let calibration = try? InputFile.parse(Data(contentsOf: dir.appendingPathComponent("calibration.json"))),
+              let size = try? ONNXImporter.load(onnx).size(0),
+              let calibration = try? InputFile.samples(InputFile.parse(Data(contentsOf: dir.appendingPathComponent("calibration.json"))), size: size),
               let input = try? InputFile.parse(Data(contentsOf: dir.appendingPathComponent("input.json")))[0] else { continue }
         let box = ModelBox(onnx: onnx, calibration: calibration)
         Benchmark("\(name): import, quantize, build constraints (ms)",
