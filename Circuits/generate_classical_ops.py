@@ -166,6 +166,13 @@ def main():
     chain = [helper.make_node("Scaler", ["X"], ["S"], domain=ML, offset=[0.5, -0.25, 0.0], scale=[2.0, 0.5, 1.5]),
              helper.make_node("Binarizer", ["S"], ["Y"], domain=ML, threshold=0.25)]
     write("scaler_binarizer", model("scaler_binarizer", chain, 3, [out_f("Y", 3)]), grid_inputs(3, 150, rng))
+    # Normalizer L1 and L2 (as scikit-learn's Normalizer writes them) before a linear model; rows include zeros.
+    for norm in ["L1", "L2"]:
+        nodes = [helper.make_node("Normalizer", ["X"], ["N"], domain=ML, norm=norm),
+                 helper.make_node("LinearRegressor", ["N"], ["Y"], domain=ML, coefficients=[0.5, -1.0, 0.25, 2.0, 0.0, -0.75, 1.5, 1.0, -2.0],
+                                  intercepts=[0.1, -0.2, 0.3], targets=3)]
+        write("normalizer_" + norm.lower(), model("normalizer_" + norm.lower(), nodes, 3, [out_f("Y", 3)]),
+              grid_inputs(3, 120, rng, special=[[0, 0, 0], [0.0625, 0, 0], [-2.9375, 2.9375, -2.9375]]))
     afe = [helper.make_node("LinearRegressor", ["X"], ["R"], domain=ML, coefficients=[0.5, -1.0, 0.25, 2.0, 0.0, -0.75], intercepts=[1.0, -2.0], targets=2),
            helper.make_node("ArrayFeatureExtractor", ["R", "idx"], ["Y"], domain=ML)]
     write("array_feature_extractor", model("array_feature_extractor", afe, 3, [out_f("Y", 1)], inits=[numpy_helper.from_array(np.array([1], dtype=np.int64), "idx")]),

@@ -226,6 +226,8 @@ public enum FloatOp: Sendable {
     case layerNorm(input: Int, rowLength: Int, gamma: [Double], beta: [Double], epsilon: Double)
     /// A tree ensemble over the input's elements (ai.onnx.ml TreeEnsemble*, Binarizer): one output per target.
     case treeEnsemble(input: Int, ensemble: TreeEnsemble)
+    /// ai.onnx.ml Normalizer over rows: `x / Σ|x|` (L1) or `x / √Σx²` (L2); a zero row stays zero.
+    case normalize(input: Int, rowLength: Int, l1: Bool)
 
     /// The tensors this op reads.
     public var inputs: [Int] {
@@ -233,7 +235,7 @@ public enum FloatOp: Sendable {
         case .dense(let i, _, _, _, _), .conv(let i, _, _, _, _), .affine(let i, _, _), .relu(let i),
              .leakyRelu(let i, _), .clip(let i, _, _), .maxPool(let i, _), .averagePool(let i, _, _),
              .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _), .function(let i, _), .softmax(let i, _), .logSoftmax(let i, _),
-             .layerNorm(let i, _, _, _, _), .treeEnsemble(let i, _):
+             .layerNorm(let i, _, _, _, _), .treeEnsemble(let i, _), .normalize(let i, _, _):
             return [i]
         case .add(let a, let b, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _): return [a, b]
         case .rewire(let inputs, _, _): return inputs
@@ -364,6 +366,12 @@ public enum FloatInterpreter {
             }
             return out
         case .treeEnsemble(let i, let e): return e.evaluate(v[i])
+        case .normalize(let i, let n, let l1):
+            return stride(from: 0, to: v[i].count, by: max(n, 1)).flatMap { r -> [Double] in
+                let row = v[i][r..<min(r + n, v[i].count)]
+                let norm = l1 ? row.reduce(0) { $0 + abs($1) } : row.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                return row.map { norm > 0 ? $0 / norm : 0 }
+            }
         }
     }
 

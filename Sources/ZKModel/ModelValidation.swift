@@ -109,7 +109,7 @@ extension QuantizedModel {
             case .argMax: ok = out.count == 1 && inp.count >= 1
             case .tabulated(_, let table): ok = out.count == inp.count && table.isSafe(lo: inp.lo.min() ?? 0, hi: inp.hi.max() ?? 0)
             case .squareRoot, .reciprocal: ok = out.count == inp.count  // ranges checked by Bounds.nonlinear
-            case .softmax(_, let n, _, _), .layerNorm(_, let n, _, _, _, _), .logSoftmax(_, let n, _, _, _, _):
+            case .softmax(_, let n, _, _), .layerNorm(_, let n, _, _, _, _), .logSoftmax(_, let n, _, _, _, _), .normalize(_, let n, _, _):
                 // Table, precision and magnitude checks are Bounds.nonlinear's (run below before any use).
                 ok = out.count == inp.count && n >= 1 && inp.count % n == 0
             case .treeEnsemble(_, let e):

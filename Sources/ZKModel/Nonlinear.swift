@@ -395,6 +395,23 @@ public func integerLayerNorm(_ x: [Int], rowLength n: Int, gamma: [Int], beta: [
     return out
 }
 
+/// ai.onnx.ml Normalizer in integers: per row, `y_i = x_i·R` with `R = ⌊2^p / N⌋`, `N = Σ|x|` (L1), or
+/// `R = ⌊2^p / √D⌋`, `D = Σx²` (L2, ``inverseSquareRoot(_:precision:)``); a zero row uses N = D = 1 and stays zero, as
+/// in onnxruntime.
+public func integerNormalize(_ x: [Int], rowLength n: Int, l1: Bool, precision p: Int) -> [Int] {
+    var out: [Int] = []
+    out.reserveCapacity(x.count)
+    var r = 0
+    while r + n <= x.count {
+        let row = x[r..<(r + n)]
+        let total = l1 ? row.reduce(0) { $0 + abs($1) } : row.reduce(0) { $0 + $1 * $1 }
+        let recip = l1 ? (1 << p) / max(total, 1) : inverseSquareRoot(max(total, 1), precision: p)
+        for v in row { out.append(v * recip) }
+        r += n
+    }
+    return out
+}
+
 // MARK: Bounds and structural checks (shared by the quantizer and circuit.json validation)
 
 extension PiecewiseTable {
@@ -457,6 +474,13 @@ extension Bounds {
             let (lMin, lMax) = log.range(lo: sMin, hi: emax * n)
             let lo = try check(-(spread << sd) - saturatingProduct(lMax, 1 << sl), layer), hi = try check(-saturatingProduct(lMin, 1 << sl), layer)
             return ([Int](repeating: lo, count: t[i].count), [Int](repeating: hi, count: t[i].count))
+        case .normalize(let i, let n, let l1, let p):
+            let c = t[i].count
+            guard n >= 1, c % n == 0, (1...58).contains(p) else { throw bad("normalizer rows") }
+            // The sum (L1) or the sum of squares (L2) of a row stays below 2^62; |y| ≤ 2^p.
+            let mx = Int128(max(abs(t[i].lo.min() ?? 0), abs(t[i].hi.max() ?? 0)))
+            guard (l1 ? mx * Int128(n) : mx * mx * Int128(n)) + 1 < Int128(1) << 62 else { throw bad("normalizer magnitude") }
+            return ([Int](repeating: -(1 << p), count: c), [Int](repeating: 1 << p, count: c))
         case .layerNorm(let i, let n, let g, let b, let eps, let p):
             let c = t[i].count
             guard n >= 1, c % n == 0, g.count == c, b.count == c, eps >= 1, (1...58).contains(p) else { throw bad("layer norm rows") }

@@ -91,11 +91,17 @@ extension Importer {
             try emit(.affine(input: x, mul: s, add: (0..<n).map { -o[$0] * s[$0] }), shape: shapes[x], node: node, name: name)
         case "Normalizer":
             let norm = stringAttr(node, "norm") ?? "MAX"
-            guard norm == "L1", let i = node.input.first, stochastic.contains(i) else {
-                throw ModelError.unsupported(node: name, reason: "Normalizer (norm \(norm)) is supported as the L1 normalization of a probability row (a Softmax or a classifier's SOFTMAX output), which leaves it unchanged")
+            if norm == "L1", let i = node.input.first, stochastic.contains(i) {
+                // The L1 normalization of a probability row leaves it unchanged (and keeps a stated transform stated).
+                values[node.output[0]] = try input(node, 0, name)
+                stochastic.insert(node.output[0])
+                return
             }
-            values[node.output[0]] = try input(node, 0, name)
-            stochastic.insert(node.output[0])
+            guard norm == "L1" || norm == "L2" else {
+                throw ModelError.unsupported(node: name, reason: "Normalizer norm \(norm) (supported: L1, L2)")
+            }
+            let x = try tensor(node, 0, name)
+            try emit(.normalize(input: x, rowLength: shapes[x].last ?? 1, l1: norm == "L1"), shape: shapes[x], node: node, name: name)
         case "Binarizer":
             // y = x > threshold ? 1 : 0, element-wise: one single-split tree per element (x ≤ t → 0, else 1).
             let x = try tensor(node, 0, name)

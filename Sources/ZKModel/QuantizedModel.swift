@@ -74,6 +74,9 @@ public enum QOp: Codable, Equatable, Sendable {
     /// A tree ensemble (``QTreeEnsemble``): one comparison per distinct test, one product per split below the root,
     /// leaf votes summed per target (free).
     case treeEnsemble(input: Int, ensemble: QTreeEnsemble)
+    /// Normalizer over rows of `rowLength` (``integerNormalize(_:rowLength:l1:precision:)``): `y = x·R` with
+    /// `R = ⌊2^p/Σ|x|⌋` (L1) or `⌊2^p/√Σx²⌋` (L2), a zero row staying zero. Scale: `precision`.
+    case normalize(input: Int, rowLength: Int, l1: Bool, precision: Int)
 
     public var inputs: [Int] {
         switch self {
@@ -81,7 +84,7 @@ public enum QOp: Codable, Equatable, Sendable {
              .leakyRelu(let i, _, _), .clamp(let i, _, _), .maxPool(let i, _), .sumPool(let i, _, _),
              .gather(let i, _), .argMax(let i), .embedding(let i, _, _, _), .tabulated(let i, _), .softmax(let i, _, _, _),
              .layerNorm(let i, _, _, _, _, _), .squareRoot(let i, _), .reciprocal(let i, _), .logSoftmax(let i, _, _, _, _, _),
-             .treeEnsemble(let i, _):
+             .treeEnsemble(let i, _), .normalize(let i, _, _, _):
             return [i]
         case .add(let a, let b, _, _, _), .bilinear(let a, let b, _, _, _), .extremum(let a, let b, _, _, _, _): return [a, b]
         case .rewire(let inputs, _, _, _): return inputs
@@ -112,6 +115,7 @@ public enum QOp: Codable, Equatable, Sendable {
         case .squareRoot: return "sqrt"
         case .reciprocal: return "reciprocal"
         case .treeEnsemble: return "trees"
+        case .normalize(_, _, let l1, _): return l1 ? "normalize-l1" : "normalize-l2"
         }
     }
 }
@@ -291,6 +295,7 @@ public enum IntegerInterpreter {
             return integerLogSoftmax(v[i], rowLength: n, exp: exp, log: log, shiftDelta: sd, shiftLog: sl)
         case .reciprocal(let i, let p): return v[i].map { $0 >= 1 ? (1 << p) / $0 : 0 }
         case .treeEnsemble(let i, let e): return e.evaluate(v[i])
+        case .normalize(let i, let n, let l1, let p): return integerNormalize(v[i], rowLength: n, l1: l1, precision: p)
         }
     }
 

@@ -377,6 +377,17 @@ public enum Quantizer {
                 let raw = try b.append(.layerNorm(input: x, rowLength: n, gamma: gq, beta: try quantizeAll(beta, p + sg, layer), epsilon: epsInt, precision: p),
                                        name: graph.tensorNames[out] + ".acc", shape: graph.shapes[out], scale: p + sg, layer: layer, onnxOp: onnx)
                 q = try finish(raw)
+            case .normalize(let i, let n, let l1):
+                // R keeps at least 12 bits: p = bits of the largest row norm + 12 (and at most 58).
+                let x = qOf[i]
+                let mx = Double(max(abs(b.tensors[x].lo.min() ?? 0), abs(b.tensors[x].hi.max() ?? 0)))
+                let norm = l1 ? mx * Double(n) + 1 : (mx * mx * Double(n) + 1).squareRoot()
+                let p = min(58, ceilLog2(norm) + 12)
+                let raw = try b.append(.normalize(input: x, rowLength: n, l1: l1, precision: p), name: graph.tensorNames[out] + ".acc",
+                                       shape: graph.shapes[out], scale: p, layer: layer, onnxOp: onnx)
+                // |y| ≤ 1 whatever the calibration says: at least `scaleBits` fraction bits (magnitude 1).
+                let target = max(targetScale(out), options.scaleBits)
+                q = isOutput || target >= p ? raw : try b.rescale(raw, to: target, relu: false, name: graph.tensorNames[out], layer: layer, onnxOp: onnx)
             case .treeEnsemble(let i, let e):
                 // Leaf sums cost nothing, so the leaves get `treeExtraBits` more fraction bits than the calibrated scale.
                 guard !privateWeights else {
@@ -692,7 +703,7 @@ enum Bounds {
                 lo[k] = l; hi[k] = h
             }
             return (lo, hi)
-        case .tabulated, .softmax, .layerNorm, .squareRoot, .reciprocal, .logSoftmax:
+        case .tabulated, .softmax, .layerNorm, .squareRoot, .reciprocal, .logSoftmax, .normalize:
             preconditionFailure("handled by Bounds.nonlinear")
         case .treeEnsemble(_, let e): return try e.bounds(layer: layer)
         }

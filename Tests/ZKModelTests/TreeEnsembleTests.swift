@@ -26,7 +26,7 @@ final class TreeEnsembleTests: XCTestCase {
                           "rf_regressor_two_targets", "logreg_multiclass", "tree_regressor_average", "tree_classifier_string_labels",
                           "tree_ensemble_opset5", "linear_classifier_one_row", "linear_classifier_logistic", "linear_regressor",
                           "scaler_binarizer", "array_feature_extractor", "raw_data_random_forest", "raw_data_xgboost",
-                          "raw_data_xgboost_regressor", "sgd_string_labels"]
+                          "raw_data_xgboost_regressor", "sgd_string_labels", "normalizer_l1", "normalizer_l2"]
 
     func load(_ name: String) throws -> (Data, Cases) {
         let dir = Self.ops.appendingPathComponent(name)
@@ -106,6 +106,23 @@ final class TreeEnsembleTests: XCTestCase {
     func testLinearRegressor() throws { try checkOp("linear_regressor") }
     func testScalerAndBinarizer() throws { try checkOp("scaler_binarizer") }
     func testArrayFeatureExtractor() throws { try checkOp("array_feature_extractor") }
+    /// Normalizer L1 and L2 (zero rows stay zero, like onnxruntime) before a linear model.
+    func testNormalizerL1() throws { try checkOp("normalizer_l1") }
+    func testNormalizerL2() throws { try checkOp("normalizer_l2") }
+    /// The Normalizer gadgets reject every forged witness (free wires moved by ±1, products re-solved).
+    func testNormalizerIsSound() throws {
+        for name in ["normalizer_l1", "normalizer_l2"] {
+            let (onnx, cases) = try load(name)
+            let (compiled, _) = try CompiledModel.compile(onnx: onnx, options: QuantizationOptions(scaleBits: 10))
+            for x in cases.inputs.suffix(3) {
+                let c = try labelled(compiled, x)
+                XCTAssertNoThrow(try c.system.check(c.witness), name)
+                let f = forgeries(c)
+                XCTAssertEqual(f.accepted, 0, name)
+                XCTAssertGreaterThan(f.attempts, 10, name)
+            }
+        }
+    }
     /// The label as skl2onnx writes it for SGDClassifier: ArgMax, ArrayFeatureExtractor of string classes, Reshape, Cast.
     func testArgMaxClassLookupWithStringClasses() throws { try checkOp("sgd_string_labels", scaleBits: 16) }
 

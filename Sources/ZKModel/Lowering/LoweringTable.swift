@@ -34,7 +34,7 @@ extension QNode {
         case .maxPool, .extremum, .argMax: return .comparison
         case .bilinear: return .product
         case .embedding: return .embedding
-        case .tabulated, .softmax, .layerNorm, .squareRoot, .reciprocal, .logSoftmax: return .nonlinear
+        case .tabulated, .softmax, .layerNorm, .squareRoot, .reciprocal, .logSoftmax, .normalize: return .nonlinear
         case .treeEnsemble: return .trees
         }
     }

@@ -157,6 +157,51 @@ extension CircuitLowering {
                 }
             }
             return out
+        case .normalize(let i, let n, let l1, let p):
+            // Per row: N = Σ|x| (|x| = max(x, −x), one signed decomposition and one product each) or D = Σx² (one
+            // product each), plus isZero(N) (2 constraints: a zero row divides by 1 and stays zero); R a witness,
+            // range-checked to kR bits; L1: R·N + rem = 2^p with 0 ≤ rem < N, L2:
+            // R²·D ≤ 2^(2p) < (R+1)²·D — integer identities far below r (N, D < 2^62 by Bounds.nonlinear), so R is
+            // unique; y_i = x_i·R (one product).
+            let src = m.tensors[i]
+            let mx = max(abs(src.lo.min() ?? 0), abs(src.hi.max() ?? 0))
+            let kR = p + 1
+            var out: [LinearExpression] = []
+            for r in stride(from: 0, to: t[i].count, by: n) {
+                let row = Array(t[i][r..<(r + n)])
+                var acc = LinearExpression()
+                if l1 {
+                    for (k, x) in row.enumerated() {
+                        let bits = signedBitWidth(lo: -2 * max(abs(src.lo[r + k]), abs(src.hi[r + k])), hi: 2 * max(abs(src.lo[r + k]), abs(src.hi[r + k])))
+                        note(bits)
+                        acc += b.maximum(x, x * -Fr.one, bits: bits)
+                    }
+                } else {
+                    for x in row { acc += b.mul(x, x, label: "normalize.square") }
+                }
+                acc = (acc + b.isZero(acc.simplified())).simplified()
+                let total = intValue(acc)
+                let rv = l1 ? (1 << p) / max(1, total) : inverseSquareRoot(total, precision: p)
+                let recip = b.witness(Fr(signed: Int64(rv))).linearExpression
+                unsignedBits(recip, kR, "normalize.reciprocal.range")
+                let top = Fr(2).power(UInt64(l1 ? p : 2 * p))
+                let normMax = l1 ? n * mx + 1 : n * mx * mx + 1  // < 2^62
+                if l1 {
+                    let rn = b.mul(recip, acc, label: "normalize.reciprocal")
+                    let rem = (LinearExpression.constant(top) - rn).simplified()
+                    unsignedBits(rem, bitLength(normMax), "normalize.remainder")                        // rem ≥ 0
+                    unsignedBits((acc - rem - Fr.one).simplified(), bitLength(normMax), "normalize.remainder")  // rem < N
+                } else {
+                    let r2 = b.mul(recip, recip, label: "normalize.rsqrt")
+                    let r2d = b.mul(r2, acc, label: "normalize.rsqrt")
+                    let rd = b.mul(recip, acc, label: "normalize.rsqrt")
+                    unsignedBits((LinearExpression.constant(top) - r2d).simplified(), 2 * p + 1, "normalize.rsqrt.below")
+                    unsignedBits((r2d + rd * Fr(2) + acc - top - Fr.one).simplified(), 4 + max(2 * p, bitLength(normMax) + 1, p + 1 + (bitLength(normMax) + 1) / 2),
+                                 "normalize.rsqrt.above")
+                }
+                for x in row { out.append(b.mul(x, recip, label: "normalize.scale").linearExpression) }
+            }
+            return out
         case .squareRoot(let i, let shift):
             // y ∈ [0, 2^ky), r1 = X − y² and r2 = y² + 2y − X in [0, 2^(ky+1)) with X = x·2^shift: then
             // y² ≤ X < (y+1)² as integers (every value below 2^(2ky+2) ≪ r), so y = ⌊√X⌋. Cost: 3ky + 3.

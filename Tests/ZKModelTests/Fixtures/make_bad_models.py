@@ -261,10 +261,10 @@ def build():
                                    {"kind": "unsupported", "node": "trees_nan", "contains": "threshold"})
     cases["tree_post_transform"] = (ml("tree_post_transform", stump("trees_probit", post_transform="PROBIT")),
                                     {"kind": "unsupported", "node": "trees_probit", "contains": "post_transform"})
-    cases["normalizer_l2"] = (
-        model([helper.make_node("Normalizer", ["input"], ["output"], name="norm_l2", domain="ai.onnx.ml", norm="L2")], [],
-              vi("input", [1, 4]), vi("output", [1, 4]), "normalizer_l2", extra_domains=["ai.onnx.ml"]),
-        {"kind": "unsupported", "node": "norm_l2", "contains": "Normalizer"})
+    cases["normalizer_max"] = (
+        model([helper.make_node("Normalizer", ["input"], ["output"], name="norm_max", domain="ai.onnx.ml", norm="MAX")], [],
+              vi("input", [1, 4]), vi("output", [1, 4]), "normalizer_max", extra_domains=["ai.onnx.ml"]),
+        {"kind": "unsupported", "node": "norm_max", "contains": "Normalizer"})
     # A classifier whose predicted label feeds another op (zkinfer proves the label only as a graph output).
     clf = helper.make_node("LinearClassifier", ["input"], ["label", "scores"], name="linear_clf", domain="ai.onnx.ml",
                            coefficients=list(weights(2, 4).reshape(-1)), intercepts=[0.0, 0.5], classlabels_ints=[0, 1])
