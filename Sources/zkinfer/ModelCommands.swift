@@ -90,7 +90,12 @@ struct CompileCommand: ParsableCommand {
             a power of two); without it every tensor is assumed to stay within ±16. Claims record the per-tensor scales \
             and the calibration file's BLAKE2b-256, so `zkinfer verify --model` can re-derive the graph from the ONNX \
             file. With --weights private, DIR/public/ holds the weight-free part (circuit.json without weights or \
-            salt, manifest.json, circuit.r1cs) for whoever runs setup: `zkinfer setup DIR/public`. Classical models             (ai.onnx.ml tree ensembles, linear models, Scaler, Normalizer, Binarizer, ZipMap): an input read only by             tree ensembles or linear models gets the scale their splits and weights need (split decisions on inputs of             the quantization grid are exactly the float model's); a classifier's label output is proven as one more             public signal and its class names are part of the statement; report.txt gives each ensemble's trees,             nodes, distinct comparisons and constraints per node.
+            salt, manifest.json, circuit.r1cs) for whoever runs setup: `zkinfer setup DIR/public`. Classical models \
+            (ai.onnx.ml tree ensembles, linear models, Scaler, Normalizer, Binarizer, ZipMap): an input read only by \
+            tree ensembles or linear models gets the scale their splits and weights need (split decisions on inputs of \
+            the quantization grid are exactly the float model's); a classifier's label output is proven as one more \
+            public signal and its class names are part of the statement; report.txt gives each ensemble's trees, \
+            nodes, distinct comparisons and constraints per node.
             """)
 
     @Argument(help: "The ONNX model.")
@@ -215,7 +220,8 @@ struct ModelProveCommand: ParsableCommand {
         discussion: """
             INPUT.json is EZKL's shape {"input_data": [[...flattened floats...]]} (the first sample is proven). \
             Writes OUT/proof.json and OUT/public.json (snarkjs) and OUT/claim.json (model digests, key digest, \
-            quantization, input, output, public signals, proof). Public signals: model digest, input, output (and a             classifier's predicted label, which the claim names in output.label).
+            quantization, input, output, public signals, proof). Public signals: model digest, input, output (and a \
+            classifier's predicted label, which the claim names in output.label).
             """)
 
     @Argument(help: "A directory written by `zkinfer compile` and `zkinfer setup`.")
