@@ -218,7 +218,7 @@ extension Importer {
         }
         var trees: [[TreeEnsemble.Node]] = []
         for tid in treeOrder {
-            let ks = members[tid]!, p = position[tid]!
+            let ks = members[tid]!
             // Root: the one node no split of this tree points to.
             var children = Set<Int>()
             for k in ks where modes[k] != "LEAF" { children.insert(trueIds[k]); children.insert(falseIds[k]) }
@@ -253,7 +253,6 @@ extension Importer {
                                                             leafTargets: nodes.map(\.targets), targets: targets) {
                 throw ModelError.unsupported(node: name, reason: "tree \(tid): \(problem)")
             }
-            _ = p
             trees.append(nodes)
         }
         // Infinite thresholds are meaningful (a split that always or never holds); NaN thresholds are not.
@@ -263,13 +262,8 @@ extension Importer {
         return trees
     }
 
-    /// The input of a classical model: its features as one tensor (`[1, F]` or `[F]`).
-    func featureTensor(_ node: Onnx_NodeProto, _ name: String) throws -> Int {
-        try tensor(node, 0, name)
-    }
-
     mutating func lowerTreeClassifier(_ node: Onnx_NodeProto, _ name: String) throws {
-        let x = try featureTensor(node, name)
+        let x = try tensor(node, 0, name)
         let classes = try classLabels(node, name)
         let n = classes.count
         guard n >= 2 else { throw ModelError.unsupported(node: name, reason: "a classifier with \(n) class") }
@@ -314,7 +308,7 @@ extension Importer {
     }
 
     mutating func lowerTreeRegressor(_ node: Onnx_NodeProto, _ name: String) throws {
-        let x = try featureTensor(node, name)
+        let x = try tensor(node, 0, name)
         _ = try postTransform(node, name, allowed: ["NONE"])
         let n = try intAttr(node, "n_targets") ?? 1
         guard n >= 1, n <= 1 << 16 else { throw ModelError.unsupported(node: name, reason: "n_targets = \(n)") }
@@ -335,7 +329,7 @@ extension Importer {
     /// `nodes_trueleafs`/`nodes_falseleafs` flag is set; modes are a uint8 tensor (0 LEQ, 1 LT, 2 GTE, 3 GT, 4 EQ,
     /// 5 NEQ; 6 MEMBER is not supported).
     mutating func lowerTreeEnsemble5(_ node: Onnx_NodeProto, _ name: String) throws {
-        let x = try featureTensor(node, name)
+        let x = try tensor(node, 0, name)
         let nTargets = try intAttr(node, "n_targets") ?? 1
         guard nTargets >= 1, nTargets <= 1 << 16 else { throw ModelError.unsupported(node: name, reason: "n_targets = \(nTargets)") }
         let aggregate = try intAttr(node, "aggregate_function") ?? 1
