@@ -20,13 +20,22 @@ extension Importer {
         return false
     }
 
-    func floatsAttr(_ node: Onnx_NodeProto, _ key: String, _ name: String) throws -> [Double]? {
+    /// A float list attribute (or its `_as_tensor` form). NaN is refused, and infinity unless `allowInfinity`
+    /// (split thresholds: a split that always or never holds).
+    func floatsAttr(_ node: Onnx_NodeProto, _ key: String, _ name: String, allowInfinity: Bool = false) throws -> [Double]? {
+        let values: [Double]
         if let a = attr(node, key + "_as_tensor") {
             guard case .constant(_, let d) = try constant(a.t) else { return nil }
-            return d
+            values = d
+        } else if let a = attr(node, key) {
+            values = a.floats.map { Double($0) }
+        } else {
+            return nil
         }
-        guard let a = attr(node, key) else { return nil }
-        return a.floats.map { Double($0) }
+        guard !values.contains(where: { $0.isNaN || (!allowInfinity && $0.isInfinite) }) else {
+            throw ModelError.unsupported(node: name, reason: "attribute \(key) contains NaN\(allowInfinity ? "" : " or infinity")")
+        }
+        return values
     }
     func stringAttr(_ node: Onnx_NodeProto, _ key: String) -> String? {
         attr(node, key).map { String(decoding: $0.s, as: UTF8.self) }
@@ -180,7 +189,7 @@ extension Importer {
         let featureIds = try requiredInts(node, "nodes_featureids", name)
         let trueIds = try requiredInts(node, "nodes_truenodeids", name), falseIds = try requiredInts(node, "nodes_falsenodeids", name)
         guard let modes = stringsAttr(node, "nodes_modes") else { throw ModelError.unsupported(node: name, reason: "\(node.opType) has no 'nodes_modes'") }
-        guard let thresholds = try floatsAttr(node, "nodes_values", name) ?? (modes.allSatisfy({ $0 == "LEAF" }) ? [Double](repeating: 0, count: modes.count) : nil) else {
+        guard let thresholds = try floatsAttr(node, "nodes_values", name, allowInfinity: true) ?? (modes.allSatisfy({ $0 == "LEAF" }) ? [Double](repeating: 0, count: modes.count) : nil) else {
             throw ModelError.unsupported(node: name, reason: "\(node.opType) has no 'nodes_values'")
         }
         let n = treeIds.count
@@ -369,8 +378,9 @@ extension Importer {
                 guard index >= 0, index < n else { throw ModelError.malformedONNX("node '\(name)': node \(index) is out of range") }
                 guard onPath.insert(index).inserted else { throw ModelError.malformedONNX("node '\(name)': the tree from root \(root) has a cycle through node \(index)") }
                 defer { onPath.remove(index) }
+                // Compared as a Double first: converting an arbitrary float to Int would trap.
+                guard modes[index] >= 0, modes[index] < Double(order.count), modes[index] == modes[index].rounded() else { throw ModelError.unsupported(node: name, reason: "nodes_modes value \(modes[index]) (6 = BRANCH_MEMBER is not supported)") }
                 let m = Int(modes[index])
-                guard m >= 0, m < order.count, Double(m) == modes[index] else { throw ModelError.unsupported(node: name, reason: "nodes_modes value \(modes[index]) (6 = BRANCH_MEMBER is not supported)") }
                 guard features[index] >= 0, features[index] < size(x) else { throw ModelError.unsupported(node: name, reason: "a split reads feature \(features[index])") }
                 nodes.append(TreeEnsemble.Node(mode: order[m], feature: features[index], threshold: splits[index], trueChild: 0, falseChild: 0))
                 let t = try add(trueIds[index], leaf: trueLeaf[index] != 0, depth: depth + 1)

@@ -155,7 +155,8 @@ final class BadInputTests: XCTestCase {
     /// ai.onnx.ml models zkinfer cannot take (issue 15): an error naming the node.
     func testClassicalModelsItCannotTake() throws {
         for name in ["tree_cycle", "tree_feature_out_of_range", "tree_member_mode", "tree_aggregate_max", "tree_attribute_lengths",
-                     "tree_vote_for_missing_node", "tree_nan_threshold", "tree_post_transform", "normalizer_max", "label_used_as_value"] {
+                     "tree_vote_for_missing_node", "tree_nan_threshold", "tree_post_transform", "normalizer_max", "label_used_as_value",
+                     "tree_huge_mode", "linear_infinite_coefficient"] {
             try checkBadModel(name)
         }
     }

@@ -258,13 +258,28 @@ def build():
     cases["tree_vote_for_missing_node"] = (ml("tree_vote_for_missing_node", stump("trees_vote", vote_nodes=(1, 7))),
                                            {"kind": "malformedONNX", "node": "trees_vote", "contains": "does not exist"})
     cases["tree_nan_threshold"] = (ml("tree_nan_threshold", stump("trees_nan", values=(float("nan"), 0, 0))),
-                                   {"kind": "unsupported", "node": "trees_nan", "contains": "threshold"})
+                                   {"kind": "unsupported", "node": "trees_nan", "contains": "nodes_values contains NaN"})
     cases["tree_post_transform"] = (ml("tree_post_transform", stump("trees_probit", post_transform="PROBIT")),
                                     {"kind": "unsupported", "node": "trees_probit", "contains": "post_transform"})
     cases["normalizer_max"] = (
         model([helper.make_node("Normalizer", ["input"], ["output"], name="norm_max", domain="ai.onnx.ml", norm="MAX")], [],
               vi("input", [1, 4]), vi("output", [1, 4]), "normalizer_max", extra_domains=["ai.onnx.ml"]),
         {"kind": "unsupported", "node": "norm_max", "contains": "Normalizer"})
+    # Hostile numbers where exporters write small ones: an opset-5 nodes_modes value of 1e30 (must not trap converting
+    # to an integer), an infinite linear coefficient.
+    te5 = helper.make_node("TreeEnsemble", ["input"], ["output"], name="trees_huge_mode", domain="ai.onnx.ml", n_targets=1,
+                           aggregate_function=1, post_transform=0, tree_roots=[0], nodes_featureids=[0], nodes_truenodeids=[0],
+                           nodes_trueleafs=[1], nodes_falsenodeids=[1], nodes_falseleafs=[1],
+                           nodes_modes=f32("nodes_modes", [1e30]), nodes_splits=f32("nodes_splits", [0.5]),
+                           leaf_targetids=[0, 0], leaf_weights=f32("leaf_weights", [1.0, 2.0]))
+    m5 = model([te5], [], vi("input", [1, 4]), vi("output", [1, 1]), "tree_huge_mode", extra_domains=["ai.onnx.ml"])
+    m5.opset_import[1].version = 5
+    cases["tree_huge_mode"] = (m5, {"kind": "unsupported", "node": "trees_huge_mode", "contains": "nodes_modes"})
+    cases["linear_infinite_coefficient"] = (
+        model([helper.make_node("LinearRegressor", ["input"], ["output"], name="linreg_inf", domain="ai.onnx.ml",
+                                coefficients=[1.0, float("inf"), 0.0, 0.5], intercepts=[0.0], targets=1)], [],
+              vi("input", [1, 4]), vi("output", [1, 1]), "linear_infinite_coefficient", extra_domains=["ai.onnx.ml"]),
+        {"kind": "unsupported", "node": "linreg_inf", "contains": "coefficients"})
     # A classifier whose predicted label feeds another op (zkinfer proves the label only as a graph output).
     clf = helper.make_node("LinearClassifier", ["input"], ["label", "scores"], name="linear_clf", domain="ai.onnx.ml",
                            coefficients=list(weights(2, 4).reshape(-1)), intercepts=[0.0, 0.5], classlabels_ints=[0, 1])
