@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ZKGroth16", targets: ["ZKGroth16"]),
         .library(name: "ZKPoseidon", targets: ["ZKPoseidon"]),
         .library(name: "ZKModel", targets: ["ZKModel"]),
+        .library(name: "ZKCeremony", targets: ["ZKCeremony"]),
         .library(name: "ZKClaim", targets: ["ZKClaim"]),
         .library(name: "ZKBench", targets: ["ZKBench"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
@@ -63,6 +64,7 @@ let package = Package(
             ]),
         // Claims ("this output came from this model on this input"): types, the verifier, receipts, re-derivation and
         // audit, and the compiled-directory workspace that proves and writes them.
+        .target(name: "ZKCeremony", dependencies: ["ZKAlgebra", "ZKFormats", "ZKSodium", "ZKGroth16"]),
         .target(name: "ZKClaim", dependencies: ["ZKModel", "ZKAlgebra", "ZKConstraints", "ZKFormats", "ZKGroth16", "ZKSodium"]),
         // In-process measurement suites, results schema, report and SVG plots for `zkinfer bench`.
         .target(name: "ZKBench", dependencies: ["ZKAlgebra", "ZKConstraints", "ZKGroth16"]),
@@ -94,6 +96,9 @@ let package = Package(
             name: "ZKModelTests",
             dependencies: ["ZKModel", "ZKClaim", "ZKCircuit", "ZKConstraints", "ZKGroth16", "ZKAlgebra", "ZKFormats", "ZKPoseidon"],
             // Bad-model fixtures are read through #filePath (with their generator script), not as resources.
+            exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ZKCeremonyTests", dependencies: ["ZKCeremony", "ZKFormats", "ZKAlgebra", "ZKGroth16", "ZKConstraints", "ZKSodium"],
             exclude: ["Fixtures"]),
         .testTarget(name: "ZKBenchTests", dependencies: ["ZKBench"]),
         .testTarget(name: "zkinferCLITests", dependencies: ["zkinfer", "ZKModel", "ZKClaim", "ZKPoseidon", "ZKAlgebra"]),

@@ -5,13 +5,13 @@ import ZKAlgebra
 
 /// A bounds-checked little-endian cursor over `bytes[start..<end]`. Every read checks the
 /// remaining length first and throws ``FormatError/truncated(context:offset:needed:available:)``.
-struct ByteReader {
-    let bytes: [UInt8]
-    private(set) var offset: Int
-    let end: Int
-    let context: String
+package struct ByteReader {
+    package let bytes: [UInt8]
+    package private(set) var offset: Int
+    package let end: Int
+    package let context: String
 
-    init(_ bytes: [UInt8], range: Range<Int>? = nil, context: String) {
+    package init(_ bytes: [UInt8], range: Range<Int>? = nil, context: String) {
         self.bytes = bytes
         let r = range ?? 0..<bytes.count
         self.offset = r.lowerBound
@@ -19,16 +19,16 @@ struct ByteReader {
         self.context = context
     }
 
-    var remaining: Int { end - offset }
-    var isAtEnd: Bool { offset == end }
+    package var remaining: Int { end - offset }
+    package var isAtEnd: Bool { offset == end }
 
-    mutating func require(_ n: Int, _ what: String) throws {
+    package mutating func require(_ n: Int, _ what: String) throws {
         guard n >= 0, n <= remaining else {
             throw FormatError.truncated(context: "\(context), \(what)", offset: offset, needed: n, available: remaining)
         }
     }
 
-    mutating func readU32(_ what: String) throws -> UInt32 {
+    package mutating func readU32(_ what: String) throws -> UInt32 {
         try require(4, what)
         var v: UInt32 = 0
         for i in 0..<4 { v |= UInt32(bytes[offset + i]) << UInt32(8 * i) }
@@ -36,7 +36,7 @@ struct ByteReader {
         return v
     }
 
-    mutating func readU64(_ what: String) throws -> UInt64 {
+    package mutating func readU64(_ what: String) throws -> UInt64 {
         try require(8, what)
         var v: UInt64 = 0
         for i in 0..<8 { v |= UInt64(bytes[offset + i]) << UInt64(8 * i) }
@@ -44,14 +44,14 @@ struct ByteReader {
         return v
     }
 
-    mutating func readBytes(_ n: Int, _ what: String) throws -> ArraySlice<UInt8> {
+    package mutating func readBytes(_ n: Int, _ what: String) throws -> ArraySlice<UInt8> {
         try require(n, what)
         defer { offset += n }
         return bytes[offset..<(offset + n)]
     }
 
     /// Reads 32 bytes as four little-endian 64-bit limbs (least significant first).
-    mutating func readLimbs(_ what: String) throws -> (UInt64, UInt64, UInt64, UInt64) {
+    package mutating func readLimbs(_ what: String) throws -> (UInt64, UInt64, UInt64, UInt64) {
         try require(32, what)
         var l: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         func word(_ o: Int) -> UInt64 {
@@ -65,13 +65,13 @@ struct ByteReader {
     }
 
     /// Throws unless every byte of the range has been consumed.
-    func expectEnd() throws {
+    package func expectEnd() throws {
         if remaining != 0 { throw FormatError.trailingBytes(context: context, count: remaining) }
     }
 
     /// Checks that `count` items of `itemSize` bytes each can fit in the remaining bytes
     /// (no overflow: `count` is at most 2^64 − 1 and the comparison is done by division).
-    func checkCount(_ count: UInt64, itemSize: Int, _ what: String) throws {
+    package func checkCount(_ count: UInt64, itemSize: Int, _ what: String) throws {
         let maximum = UInt64(remaining / max(itemSize, 1))
         if count > maximum {
             throw FormatError.countTooLarge(context: "\(context), \(what)", count: count, maximumPossible: maximum)
@@ -80,37 +80,37 @@ struct ByteReader {
 }
 
 /// Little-endian byte writer.
-struct ByteWriter {
-    var bytes: [UInt8] = []
+package struct ByteWriter {
+    package var bytes: [UInt8] = []
 
-    mutating func u32(_ v: UInt32) { for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> UInt32(8 * i))) } }
-    mutating func u64(_ v: UInt64) { for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(8 * i))) } }
+    package mutating func u32(_ v: UInt32) { for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> UInt32(8 * i))) } }
+    package mutating func u64(_ v: UInt64) { for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(8 * i))) } }
     /// A count or index stored as u32 (values above `UInt32.max` are truncated; callers document this).
-    mutating func u32(int v: Int) { u32(UInt32(truncatingIfNeeded: v)) }
-    mutating func append(_ b: some Sequence<UInt8>) { bytes.append(contentsOf: b) }
-    mutating func limbs(_ l: [UInt64]) { for w in l { u64(w) } }
+    package mutating func u32(int v: Int) { u32(UInt32(truncatingIfNeeded: v)) }
+    package mutating func append(_ b: some Sequence<UInt8>) { bytes.append(contentsOf: b) }
+    package mutating func limbs(_ l: [UInt64]) { for w in l { u64(w) } }
     /// Canonical (plain, non-Montgomery) little-endian encoding of an Fr element.
-    mutating func fr(_ x: Fr) { limbs(x.canonicalLimbs) }
+    package mutating func fr(_ x: Fr) { limbs(x.canonicalLimbs) }
 }
 
 /// One section of an iden3 binary container: its type and the byte range of its body.
-struct BinSection {
-    let type: UInt32
-    let range: Range<Int>
+package struct BinSection {
+    package let type: UInt32
+    package let range: Range<Int>
 }
 
 /// The parsed container of an iden3 binary file: `magic(4) | u32 version | u32 nSections |
 /// nSections × (u32 type | u64 size | body)`, all little-endian.
-struct BinContainer {
-    let format: String
-    let bytes: [UInt8]
-    let version: UInt32
+package struct BinContainer {
+    package let format: String
+    package let bytes: [UInt8]
+    package let version: UInt32
     /// Sections in file order.
-    let sections: [BinSection]
+    package let sections: [BinSection]
 
     /// Parses and checks the container: magic, version, every section size against the bytes
     /// remaining, no duplicate section types, no trailing bytes after the last section.
-    init(_ bytes: [UInt8], magic: String, version expected: UInt32) throws {
+    package init(_ bytes: [UInt8], magic: String, version expected: UInt32) throws {
         format = magic
         self.bytes = bytes
         var r = ByteReader(bytes, context: magic)
@@ -138,16 +138,16 @@ struct BinContainer {
         sections = list
     }
 
-    func section(_ type: UInt32) -> BinSection? { sections.first { $0.type == type } }
+    package func section(_ type: UInt32) -> BinSection? { sections.first { $0.type == type } }
 
     /// A reader over a required section's body.
-    func reader(_ type: UInt32, name: String) throws -> ByteReader {
+    package func reader(_ type: UInt32, name: String) throws -> ByteReader {
         guard let s = section(type) else { throw FormatError.missingSection(format: format, section: type) }
         return ByteReader(bytes, range: s.range, context: "\(format) section \(type) (\(name))")
     }
 
     /// Writes a container with the given sections (in order).
-    static func write(magic: String, version: UInt32, sections: [(UInt32, [UInt8])]) -> [UInt8] {
+    package static func write(magic: String, version: UInt32, sections: [(UInt32, [UInt8])]) -> [UInt8] {
         var w = ByteWriter()
         w.append(Array(magic.utf8))
         w.u32(version)
@@ -165,7 +165,7 @@ struct BinContainer {
 
 /// Whether little-endian limbs are below the modulus of `F`.
 @inline(__always)
-func limbsBelowModulus<F: MontgomeryField>(_ l: (UInt64, UInt64, UInt64, UInt64), _: F.Type) -> Bool {
+package func limbsBelowModulus<F: MontgomeryField>(_ l: (UInt64, UInt64, UInt64, UInt64), _: F.Type) -> Bool {
     let a = [l.3, l.2, l.1, l.0], p = [F.p3, F.p2, F.p1, F.p0]
     for i in 0..<4 where a[i] != p[i] { return a[i] < p[i] }
     return false
@@ -173,7 +173,7 @@ func limbsBelowModulus<F: MontgomeryField>(_ l: (UInt64, UInt64, UInt64, UInt64)
 
 extension ByteReader {
     /// Reads `n8` (must be 32) followed by the prime, which must equal `F`'s modulus.
-    mutating func readFieldHeader<F: MontgomeryField>(_ field: F.Type, n8What: String, primeName: String) throws {
+    package mutating func readFieldHeader<F: MontgomeryField>(_ field: F.Type, n8What: String, primeName: String) throws {
         let n8 = try readU32(n8What)
         guard n8 == 32 else { throw FormatError.unsupportedFieldSize(context: "\(context), \(n8What)", found: n8) }
         let p = try readLimbs(primeName)
@@ -183,7 +183,7 @@ extension ByteReader {
     }
 
     /// A plain (canonical, non-Montgomery) 32-byte little-endian element of `F`, checked `< p`.
-    mutating func readCanonical<F: MontgomeryField>(_: F.Type, _ what: @autoclosure () -> String) throws -> F {
+    package mutating func readCanonical<F: MontgomeryField>(_: F.Type, _ what: @autoclosure () -> String) throws -> F {
         let l = try readLimbs("field element")
         guard limbsBelowModulus(l, F.self), let x = F(canonicalLimbs: [l.0, l.1, l.2, l.3]) else {
             throw FormatError.nonCanonicalValue(context: "\(context), \(what())")
@@ -193,7 +193,7 @@ extension ByteReader {
 
     /// A 32-byte little-endian element of `F` stored in Montgomery form (`x·2^256 mod p`),
     /// checked `< p`. Our fields use the same `R = 2^256`, so the limbs are taken as they are.
-    mutating func readMontgomery<F: MontgomeryField>(_: F.Type, _ what: @autoclosure () -> String) throws -> F {
+    package mutating func readMontgomery<F: MontgomeryField>(_: F.Type, _ what: @autoclosure () -> String) throws -> F {
         let l = try readLimbs("field element")
         guard limbsBelowModulus(l, F.self) else {
             throw FormatError.nonCanonicalValue(context: "\(context), \(what())")
@@ -203,7 +203,7 @@ extension ByteReader {
 
     /// A G1 point as two Montgomery-form Fq coordinates; all zeros is the point at infinity.
     /// Checked on the curve (G1 has cofactor 1, so that implies subgroup membership).
-    mutating func readG1Montgomery(_ what: @autoclosure () -> String) throws -> G1Affine {
+    package mutating func readG1Montgomery(_ what: @autoclosure () -> String) throws -> G1Affine {
         let x = try readMontgomery(Fq.self, "\(what()), x")
         let y = try readMontgomery(Fq.self, "\(what()), y")
         if x.isZero && y.isZero { return .infinity }
@@ -214,7 +214,7 @@ extension ByteReader {
 
     /// A G2 point as `x.c0, x.c1, y.c0, y.c1` in Montgomery form; all zeros is infinity.
     /// Checked on the twist curve, and in the order-r subgroup when `subgroup` is true.
-    mutating func readG2Montgomery(_ what: @autoclosure () -> String, subgroup: Bool) throws -> G2Affine {
+    package mutating func readG2Montgomery(_ what: @autoclosure () -> String, subgroup: Bool) throws -> G2Affine {
         let x0 = try readMontgomery(Fq.self, "\(what()), x.c0")
         let x1 = try readMontgomery(Fq.self, "\(what()), x.c1")
         let y0 = try readMontgomery(Fq.self, "\(what()), y.c0")

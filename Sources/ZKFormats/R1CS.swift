@@ -87,8 +87,13 @@ public struct R1CSFile: Sendable, Hashable {
     /// Parses a `.r1cs` file; throws ``FormatError`` on any malformed or unsupported input.
     public init(bytes: [UInt8]) throws {
         let file = try BinContainer(bytes, magic: "r1cs", version: 1)
-        for t: UInt32 in [4, 5] where file.section(t) != nil {
-            throw FormatError.unsupportedFeature(context: "r1cs section \(t)", feature: "circom custom gates (PLONK only)")
+        // circom ≥ 2.0.6 may write the custom-gate sections 4 and 5 even when empty (a zero count);
+        // those are accepted, any actual custom gate is not (they are PLONK-only).
+        for t: UInt32 in [4, 5] {
+            guard let s = file.section(t) else { continue }
+            guard s.range.count == 4, file.bytes[s.range].allSatisfy({ $0 == 0 }) else {
+                throw FormatError.unsupportedFeature(context: "r1cs section \(t)", feature: "circom custom gates (PLONK only)")
+            }
         }
 
         // Header.

@@ -68,6 +68,19 @@ public enum Sodium {
 
     // MARK: Hashing
 
+    /// SHA-256 (`crypto_hash_sha256`) of `data` (32 bytes).
+    public static func sha256(_ data: some Collection<UInt8>) -> [UInt8] {
+        ensureInitialized()
+        let input = Array(data)
+        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
+        out.withUnsafeMutableBufferPointer { o in
+            input.withUnsafeBufferPointer { i in
+                _ = crypto_hash_sha256(o.baseAddress!, i.baseAddress, UInt64(input.count))
+            }
+        }
+        return out
+    }
+
     /// BLAKE2b (`crypto_generichash`) of `data`, `outputLength` bytes (16...64), optionally keyed (16...64-byte key).
     public static func blake2b(_ data: some Collection<UInt8>, outputLength: Int = 32, key: [UInt8] = []) throws -> [UInt8] {
         ensureInitialized()
