@@ -71,22 +71,36 @@ public struct Blake2b512: Sendable {
         copy.withUnsafeBytes { update(buffer: $0) }
     }
 
+    /// Absorbs `input` the way @noble/hashes' BLAKE2b does (what snarkjs uses since 2025): a full
+    /// buffer is compressed only when more input arrives; while a whole block remains in `input`
+    /// beyond the current one, blocks are compressed straight from `input` without passing through
+    /// the buffer. The digest does not depend on this; the stale buffer bytes in ``partialState``
+    /// do, and snarkjs writes that state into `.ptau` files (inputs are taken as 4-byte aligned,
+    /// as snarkjs's are).
     public mutating func update(buffer input: UnsafeRawBufferPointer) {
-        var i = 0
+        var pos = 0
         let n = input.count
-        while i < n {
+        while pos < n {
             if c == 128 {
                 t &+= 128
                 compress(last: false)
                 c = 0
             }
-            let take = min(128 - c, n - i)
-            let at = c
+            let take = min(128 - c, n - pos)
+            if take == 128 && pos + take < n {
+                while pos + 128 < n {
+                    t &+= 128
+                    compress(block: UnsafeRawBufferPointer(rebasing: input[pos..<(pos + 128)]), last: false)
+                    pos += 128
+                }
+                continue
+            }
+            let at = c, from = pos
             buffer.withUnsafeMutableBytes { dst in
-                dst.baseAddress!.advanced(by: at).copyMemory(from: input.baseAddress!.advanced(by: i), byteCount: take)
+                dst.baseAddress!.advanced(by: at).copyMemory(from: input.baseAddress!.advanced(by: from), byteCount: take)
             }
             c += take
-            i += take
+            pos += take
         }
     }
 
@@ -109,9 +123,12 @@ public struct Blake2b512: Sendable {
     }
 
     private mutating func compress(last: Bool) {
-        let m: [UInt64] = buffer.withUnsafeBytes { raw in
-            (0..<16).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) }
-        }
+        let copy = buffer
+        copy.withUnsafeBytes { compress(block: $0, last: last) }
+    }
+
+    private mutating func compress(block raw: UnsafeRawBufferPointer, last: Bool) {
+        let m: [UInt64] = (0..<16).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) }
         var v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7]
         var v8 = Blake2b512.iv[0], v9 = Blake2b512.iv[1], v10 = Blake2b512.iv[2], v11 = Blake2b512.iv[3]
         var v12 = Blake2b512.iv[4] ^ t, v13 = Blake2b512.iv[5]

@@ -76,8 +76,10 @@ public struct PhaseTwoKey: Sendable {
         try self.init(bytes: [UInt8](data))
     }
 
-    func range(_ section: UInt32) -> Range<Int> { container.section(section)!.range }
-    func section(_ s: UInt32) -> ArraySlice<UInt8> { bytes[range(s)] }
+    /// The byte range of a section's body in ``bytes`` (sections 1–10 exist after parsing).
+    public func range(_ section: UInt32) -> Range<Int> { container.section(section)!.range }
+    /// A section's body.
+    public func section(_ s: UInt32) -> ArraySlice<UInt8> { bytes[range(s)] }
 
     /// The bytes of sections 1 and 2 for the given header values (snarkjs `writeHeader`).
     static func headerSections(nVars: Int, nPublic: Int, domainSize: Int, alpha1: G1Affine, beta1: G1Affine, beta2: G2Affine,

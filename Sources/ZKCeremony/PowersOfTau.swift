@@ -84,7 +84,8 @@ public struct PowersOfTau: Sendable {
     public var isPrepared: Bool { container.section(12) != nil }
 
     /// The byte range of a section's body (sections 1–7 always exist; 12–15 when prepared).
-    func range(_ section: UInt32) -> Range<Int> { container.section(section)!.range }
+    /// The byte range of a section's body in ``bytes`` (sections 1–7 always exist; 12–15 when prepared).
+    public func range(_ section: UInt32) -> Range<Int> { container.section(section)!.range }
 
     /// Point `index` of a G1 section; throws if it is not on the curve.
     func g1(_ section: UInt32, _ index: Int) throws -> G1Affine {

@@ -2,7 +2,7 @@ import XCTest
 import ZKAlgebra
 import ZKFormats
 import ZKSodium
-@testable import ZKCeremony
+import ZKCeremony
 
 final class PhaseTwoVectorTests: XCTestCase {
     func testBlake2bMatchesLibsodiumAndResumes() throws {
