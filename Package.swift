@@ -65,7 +65,7 @@ let package = Package(
         // Claims ("this output came from this model on this input"): types, the verifier, receipts, re-derivation and
         // audit, and the compiled-directory workspace that proves and writes them.
         .target(name: "ZKCeremony", dependencies: ["ZKAlgebra", "ZKFormats", "ZKSodium", "ZKGroth16"]),
-        .target(name: "ZKClaim", dependencies: ["ZKModel", "ZKAlgebra", "ZKConstraints", "ZKFormats", "ZKGroth16", "ZKSodium"]),
+        .target(name: "ZKClaim", dependencies: ["ZKModel", "ZKAlgebra", "ZKConstraints", "ZKFormats", "ZKGroth16", "ZKSodium", "ZKCeremony"]),
         // In-process measurement suites, results schema, report and SVG plots for `zkinfer bench`.
         .target(name: "ZKBench", dependencies: ["ZKAlgebra", "ZKConstraints", "ZKGroth16"]),
 
@@ -73,7 +73,7 @@ let package = Package(
             name: "zkinfer",
             dependencies: [
                 "ZKAlgebra", "ZKBigNum", "ZKSodium", "ZKFormats", "ZKConstraints", "ZKCircuit", "ZKGroth16",
-                "ZKPoseidon", "ZKModel", "ZKClaim", "ZKBench",
+                "ZKPoseidon", "ZKModel", "ZKClaim", "ZKBench", "ZKCeremony",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

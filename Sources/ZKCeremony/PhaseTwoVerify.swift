@@ -50,6 +50,44 @@ extension PhaseTwo {
             throw fail("α, β or γ differ from the initial key (a different .ptau?)")
         }
 
+        let (summaries, current) = try checkChain(key)
+        _ = current
+        for s: UInt32 in 3...7 where key.section(s) != initial.section(s) {
+            let what = [3: "IC", 4: "coefficients", 5: "A", 6: "B1", 7: "B2"][Int(s)]!
+            throw fail("section \(s) (\(what)) differs from the initial key")
+        }
+        for (s, what) in [(UInt32(8), "L"), (UInt32(9), "H")] {
+            guard key.range(s).count == initial.range(s).count else { throw fail("section \(s) (\(what)) has another size than the initial key's") }
+            let mine = try loadSection(key, s, threads: threads)
+            let theirs = try loadSection(initial, s, threads: threads)
+            if mine.isEmpty { continue }
+            var weights = (0..<mine.count).map { _ -> Fr in
+                let b = Sodium.randomBytes(16)
+                let lo = b[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, hi = b[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                return Fr(canonicalLimbs: [lo, hi, 0, 0])!
+            }
+            defer { Sodium.zeroize(&weights) }
+            let r1 = MSM.multiScalarMultiply(bases: theirs, scalars: weights, threads: threads).affine
+            let r2 = MSM.multiScalarMultiply(bases: mine, scalars: weights, threads: threads).affine
+            if r1.isInfinity || r2.isInfinity {
+                guard r1.isInfinity && r2.isInfinity && mine == theirs else { throw fail("section \(s) (\(what)) does not match the initial key scaled by δ⁻¹") }
+                continue
+            }
+            guard Pairing.check([(r1, initial.delta2), (-r2, key.delta2)]) else {
+                throw fail("section \(s) (\(what)) does not match the initial key scaled by δ⁻¹")
+            }
+        }
+        return Report(circuitHash: key.circuitHash, contributions: summaries)
+    }
+
+    /// The checks that need only the final key: every contribution's transcript, proof of knowledge
+    /// and δ step (beacons regenerated), and δ1/δ2 in the header equal to the chain's product.
+    /// Without the initial key this does not show that L, H and sections 3–7 are right; that is
+    /// ``verify(initial:final:threads:)``'s job. Returns the contributions and the last δ.
+    public static func verifyChain(_ key: PhaseTwoKey) throws -> [ContributionSummary] { try checkChain(key).0 }
+
+    static func checkChain(_ key: PhaseTwoKey) throws -> ([ContributionSummary], G1Affine) {
+        func fail(_ m: String) -> CeremonyError { .verificationFailed(m) }
         var accumulated = Blake2b512()
         accumulated.update(key.circuitHash)
         var current = G1Affine.generatorPoint
@@ -77,32 +115,7 @@ extension PhaseTwo {
         }
         guard key.delta1 == current else { throw fail("δ1 in the header is not the last contribution's deltaAfter") }
         guard sameRatio(.generatorPoint, current, .generatorPoint, key.delta2) else { throw fail("δ2 in the header does not match δ1") }
-        for s: UInt32 in 3...7 where key.section(s) != initial.section(s) {
-            let what = [3: "IC", 4: "coefficients", 5: "A", 6: "B1", 7: "B2"][Int(s)]!
-            throw fail("section \(s) (\(what)) differs from the initial key")
-        }
-        for (s, what) in [(UInt32(8), "L"), (UInt32(9), "H")] {
-            guard key.range(s).count == initial.range(s).count else { throw fail("section \(s) (\(what)) has another size than the initial key's") }
-            let mine = try loadSection(key, s, threads: threads)
-            let theirs = try loadSection(initial, s, threads: threads)
-            if mine.isEmpty { continue }
-            var weights = (0..<mine.count).map { _ -> Fr in
-                let b = Sodium.randomBytes(16)
-                let lo = b[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, hi = b[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                return Fr(canonicalLimbs: [lo, hi, 0, 0])!
-            }
-            defer { Sodium.zeroize(&weights) }
-            let r1 = MSM.multiScalarMultiply(bases: theirs, scalars: weights, threads: threads).affine
-            let r2 = MSM.multiScalarMultiply(bases: mine, scalars: weights, threads: threads).affine
-            if r1.isInfinity || r2.isInfinity {
-                guard r1.isInfinity && r2.isInfinity && mine == theirs else { throw fail("section \(s) (\(what)) does not match the initial key scaled by δ⁻¹") }
-                continue
-            }
-            guard Pairing.check([(r1, initial.delta2), (-r2, key.delta2)]) else {
-                throw fail("section \(s) (\(what)) does not match the initial key scaled by δ⁻¹")
-            }
-        }
-        return Report(circuitHash: key.circuitHash, contributions: summaries)
+        return (summaries, current)
     }
 
     /// snarkjs `zkey verify CIRCUIT.r1cs FILE.ptau FINAL.zkey`: rebuilds the initial key from the

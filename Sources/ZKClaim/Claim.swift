@@ -109,6 +109,51 @@ public struct Claim: Codable, Equatable, Sendable {
     public var proof: ClaimProof
     /// The model host's receipt (optional): Ed25519 over ``ClaimVerifier/signedBytes(_:)``.
     public var signature: ClaimSignature?
+    /// The phase-2 ceremony that produced the key, when it came from one (`zkinfer setup --zkey`);
+    /// absent for a single-party setup. Bound to the proof through the verification key (δ is the
+    /// chain's product), which `zkinfer verify --zkey` checks.
+    public var ceremony: ClaimCeremony? = nil
+}
+
+/// A claim's record of its key's ceremony (snarkjs phase 2).
+public struct ClaimCeremony: Codable, Equatable, Sendable {
+    /// snarkjs's circuit hash of the initial key (128 hex digits).
+    public var circuitHash: String
+    /// In chain order.
+    public var contributions: [ClaimContribution]
+    /// The `.ptau` the initial key was built from, when setup was given it.
+    public var ptau: ClaimPtau?
+
+    public init(circuitHash: String, contributions: [ClaimContribution], ptau: ClaimPtau?) {
+        self.circuitHash = circuitHash; self.contributions = contributions; self.ptau = ptau
+    }
+}
+
+/// One phase-2 contribution as snarkjs identifies it.
+public struct ClaimContribution: Codable, Equatable, Sendable {
+    public var index: Int
+    public var name: String?
+    /// snarkjs's contribution hash (128 hex digits).
+    public var hash: String
+    public var beaconHash: String?
+    public var iterationsExp: Int?
+
+    public init(index: Int, name: String?, hash: String, beaconHash: String?, iterationsExp: Int?) {
+        self.index = index; self.name = name; self.hash = hash; self.beaconHash = beaconHash; self.iterationsExp = iterationsExp
+    }
+}
+
+/// The phase-1 file behind a ceremony.
+public struct ClaimPtau: Codable, Equatable, Sendable {
+    public var power: Int
+    public var ceremonyPower: Int
+    public var contributions: Int
+    /// The file's last challenge hash (128 hex digits): identifies the phase-1 transcript.
+    public var lastChallenge: String
+
+    public init(power: Int, ceremonyPower: Int, contributions: Int, lastChallenge: String) {
+        self.power = power; self.ceremonyPower = ceremonyPower; self.contributions = contributions; self.lastChallenge = lastChallenge
+    }
 }
 
 

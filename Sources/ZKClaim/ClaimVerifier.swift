@@ -143,6 +143,7 @@ public enum ClaimVerifier {
             problems.append("\(what) is not 64 lowercase hex digits")
         }
         if let d = claim.quantization.calibrationDigest, !isCanonicalDigest(d) { problems.append("quantization.calibrationDigest is not 64 lowercase hex digits") }
+        if let c = claim.ceremony { problems += ceremonyRecordProblems(c) }
         // Nothing below can be recomputed from non-canonical digests: fail closed here.
         if !isCanonicalDigest(claim.model.onnxDigest) || !isCanonicalDigest(claim.model.quantizedDigest) {
             return ClaimVerdict(valid: false, problems: problems, signer: claim.signature?.publicKey, signatureValid: nil)
@@ -258,3 +259,17 @@ public struct ClaimCheckOptions: Sendable {
     }
 }
 
+/// Format problems of a claim's ceremony record (the record itself is checked against a key chain by
+/// `zkinfer verify --zkey`).
+func ceremonyRecordProblems(_ c: ClaimCeremony) -> [String] {
+    func isHex128(_ s: String) -> Bool { s.count == 128 && s.allSatisfy { "0123456789abcdef".contains($0) } }
+    var problems: [String] = []
+    if !isHex128(c.circuitHash) { problems.append("ceremony.circuitHash is not 128 lowercase hex digits") }
+    if c.contributions.isEmpty { problems.append("ceremony.contributions is empty (a key without contributions offers no soundness)") }
+    for (i, k) in c.contributions.enumerated() {
+        if k.index != i + 1 { problems.append("ceremony.contributions[\(i)].index is \(k.index), expected \(i + 1)") }
+        if !isHex128(k.hash) { problems.append("ceremony.contributions[\(i)].hash is not 128 lowercase hex digits") }
+    }
+    if let p = c.ptau, !isHex128(p.lastChallenge) { problems.append("ceremony.ptau.lastChallenge is not 128 lowercase hex digits") }
+    return problems
+}

@@ -75,6 +75,7 @@ public struct ModelWorkspace {
         var m = manifest
         m.verificationKeyDigest = try pk.verificationKey.digest
         try Self.write(try m.encoded(), file("manifest.json"))
+        try? FileManager.default.removeItem(at: file("ceremony.json"))
         return SetupResult(constraints: circuit.system.constraintCount, provingKeyBytes: pkBytes.count, verificationKeyBytes: vkData.count,
                            verificationKeyDigest: m.verificationKeyDigest ?? "", seconds: elapsed, fromPublicPart: compiled.isPublicPart)
     }
@@ -154,6 +155,7 @@ public struct ModelWorkspace {
         let (proof, timings) = try Groth16.proveWithTimings(pk, witness: circuit.witness, threads: threads, progress: progress)
         var claim = try ClaimVerifier.makeClaim(name: manifest.name, compiled: compiled, circuit: circuit, input: input, proof: proof,
                                                 verificationKey: pk.verificationKey, inputSalt: inputSalt, circuitDigest: manifest.circuitDigest)
+        claim.ceremony = ceremonyRecord(for: claim.verificationKeyDigest)
         if let hostKey { try ClaimVerifier.sign(&claim, with: hostKey) }
         return ProvedInput(circuit: circuit, proof: proof, claim: claim, inputSalt: inputSalt,
                            quantizedInput: try compiled.model.quantizeInput(input), witnessTime: witnessTime, timings: timings)

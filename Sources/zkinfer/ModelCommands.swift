@@ -5,6 +5,7 @@ import ZKFormats
 import ZKGroth16
 import ZKModel
 import ZKClaim
+import ZKCeremony
 import ZKBench
 import ZKSodium
 
@@ -184,31 +185,75 @@ struct CompileCommand: ParsableCommand {
 struct ModelSetupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "setup",
-        abstract: "Groth16 setup for a compiled model (single party; libsodium randomness, toxic waste zeroed).",
+        abstract: "Groth16 setup for a compiled model: single party, or a multi-party ceremony (--ptau, then --zkey).",
         discussion: """
-            Writes DIR/proving.key and DIR/verification_key.json (snarkjs format) and records the key digest in \
-            DIR/manifest.json. Whoever runs setup can forge claims for this key (see the README's trust model): a \
-            verifier who does not trust the host runs setup itself and hands proving.key to the host. For private \
-            weights it needs no weights: `zkinfer setup DIR/public` on the weight-free public part that `compile` \
-            writes (the constraint system is rebuilt from it and checked against its manifest).
+            Single party (the quick start): writes DIR/proving.key and DIR/verification_key.json (snarkjs format) and \
+            records the key digest in DIR/manifest.json. Whoever runs it can forge claims for this key (see the README's \
+            trust model). For private weights it needs no weights: `zkinfer setup DIR/public` on the weight-free public \
+            part that `compile` writes.
+
+            Trust-minimized (a snarkjs-compatible ceremony): `zkinfer setup DIR --ptau FILE.ptau -o 0000.zkey` writes the \
+            circuit's initial key (from a prepared powers-of-tau file, e.g. a public Hermez one); contributors run \
+            `zkinfer ceremony contribute` (or snarkjs `zkey contribute`) in turn; `zkinfer setup DIR --zkey FINAL.zkey` \
+            verifies the whole chain (from DIR/ceremony/0000.zkey, or from --ptau) and installs the key. Claims then name \
+            the ceremony, and `zkinfer verify --zkey FINAL.zkey --require-contribution HASH` checks it.
             """)
 
     @Argument(help: "A directory written by `zkinfer compile`.")
     var directory: String
+    @Option(name: .long, help: "A prepared powers-of-tau file: start a ceremony (with -o), or check --zkey's chain from it.")
+    var ptau: String?
+    @Option(name: .shortAndLong, help: "With --ptau alone: where to write the initial key (0000.zkey).")
+    var output: String?
+    @Option(name: .long, help: "The ceremony's final .zkey: verify its chain and install it.")
+    var zkey: String?
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var threads: Int?
     @OptionGroup var options: ModelOptions
 
+    func validate() throws {
+        if zkey == nil, ptau != nil, output == nil { throw ValidationError("--ptau without --zkey starts a ceremony: give -o 0000.zkey") }
+        if output != nil, ptau == nil || zkey != nil { throw ValidationError("-o is for starting a ceremony: use it with --ptau and without --zkey") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
         let workspace = try modelStep(directory) { try ModelWorkspace(directory: directory) }
+        if let zkey { return try install(workspace, zkey) }
+        if let ptau, let output { return try start(workspace, ptau, output) }
         let progress = ProgressReporter(quiet: options.quiet)
         let r = try modelStep(directory) { try workspace.setup(threads: threads, progress: progress.callback) }
         progress.finish()
         if options.json {
             printJSON(["constraints": r.constraints, "setupSeconds": seconds(r.seconds), "provingKeyBytes": r.provingKeyBytes,
-                       "verificationKeyBytes": r.verificationKeyBytes, "verificationKeyDigest": r.verificationKeyDigest])
+                       "verificationKeyBytes": r.verificationKeyBytes, "verificationKeyDigest": r.verificationKeyDigest, "setup": "single-party"])
         } else {
-            print("setup (single party\(r.fromPublicPart ? ", from the weight-free public part" : "")): \(r.constraints) constraints in \(String(format: "%.2f", seconds(r.seconds))) s; proving.key \(r.provingKeyBytes) bytes, verification_key.json \(r.verificationKeyBytes) bytes")
+            print("single-party setup\(r.fromPublicPart ? " (from the weight-free public part)" : ""): \(r.constraints) constraints in \(String(format: "%.2f", seconds(r.seconds))) s; proving.key \(r.provingKeyBytes) bytes, verification_key.json \(r.verificationKeyBytes) bytes (whoever ran this setup can forge claims; use --ptau for a ceremony)")
+        }
+    }
+
+    func start(_ workspace: ModelWorkspace, _ ptauPath: String, _ output: String) throws {
+        let file = try loadPtau(ptauPath)
+        let r = try modelStep(directory) { try workspace.startCeremony(ptau: file, output: output, threads: threads) }
+        if options.json {
+            printJSON(["constraints": r.constraints, "domainSize": r.domainSize, "circuitHash": hexString(r.circuitHash), "zkey": output, "zkeyBytes": r.zkeyBytes])
+        } else {
+            print(formatSnarkjsHash(r.circuitHash, title: "Circuit hash: "))
+            print("ceremony started: \(output) (\(r.zkeyBytes) bytes, \(r.constraints) constraints, domain \(r.domainSize)); next: `zkinfer ceremony contribute \(output) 0001.zkey --name NAME` by each participant, then `zkinfer setup \(directory) --zkey FINAL.zkey`")
+        }
+    }
+
+    func install(_ workspace: ModelWorkspace, _ zkeyPath: String) throws {
+        let bytes = [UInt8](try readFile(zkeyPath))
+        let file = try ptau.map(loadPtau)
+        let r = try modelStep(zkeyPath) { try workspace.installCeremonyKey(zkey: bytes, ptau: file, threads: threads) }
+        if options.json {
+            printJSON(["constraints": r.constraints, "setup": "ceremony", "circuitHash": hexString(r.report.circuitHash),
+                       "verificationKeyDigest": r.verificationKeyDigest, "provingKeyBytes": r.provingKeyBytes, "checkedFromPtau": r.fromPtau,
+                       "contributions": r.report.contributions.map { ["index": $0.index, "name": $0.name ?? "", "hash": $0.hashHex] }])
+        } else {
+            print(PhaseTwo.describe(r.report))
+            print("ceremony setup: chain of \(r.report.contributions.count) contribution(s) verified (from \(r.fromPtau ? "the .ptau" : "ceremony/0000.zkey")); installed proving.key (\(r.provingKeyBytes) bytes) and verification_key.json; claims will name this ceremony")
         }
     }
 }

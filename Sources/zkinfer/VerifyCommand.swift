@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZKCeremony
 import Foundation
 import ZKAlgebra
 import ZKFormats
@@ -37,6 +38,10 @@ struct VerifyCommand: ParsableCommand {
     var model: String?
     @Option(name: .long, help: "With a claim (private weights): require this weights commitment (64 hex digits, optionally 0x-prefixed).")
     var weightsCommitment: String?
+    @Option(name: .long, help: "With a claim: the ceremony's final .zkey; checks its contribution chain and that --vk is the key it produced.")
+    var zkey: String?
+    @Option(name: .long, help: "With --zkey: require this contribution hash (128 hex digits as `ceremony contribute` printed it, spaces allowed) in the chain; repeatable.")
+    var requireContribution: [String] = []
     @Flag(name: .long, help: "Accept a key that offers no soundness (δ = γ, δ = 1, ...) and only warn. For tests of other things.")
     var allowForgeableKey = false
     @Flag(name: .long, help: "Machine-readable JSON on stdout.")
@@ -52,6 +57,9 @@ struct VerifyCommand: ParsableCommand {
         if claim == nil && (model != nil || weightsCommitment != nil || signer != nil) {
             throw ValidationError("--model, --weights-commitment and --signer need a claim.json")
         }
+        if claim == nil && zkey != nil { throw ValidationError("--zkey needs a claim.json") }
+        if zkey == nil && !requireContribution.isEmpty { throw ValidationError("--require-contribution needs --zkey (the chain it is checked in)") }
+        for h in requireContribution where parseContributionHash(h) == nil { throw ValidationError("--require-contribution: \"\(h)\" is not 128 hex digits") }
         if let w = weightsCommitment, Fr(hex: w) == nil {
             throw ValidationError("--weights-commitment must be 64 hex digits (optionally 0x-prefixed) encoding a value below the BN254 group order")
         }
@@ -100,6 +108,16 @@ extension VerifyCommand {
         let start = clock.now
         var verdict = try modelStep(claimPath) { try ClaimVerifier.verify(claim, key: key, options: options) }
         let elapsed = clock.now - start
+        var ceremonyNote = claim.ceremony == nil ? "single-party setup key (no ceremony recorded)" : "key from a ceremony of \(claim.ceremony!.contributions.count) contribution(s) (not checked: give --zkey)"
+        if let zkey {
+            let problems = try ceremonyProblems(claim: claim, key: key, zkeyPath: zkey)
+            if problems.isEmpty {
+                ceremonyNote = "key produced by the ceremony in \(zkey) (chain verified\(requireContribution.isEmpty ? "" : ", required contribution present"))"
+            } else {
+                verdict.valid = false
+                verdict.problems += problems
+            }
+        }
         if let signer, verdict.signer?.lowercased() != signer.lowercased() {
             verdict.valid = false
             verdict.problems.append(verdict.signer == nil ? "the claim is not signed (expected signer \(signer))" : "signed by \(verdict.signer!), not by the required signer \(signer)")
@@ -124,6 +142,9 @@ extension VerifyCommand {
                 "forgeableKeyWarnings": allowForgeableKey ? key.forgeabilityWarnings : [],
             ]
             if let commitment { out["weightsCommitment"] = commitment }
+            out["setup"] = claim.ceremony == nil ? "single-party" : "ceremony"
+            out["ceremonyChecked"] = zkey != nil
+            if let c = claim.ceremony { out["ceremony"] = ["circuitHash": c.circuitHash, "contributions": c.contributions.map { ["index": $0.index, "name": $0.name ?? "", "hash": $0.hash] }] }
             if let l = claim.output.label { out["predictedLabel"] = ["index": l.index, "value": l.value, "classes": l.classes] }
             printJSON(out)
         } else if verdict.valid {
@@ -131,6 +152,7 @@ extension VerifyCommand {
             if let l = claim.output.label { line += " predicted label \"\(l.value)\" (proven)" }
             if let commitment { line += "; weights commitment \(commitment)" }
             if model != nil { line += "; model re-derived from \(model!)" }
+            line += "; \(ceremonyNote)"
             line += "; \(signature); label \"\(claim.model.name)\" (not bound by the proof) [\(String(format: "%.2f", seconds(elapsed) * 1000)) ms]"
             print(line)
         } else {
@@ -147,3 +169,29 @@ extension CLIError {
 
 /// Exits with a code and prints nothing more.
 struct SilentExit: Error { let code: Int32 }
+
+extension VerifyCommand {
+    /// The ceremony checks of `verify --zkey`: the chain in FINAL.zkey (transcripts, proofs of knowledge, δ),
+    /// that the verification key given is exactly the one the chain produced, that the claim's ceremony record
+    /// (if any) is that chain, and that every --require-contribution hash is in it.
+    func ceremonyProblems(claim: Claim, key: VerificationKey, zkeyPath: String) throws -> [String] {
+        let final = try loadPhaseTwoKey(zkeyPath)
+        var problems: [String] = []
+        let chain: [PhaseTwo.ContributionSummary]
+        do { chain = try PhaseTwo.verifyChain(final) } catch let e as CeremonyError {
+            return ["\(zkeyPath): ceremony chain invalid: \(e.description)"]
+        }
+        if chain.isEmpty { problems.append("\(zkeyPath) has no contribution (δ = 1): the key offers no soundness") }
+        let p = try ceremonyStep(zkeyPath) { try PhaseTwo.verificationKeyPoints(final) }
+        let produced = VerificationKey(alpha1: p.alpha1, beta2: p.beta2, gamma2: p.gamma2, delta2: p.delta2, ic: p.ic)
+        if produced != key { problems.append("the verification key \(vk) is not the one \(zkeyPath)'s ceremony produced") }
+        if let c = claim.ceremony {
+            if c.circuitHash != hexString(final.circuitHash) { problems.append("the claim's ceremony.circuitHash is not \(zkeyPath)'s") }
+            if c.contributions.map(\.hash) != chain.map(\.hashHex) { problems.append("the claim's ceremony.contributions are not \(zkeyPath)'s chain") }
+        }
+        for h in missingContributions(requireContribution, in: chain) {
+            problems.append("required contribution \(h.prefix(16))… is not in \(zkeyPath)'s chain")
+        }
+        return problems
+    }
+}

@@ -18,7 +18,8 @@ struct Zkinfer: ParsableCommand {
             """,
         version: zkinferVersion,
         subcommands: [CompileCommand.self, ModelSetupCommand.self, ModelProveCommand.self, VerifyCommand.self, AuditCommand.self, RunCommand.self,
-                      InspectCommand.self, KeygenCommand.self, Groth16Command.self, ExportCommand.self, BenchCommand.self, DemoCommand.self])
+                      InspectCommand.self, KeygenCommand.self, PtauCommand.self, CeremonyCommand.self, Groth16Command.self, ExportCommand.self,
+                      BenchCommand.self, DemoCommand.self])
 
     static func main() {
         do {
