@@ -45,6 +45,19 @@ let package = Package(
             path: "Benchmarks/Groth16Benchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
         .executableTarget(
+            name: "CeremonyBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "ZKAlgebra", package: zkinfer),
+                .product(name: "ZKConstraints", package: zkinfer),
+                .product(name: "ZKFormats", package: zkinfer),
+                .product(name: "ZKGroth16", package: zkinfer),
+                .product(name: "ZKCeremony", package: zkinfer),
+                .product(name: "ZKModel", package: zkinfer),
+            ],
+            path: "Benchmarks/CeremonyBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
+        .executableTarget(
             name: "ModelBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),

@@ -189,7 +189,9 @@ public enum PhaseOne {
     /// Points `i` of a section times `first·stepⁱ` (snarkjs `batchApplyKey`).
     static func scaledG1(_ file: PowersOfTau, _ section: UInt32, count: Int, first: Fr, step: Fr, threads: Int) throws -> [G1Affine] {
         let points = try loadG1(file, section, count: count, threads: threads)
-        return batchToAffine(parallelChunkedPowers(count, first: first, step: step, threads: threads) { i, k in points[i].jacobian * k })
+        return batchToAffine(parallelChunkedPowers(count, first: first, step: step, threads: threads) { i, k in
+            points[i].jacobian.multiplied(by: G1Endomorphism.decompose(k))
+        })
     }
 
     static func scaledG2(_ file: PowersOfTau, _ section: UInt32, count: Int, first: Fr, step: Fr, threads: Int) throws -> [G2Affine] {

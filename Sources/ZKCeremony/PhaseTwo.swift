@@ -230,7 +230,13 @@ public enum PhaseTwo {
     /// Every G1 point of a section multiplied by `k` (points checked on the curve first).
     static func scaleSection(_ key: PhaseTwoKey, _ section: UInt32, by k: Fr, threads: Int) throws -> [UInt8] {
         let points = try loadSection(key, section, threads: threads)
-        let scaled = batchToAffine(parallelMap(points.count, threads: threads) { points[$0].jacobian * k })
+        // One scalar for every point: decompose it once for the GLV endomorphism.
+        let d = G1Endomorphism.decompose(k)
+        let blocks = (points.count + 4095) / 4096
+        let parts = parallelMap(blocks, threads: threads) { b in
+            G1Endomorphism.multiply(Array(points[(b * 4096)..<min(points.count, (b + 1) * 4096)]), by: d)
+        }
+        let scaled = parts.flatMap { $0 }
         return lem(scaled)
     }
 

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import ZKAlgebra
-import ZKCeremony
+@_spi(Testing) import ZKCeremony
 import ZKFormats
 import ZKGroth16
+import ZKSodium
 
 // `zkinfer ptau …` (phase 1) and `zkinfer ceremony …` (phase 2): a snarkjs-compatible multi-party
 // Groth16 setup. Exit codes: 0 success, 1 a failed ceremony check, 2 malformed input or usage.
@@ -75,8 +76,22 @@ struct PtauNew: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "new", abstract: "A blank powers-of-tau file for 2^POWER constraints (snarkjs `powersoftau new bn128`).")
     @Argument(help: "The power (1 to 27).") var power: Int
     @Option(name: .shortAndLong, help: "Output .ptau.") var output: String
+    @Flag(name: .customLong("insecure-prepared-for-benchmarks"), help: ArgumentHelp(
+        "Tests and benchmarks only: write a prepared file from secrets drawn here and discarded, with no contribution (`ptau verify` rejects it).",
+        visibility: .hidden))
+    var insecurePrepared = false
 
     func run() throws {
+        if insecurePrepared {
+            func secret() -> Fr { var x = Fr.random(); while x.isZero { x = Fr.random() }; return x }
+            var (t, a, b) = (secret(), secret(), secret())
+            let bytes = try ceremonyStep(output) { try PhaseOne.knownSecretsPreparedFile(power: power, tau: t, alpha: a, beta: b) }
+            Sodium.zeroize(&t); Sodium.zeroize(&a); Sodium.zeroize(&b)
+            try writeFile(Data(bytes), output)
+            FileHandle.standardError.write(Data("zkinfer: WARNING: \(output) is an insecure prepared file for tests and benchmarks (no contribution; never use it for real keys)\n".utf8))
+            print("wrote \(output) (\(bytes.count) bytes, power \(power), prepared, no contribution)")
+            return
+        }
         let bytes = try ceremonyStep(output) { try PhaseOne.newFile(power: power) }
         try writeFile(Data(bytes), output)
         print(formatSnarkjsHash(PhaseOne.firstChallengeHash(power: power), title: "First Contribution Hash:"))

@@ -3,7 +3,7 @@ import ZKAlgebra
 import ZKConstraints
 import ZKFormats
 import ZKGroth16
-import ZKCeremony
+@_spi(Testing) import ZKCeremony
 
 /// Chains we make ourselves, end to end, and every tamper a verifier must catch.
 final class CeremonyChainTests: XCTestCase {
@@ -64,6 +64,20 @@ final class CeremonyChainTests: XCTestCase {
         XCTAssertFalse(try Groth16.verify(vk, proof: proof, publicInputs: [publics[0] + .one] + publics.dropFirst()))
         // δ is not 1 any more (the key is not forgeable by construction).
         XCTAssertTrue(vk.forgeabilityWarnings.isEmpty)
+    }
+
+    /// The group inverse FFT of `prepare` against Lagrange evaluations computed in the field from
+    /// known secrets (an independent, obviously correct route to the same points).
+    func testPrepareMatchesFieldSideLagrangeEvaluations() throws {
+        let tau = Fr(123_456_789), alpha = Fr(987), beta = Fr(65_537)
+        for power in [1, 3, 5] {
+            let known = try PhaseOne.knownSecretsPreparedFile(power: power, tau: tau, alpha: alpha, beta: beta)
+            let prepared = try PhaseOne.prepare(PowersOfTau(bytes: known))
+            XCTAssertTrue(prepared == known, "power \(power)")
+        }
+        // Such a file has no contribution: `ptau verify` refuses it for production.
+        let f = try PowersOfTau(bytes: PhaseOne.knownSecretsPreparedFile(power: 3, tau: tau, alpha: alpha, beta: beta))
+        XCTAssertThrowsError(try PhaseOne.verify(f)) { XCTAssertTrue("\($0)".contains("no contribution"), "\($0)") }
     }
 
     // MARK: tampers
