@@ -41,12 +41,18 @@ extension PhaseOne {
     }
 
     /// `out[k] = (1/N)·Σⱼ ω^(−jk)·in[j]` over group elements (radix-2, natural order in and out).
-    /// Each butterfly is one scalar multiplication by a root of unity.
+    /// Each butterfly is one scalar multiplication by a root of unity; in G1 it uses the GLV
+    /// endomorphism with each level's twiddles decomposed once.
     static func groupInverseFFT<C: CurveParameters>(_ input: [JacobianPoint<C>], threads: Int) -> [JacobianPoint<C>] {
         let n = input.count
         if n == 1 { return input }
         let logN = n.trailingZeroBitCount
         let domain = Domain(logSize: logN)!
+        let isG1 = C.self == BN254G1.self
+        @inline(__always) func times(_ p: JacobianPoint<C>, _ k: Fr, _ d: G1Endomorphism.Decomposition?) -> JacobianPoint<C> {
+            if let d, let q = p as? G1 { return q.multiplied(by: d) as! JacobianPoint<C> }
+            return p * k
+        }
         var a = input
         // Bit-reversal permutation.
         for i in 0..<n {
@@ -58,11 +64,9 @@ extension PhaseOne {
             let half = len / 2
             // w_len^(-1) = ω^(−N/len)
             let step = domain.omegaInverse.power(UInt64(n / len))
-            let twiddles: [Fr] = {
-                var t = [Fr](repeating: .one, count: half)
-                for k in 1..<max(half, 1) { t[k] = t[k - 1] * step }
-                return t
-            }()
+            var twiddles = [Fr](repeating: .one, count: half)
+            for k in 1..<max(half, 1) { twiddles[k] = twiddles[k - 1] * step }
+            let decompositions: [G1Endomorphism.Decomposition]? = isG1 ? parallelMap(half, threads: threads) { G1Endomorphism.decompose(twiddles[$0]) } : nil
             let groups = n / len
             a.withUnsafeMutableBufferPointer { buf in
                 let b = Unchecked(value: buf.baseAddress!)
@@ -72,7 +76,7 @@ extension PhaseOne {
                         let g = idx / half, k = idx % half
                         let i = g * len + k, j = i + half
                         let u = b.value[i]
-                        let v = k == 0 ? b.value[j] : b.value[j] * twiddles[k]
+                        let v = k == 0 ? b.value[j] : times(b.value[j], twiddles[k], decompositions?[k])
                         b.value[i] = u + v
                         b.value[j] = u - v
                     }
@@ -81,7 +85,8 @@ extension PhaseOne {
             len *= 2
         }
         let inv = domain.sizeInverse
-        return parallelMap(n, threads: threads) { a[$0] * inv }
+        let d = isG1 ? G1Endomorphism.decompose(inv) : nil
+        return parallelMap(n, threads: threads) { times(a[$0], inv, d) }
     }
 }
 

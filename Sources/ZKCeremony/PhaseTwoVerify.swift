@@ -58,24 +58,44 @@ extension PhaseTwo {
         }
         for (s, what) in [(UInt32(8), "L"), (UInt32(9), "H")] {
             guard key.range(s).count == initial.range(s).count else { throw fail("section \(s) (\(what)) has another size than the initial key's") }
-            let mine = try loadSection(key, s, threads: threads)
-            let theirs = try loadSection(initial, s, threads: threads)
-            if mine.isEmpty { continue }
-            var weights = (0..<mine.count).map { _ -> Fr in
-                let b = Sodium.randomBytes(16)
-                let lo = b[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, hi = b[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                return Fr(canonicalLimbs: [lo, hi, 0, 0])!
+        }
+        // L: every point scaled by the same δ⁻¹ (random 128-bit weights).
+        let lFinal = try loadSection(key, 8, threads: threads), lInitial = try loadSection(initial, 8, threads: threads)
+        if !lFinal.isEmpty {
+            var w = PhaseOne.randomWeights(lFinal.count)
+            defer { Sodium.zeroize(&w) }
+            guard scaledByDelta(lInitial, lFinal, w) else { throw fail("section 8 (L) does not match the initial key scaled by δ⁻¹") }
+        }
+        // H, in the monomial basis τⁱ·t(τ)/δ (i < n) that the odd-coset points encode: the first n − 1
+        // components (all an honest prover uses) by a random combination — snarkjs's check, with the
+        // weights s (s[n−1] = 0) mapped to the odd-coset basis by an FFT — and the last component
+        // must be the initial one scaled by δ⁻¹ or zero (what `zkey import bellman` writes). snarkjs
+        // leaves that component unchecked; a contributor could plant a point there that a malicious
+        // prover can use (an IC point over δ turns a public input into a private one).
+        let hFinal = try loadSection(key, 9, threads: threads), hInitial = try loadSection(initial, 9, threads: threads)
+        let n = hFinal.count
+        var s = PhaseOne.randomWeights(n)
+        s[n - 1] = .zero
+        Domain(size: n)!.forward(&s)
+        defer { Sodium.zeroize(&s) }
+        guard scaledByDelta(hInitial, hFinal, s) else { throw fail("section 9 (H) does not match the initial key scaled by δ⁻¹") }
+        var last = [Fr](repeating: .one, count: n)
+        let omegaInverse = Domain(size: n)!.omegaInverse
+        for k in 1..<max(n, 1) { last[k] = last[k - 1] * omegaInverse }
+        let lastFinal = MSM.multiScalarMultiply(bases: hFinal, scalars: last, threads: threads).affine
+        if !lastFinal.isInfinity {
+            let lastInitial = MSM.multiScalarMultiply(bases: hInitial, scalars: last, threads: threads).affine
+            guard !lastInitial.isInfinity, Pairing.check([(lastInitial, initial.delta2), (-lastFinal, key.delta2)]) else {
+                throw fail("section 9 (H): the top component (unused by honest provers) is neither the initial one scaled by δ⁻¹ nor zero")
             }
-            defer { Sodium.zeroize(&weights) }
-            let r1 = MSM.multiScalarMultiply(bases: theirs, scalars: weights, threads: threads).affine
-            let r2 = MSM.multiScalarMultiply(bases: mine, scalars: weights, threads: threads).affine
-            if r1.isInfinity || r2.isInfinity {
-                guard r1.isInfinity && r2.isInfinity && mine == theirs else { throw fail("section \(s) (\(what)) does not match the initial key scaled by δ⁻¹") }
-                continue
-            }
-            guard Pairing.check([(r1, initial.delta2), (-r2, key.delta2)]) else {
-                throw fail("section \(s) (\(what)) does not match the initial key scaled by δ⁻¹")
-            }
+        }
+
+        /// Σwᵢ·Aᵢ and Σwᵢ·Bᵢ: e(ΣwA, δ⁰2) = e(ΣwB, δ2), i.e. B = A·δ⁰/δ on the combination.
+        func scaledByDelta(_ a: [G1Affine], _ b: [G1Affine], _ w: [Fr]) -> Bool {
+            let r1 = MSM.multiScalarMultiply(bases: a, scalars: w, threads: threads).affine
+            let r2 = MSM.multiScalarMultiply(bases: b, scalars: w, threads: threads).affine
+            if r1.isInfinity || r2.isInfinity { return r1.isInfinity && r2.isInfinity && a == b }
+            return Pairing.check([(r1, initial.delta2), (-r2, key.delta2)])
         }
         return Report(circuitHash: key.circuitHash, contributions: summaries)
     }

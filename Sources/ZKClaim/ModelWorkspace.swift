@@ -112,7 +112,7 @@ public struct ModelWorkspace {
     }
 
     static func write(_ data: Data, _ url: URL) throws {
-        do { try data.write(to: url, options: .atomic) } catch { throw ModelError.invalidInput("\(url.path): cannot write file") }
+        do { try writeFileAtomically(data, to: url) } catch { throw ModelError.invalidInput("\(url.path): cannot write file") }
     }
 
     /// Checks that a built circuit is the one manifest.json records (circuit.json was not edited after compile).

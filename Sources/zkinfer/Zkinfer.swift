@@ -84,7 +84,7 @@ func loadVerificationKey(_ path: String, printWarnings: Bool = true) throws -> V
 }
 
 func writeFile(_ data: Data, _ path: String) throws {
-    do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+    do { try writeFileAtomically(data, to: URL(fileURLWithPath: path)) } catch {
         throw CLIError("\(path): cannot write file (\(describe(error)))")
     }
 }

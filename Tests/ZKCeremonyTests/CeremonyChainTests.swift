@@ -145,6 +145,33 @@ final class CeremonyChainTests: XCTestCase {
         }
     }
 
+    /// H's top monomial component (τ^(n−1)·t(τ)/δ), which honest provers never use and snarkjs's
+    /// check leaves free: zeroed (what `zkey import bellman` writes) is accepted, anything else refused.
+    func testHTopComponentMustBeScaledOrZero() throws {
+        let final = Self.chain.keys.last!
+        let r = final.range(9)
+        let n = r.count / 64
+        let h: [G1Affine] = final.bytes.withUnsafeBytes { raw in (0..<n).map { SnarkjsPoint.g1(lem: raw, at: r.lowerBound + 64 * $0)! } }
+        let omega = Domain(size: n)!.omega, nInverse = Domain(size: n)!.sizeInverse
+        var wk = [Fr](repeating: .one, count: n)
+        for k in 1..<n { wk[k] = wk[k - 1] * omega }
+        func withH(_ points: [G1]) -> [UInt8] {
+            var body: [UInt8] = []
+            for p in batchToAffine(points) { body += SnarkjsPoint.lem(p) }
+            return replacingSection(9, of: final.bytes, with: body)
+        }
+        // A perturbation along ω^k is invisible to the first n − 1 components: planted → refused.
+        let planted = (0..<n).map { h[$0].jacobian + G1Affine.generatorForTests.jacobian * wk[$0] }
+        assertRejected(withH(planted), "top component")
+        // The top component removed (S = Σ ω^(−k)·H_k; H_k − ω^k·S/n): accepted, like a bellman import.
+        var s = G1.infinity
+        let inverseOmega = Domain(size: n)!.omegaInverse
+        var w = Fr.one
+        for k in 0..<n { s = s + h[k].jacobian * w; w = w * inverseOmega }
+        let zeroed = (0..<n).map { h[$0].jacobian - s * (wk[$0] * nInverse) }
+        XCTAssertNoThrow(try PhaseTwo.verify(initial: Self.chain.initial, final: PhaseTwoKey(bytes: withH(zeroed))))
+    }
+
     func testChangedSectionsThreeToSevenAreRejected() throws {
         let final = Self.chain.keys.last!
         for (section, name) in [(UInt32(3), "section 3 (IC)"), (4, "section 4 (coefficients)"), (5, "section 5 (A)"), (6, "section 6 (B1)"), (7, "section 7 (B2)")] {
@@ -306,4 +333,8 @@ func replacingSection(_ type: UInt32, of bytes: [UInt8], with body: [UInt8]) -> 
         o += 12 + size
     }
     return out
+}
+
+extension AffinePoint where C == BN254G1 {
+    static var generatorForTests: AffinePoint { BN254G1.generator }
 }

@@ -116,6 +116,26 @@ run("groth16", "prove", "--r1cs", os.path.join(m1000, "circuit.r1cs"), "--wtns",
     "--pk", os.path.join(keys, "proving.key"), "-o", out, "--quiet")
 exercise("zkinfer_multiplier1000", os.path.join(keys, "verification_key.json"), os.path.join(out, "proof.json"), os.path.join(out, "public.json"))
 
+# A key from a multi-party ceremony run entirely with zkinfer (phase 1: new, two contributions,
+# prepare; phase 2: new, two contributions, beacon), proving with `groth16 prove --zkey`.
+cer = os.path.join(work, "ceremony")
+os.makedirs(cer, exist_ok=True)
+c = lambda name: os.path.join(cer, name)
+run("ptau", "new", "10", "-o", c("p0.ptau"))
+run("ptau", "contribute", c("p0.ptau"), c("p1.ptau"), "--name", "alice")
+run("ptau", "contribute", c("p1.ptau"), c("p2.ptau"), "--name", "bob")
+run("ptau", "prepare", c("p2.ptau"), c("pf.ptau"))
+run("ptau", "verify", c("pf.ptau"))
+r1cs = os.path.join(m1000, "circuit.r1cs")
+run("ceremony", "new", r1cs, c("pf.ptau"), "-o", c("k0.zkey"))
+run("ceremony", "contribute", c("k0.zkey"), c("k1.zkey"), "--name", "host")
+run("ceremony", "contribute", c("k1.zkey"), c("k2.zkey"), "--name", "verifier")
+run("ceremony", "beacon", c("k2.zkey"), c("kf.zkey"), "0123456789abcdef", "10", "--name", "beacon")
+run("ceremony", "verify", r1cs, c("pf.ptau"), c("kf.zkey"))
+run("ceremony", "export-vk", c("kf.zkey"), "-o", c("vk.json"))
+run("groth16", "prove", "--r1cs", r1cs, "--wtns", os.path.join(m1000, "witness.wtns"), "--zkey", c("kf.zkey"), "-o", c("out"), "--quiet")
+exercise("zkinfer_ceremony_multiplier1000", c("vk.json"), c("out/proof.json"), c("out/public.json"))
+
 # A sample model's claim (digits MLP, Circuits/digits_mlp) verifies on chain: its public.json is the
 # statement, the input and the output, so a contract can act on a proven classification.
 repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
