@@ -231,7 +231,8 @@ public enum PhaseTwo {
     static func scaleSection(_ key: PhaseTwoKey, _ section: UInt32, by k: Fr, threads: Int) throws -> [UInt8] {
         let points = try loadSection(key, section, threads: threads)
         // One scalar for every point: decompose it once for the GLV endomorphism.
-        let d = G1Endomorphism.decompose(k)
+        var d = G1Endomorphism.decompose(k)
+        defer { Sodium.zeroize(&d.k1); Sodium.zeroize(&d.k2) }
         let blocks = (points.count + 4095) / 4096
         let parts = parallelMap(blocks, threads: threads) { b in
             G1Endomorphism.multiply(Array(points[(b * 4096)..<min(points.count, (b + 1) * 4096)]), by: d)
