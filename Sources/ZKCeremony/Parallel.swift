@@ -1,22 +1,11 @@
-import Dispatch
 import Foundation
+import ZKGroth16
 
-/// Wraps a value for `DispatchQueue.concurrentPerform`; callers write disjoint memory only.
-struct Unchecked<T>: @unchecked Sendable { let value: T }
+// The ceremony's parallel loops use ZKGroth16's chunking (`parallelChunks`, disjoint writes only).
 
-/// Runs `body` over contiguous chunks of `0..<count` on up to `threads` threads (disjoint writes only).
-func forEachChunk(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-    let t = max(1, min(threads, count))
-    if t == 1 { if count > 0 { body(0..<count) }; return }
-    let chunk = (count + t - 1) / t
-    withoutActuallyEscaping(body) { escapable in
-        let box = Unchecked(value: escapable)
-        DispatchQueue.concurrentPerform(iterations: t) { i in
-            let start = i * chunk, end = min(count, start + chunk)
-            if start < end { box.value(start..<end) }
-        }
-    }
-}
+typealias Unchecked = UncheckedSendable
+
+func forEachChunk(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) { parallelChunks(count, threads: threads, body) }
 
 /// `[f(0), …, f(count−1)]` computed on up to `threads` threads.
 func parallelMap<T>(_ count: Int, threads: Int, _ f: (Int) -> T) -> [T] {
@@ -30,4 +19,4 @@ func parallelMap<T>(_ count: Int, threads: Int, _ f: (Int) -> T) -> [T] {
 }
 
 /// Every core this process may use.
-public func ceremonyDefaultThreads() -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+public func ceremonyDefaultThreads() -> Int { defaultThreadCount() }

@@ -89,11 +89,7 @@ public enum PhaseOne {
     /// snarkjs `powersoftau contribute`: τ′, α′, β′ from ChaCha seeded with BLAKE2b-512(64 bytes
     /// from libsodium | entropy); secrets and generator state zeroed before returning.
     public static func contribute(_ file: PowersOfTau, name: String?, entropy: [UInt8], threads: Int = ceremonyDefaultThreads()) throws -> ContributionResult {
-        var seedInput = Sodium.randomBytes(64) + entropy
-        var seed = Blake2b512.hash(seedInput)
-        Sodium.zeroize(&seedInput)
-        var rng = SnarkjsChaCha(seedHash: seed)
-        Sodium.zeroize(&seed)
+        var rng = SnarkjsChaCha.contributionSecrets(entropy: entropy)
         defer { rng.wipe() }
         return try apply(file, rng: &rng, type: 0, name: name, beaconHash: nil, iterationsExp: nil, threads: threads)
     }

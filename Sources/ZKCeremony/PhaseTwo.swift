@@ -167,11 +167,7 @@ public enum PhaseTwo {
     /// from libsodium | entropy), as snarkjs does; the secret, the seed and the generator state are
     /// zeroed before returning and nothing secret is written.
     public static func contribute(_ key: PhaseTwoKey, name: String?, entropy: [UInt8], threads: Int = ceremonyDefaultThreads()) throws -> ContributionResult {
-        var seedInput = Sodium.randomBytes(64) + entropy
-        var seed = Blake2b512.hash(seedInput)
-        Sodium.zeroize(&seedInput)
-        var rng = SnarkjsChaCha(seedHash: seed)
-        Sodium.zeroize(&seed)
+        var rng = SnarkjsChaCha.contributionSecrets(entropy: entropy)
         defer { rng.wipe() }
         return try apply(key, rng: &rng, type: 0, name: name, iterationsExp: nil, beaconHash: nil, threads: threads)
     }

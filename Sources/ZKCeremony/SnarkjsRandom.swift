@@ -26,6 +26,17 @@ public struct SnarkjsChaCha {
         self.init(seed: (0..<8).map { i in (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(hash[4 * i + $1]) } })
     }
 
+    /// A generator for a contribution's secrets, as snarkjs's `getRandomRng(entropy)` makes it:
+    /// seeded with BLAKE2b-512(64 bytes from libsodium | entropy); the seed material is wiped.
+    public static func contributionSecrets(entropy: [UInt8]) -> SnarkjsChaCha {
+        var seedInput = Sodium.randomBytes(64) + entropy
+        var seed = Blake2b512.hash(seedInput)
+        Sodium.zeroize(&seedInput)
+        let rng = SnarkjsChaCha(seedHash: seed)
+        Sodium.zeroize(&seed)
+        return rng
+    }
+
     /// Overwrites the state (seed included) with zeros.
     public mutating func wipe() {
         for i in state.indices { state[i] = 0 }

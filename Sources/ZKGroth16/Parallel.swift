@@ -3,13 +3,14 @@ import Foundation
 
 /// Wraps a value for use inside `DispatchQueue.concurrentPerform`. Safety contract: workers write
 /// disjoint memory and the region is synchronous (`concurrentPerform` returns after all iterations).
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
+package struct UncheckedSendable<T>: @unchecked Sendable {
+    package let value: T
+    package init(value: T) { self.value = value }
 }
 
 /// Splits `0..<count` into contiguous chunks and runs `body` on each, on up to `threads` threads.
 /// `body` must only write to disjoint parts of shared buffers.
-func parallelChunks(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+package func parallelChunks(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
     let t = max(1, min(threads, count))
     if t == 1 { if count > 0 { body(0..<count) }; return }
     let chunk = (count + t - 1) / t
