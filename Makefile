@@ -31,9 +31,10 @@ test: deps
 	$(SWIFT) build --build-tests $(TEST_FLAGS)
 	@set -o pipefail; $(SWIFT) test --skip-build --disable-swift-testing $(TEST_FLAGS) 2>&1 | tee .build/test.log
 	@# One plain summary line from XCTest's final count: "tests: N passed, M failed".
-	@grep -aE "Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1 | \
-	  sed -E 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/' | \
-	  awk '{ printf "swift: %d passed, %d failed\n", $$1 - $$2, $$2 }' | tee .build/test-summary.log
+	@# (XCTest writes "with K tests skipped and M failures" when tests skipped themselves, e.g. without ../shared.)
+	@grep -aE "Executed [0-9]+ tests?, with ([0-9]+ tests? skipped and )?[0-9]+ failures?" .build/test.log | tail -1 | \
+	  sed -E 's/.*Executed ([0-9]+) tests?, with (([0-9]+) tests? skipped and )?([0-9]+) failures?.*/\1 \4 0\3/' | \
+	  awk '{ printf "swift: %d passed, %d failed, %d skipped\n", $$1 - $$2 - $$3, $$2, $$3 }' | tee .build/test-summary.log
 	@# The exported Vyper verifier, compiled and run in an in-process EVM (installs vyper + titanoboa from PyPI).
 	@set -o pipefail; ZKINFER_BIN=.build/release/zkinfer ./scripts/evm-test.sh 2>&1 | tee .build/evm-test.log
 	@cat .build/test-summary.log <(grep -aE "^evm: [0-9]+ passed" .build/evm-test.log) | \
