@@ -85,39 +85,44 @@ final class SharedVectorTests: XCTestCase {
     }
 
     func testQuotientSetChainAndInitialKey() throws {
-        let set = "pot9-quotient-nanaknihal"
-        let ptau = try PowersOfTau(bytes: CeremonyFixtures.sharedBytes(set, "pot9_final.ptau"))
+        let set = "pot9"
+        let ptau = try PowersOfTau(bytes: CeremonyFixtures.bytes(set, "pot9_final.ptau"))
         XCTAssertEqual(try PhaseOne.verify(ptau).contributions.map(\.name), ["First contribution"])
-        XCTAssertTrue(try PhaseOne.prepare(PowersOfTau(bytes: CeremonyFixtures.sharedBytes(set, "pot9_0001.ptau"))) == ptau.bytes)
-        let r1cs = try R1CSFile(bytes: CeremonyFixtures.sharedBytes(set, "main.r1cs"))
+        XCTAssertTrue(try PhaseOne.prepare(PowersOfTau(bytes: CeremonyFixtures.bytes(set, "pot9_0001.ptau"))) == ptau.bytes)
+        let r1cs = try R1CSFile(bytes: CeremonyFixtures.bytes(set, "main.r1cs"))
         let initial = try PhaseTwo.initialKey(r1cs: r1cs, ptau: ptau)
-        let expected = try PhaseTwoKey(bytes: CeremonyFixtures.sharedBytes(set, "main_0000.zkey"))
+        let expected = try PhaseTwoKey(bytes: CeremonyFixtures.bytes(set, "main_0000.zkey"))
         let o = try PhaseTwoKey(bytes: initial.bytes)
         for s: UInt32 in 1...9 { XCTAssertTrue(o.section(s) == expected.section(s), "section \(s)") }
         XCTAssertTrue([hexString(initial.legacyCircuitHash), hexString(o.circuitHash)].contains(hexString(expected.circuitHash)))
-        let report = try PhaseTwo.verify(r1cs: r1cs, ptau: ptau, final: PhaseTwoKey(bytes: CeremonyFixtures.sharedBytes(set, "main_0001.zkey")))
+        let report = try PhaseTwo.verify(r1cs: r1cs, ptau: ptau, final: PhaseTwoKey(bytes: CeremonyFixtures.bytes(set, "main_0001.zkey")))
         XCTAssertEqual(report.contributions.map(\.name), ["abc"])
     }
 
     func testPowerEightPrepareIsByteForByte() throws {
-        let set = "pot8-zksecret-rakshitsinghhh"
-        let one = try PowersOfTau(bytes: CeremonyFixtures.sharedBytes(set, "pot8_0001.ptau"))
-        XCTAssertTrue(try PhaseOne.prepare(one) == (try CeremonyFixtures.sharedBytes(set, "pot8_final.ptau")))
+        let set = "pot8"
+        let one = try PowersOfTau(bytes: CeremonyFixtures.bytes(set, "pot8_0001.ptau"))
+        XCTAssertTrue(try PhaseOne.prepare(one) == (try CeremonyFixtures.bytes(set, "pot8_final.ptau")))
     }
 
-    func testHermezPowerElevenAndPrintedTranscript() throws {
-        let set = "hermez-pot11-storyform"
-        let ptau = try PowersOfTau(bytes: CeremonyFixtures.sharedBytes(set, "powersOfTau28_hez_final_11.ptau"))
+    /// Every next challenge and response hash snarkjs printed for the Hermez files (the `snarkjs ptv` log
+    /// of the Hermez transcripts, snarkjs 0.3.60): the contributions section is shared by every truncation.
+    func testHermezPrintedTranscript() throws {
+        let ptau = try PowersOfTau(bytes: CeremonyFixtures.bytes("hermez-pot09", "powersOfTau28_hez_final_09.ptau"))
         let report = try PhaseOne.verify(ptau)
-        XCTAssertEqual(report.contributions.count, 55)
-        // Every next challenge and response hash snarkjs printed for the Hermez files (snarkjs 0.3.60 `ptv` log).
-        let log = String(decoding: try CeremonyFixtures.sharedBytes("hermez-transcripts", "zkopru-server-log.txt"), as: UTF8.self)
+        let log = String(decoding: try CeremonyFixtures.bytes("hermez-transcripts", "zkopru-server-log.txt"), as: UTF8.self)
             .filter { !$0.isWhitespace }
         for c in report.contributions {
             XCTAssertTrue(log.contains(hexString(c.nextChallenge)), "next challenge of #\(c.index)")
             XCTAssertTrue(log.contains(hexString(c.responseHash)), "response hash of #\(c.index)")
         }
         XCTAssertTrue(log.contains(hexString(PhaseOne.firstChallengeHash28)))
+    }
+
+    func testHermezPowerEleven() throws {
+        let set = "hermez-pot11-storyform"
+        let ptau = try PowersOfTau(bytes: CeremonyFixtures.sharedBytes(set, "powersOfTau28_hez_final_11.ptau"))
+        XCTAssertEqual(try PhaseOne.verify(ptau).contributions.count, 55)
         let r1cs = try R1CSFile(bytes: CeremonyFixtures.sharedBytes(set, "prove.r1cs"))
         let final = try PhaseTwoKey(bytes: CeremonyFixtures.sharedBytes(set, "prove_1.zkey"))
         XCTAssertEqual(try PhaseTwo.verify(r1cs: r1cs, ptau: ptau, final: final).contributions.count, 1)
