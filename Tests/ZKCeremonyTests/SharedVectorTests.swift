@@ -4,7 +4,7 @@ import ZKFormats
 import ZKCeremony
 
 /// The remaining ceremony vectors: the circom multiplier pair (copied with the groth16 fixtures) and
-/// the larger sets read from `../shared/vectors/ceremony` when that folder is present (skipped otherwise).
+/// the larger sets (pot12 phase 1, Hermez power 11), copied into Fixtures like the others.
 final class SharedVectorTests: XCTestCase {
     /// `../shared/vectors/groth16/circom-multiplier-circuit-0x79de`: 0000 → 0001 is a one-contribution chain.
     func testCircomMultiplierPairIsOneContributionChain() throws {
@@ -37,19 +37,19 @@ final class SharedVectorTests: XCTestCase {
     }
 
     func testReadmeFlowPhaseOneAndInitialKey() throws {
-        let set = "pot12-readme-flow-yugocabrio"
-        let beacon = try PowersOfTau(bytes: CeremonyFixtures.sharedBytes(set, "pot12_beacon.ptau"))
+        let set = "pot12-phase1"
+        let beacon = try PowersOfTau(bytes: CeremonyFixtures.bytes(set, "pot12_beacon.ptau"))
         let report = try PhaseOne.verify(beacon)
         XCTAssertEqual(report.contributions.map(\.name), ["First contribution", "Second contribution", "Third contribution name", "Final Beacon"])
         // The beacon step is deterministic.
-        let three = try PowersOfTau(bytes: CeremonyFixtures.sharedBytes(set, "pot12_0003.ptau"))
+        let three = try PowersOfTau(bytes: CeremonyFixtures.bytes(set, "pot12_0003.ptau"))
         let again = try PhaseOne.beacon(three, name: "Final Beacon", beaconHash: bytes(fromHex: "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")!, iterationsExp: 10)
         let b = try PowersOfTau(bytes: again.bytes)
         for s: UInt32 in 1...6 { XCTAssertTrue(b.bytes[b.range(s)] == beacon.bytes[beacon.range(s)], "section \(s)") }
         XCTAssertEqual(b.contributions.last?.key, beacon.contributions.last?.key)
         XCTAssertEqual(b.contributions.last?.nextChallenge, beacon.contributions.last?.nextChallenge)
         // `export challenge` starts with the response hash of contribution #2, finished from its partial state.
-        let challenge = try CeremonyFixtures.sharedBytes(set, "challenge_0003")
+        let challenge = try CeremonyFixtures.bytes(set, "challenge_0003")
         XCTAssertEqual(hexString(challenge.prefix(64)), hexString(report.contributions[1].responseHash))
         // pot12_final.ptau is missing upstream: regenerate it (prepare is deterministic) and rebuild 0000.zkey from it.
         let final = try PowersOfTau(bytes: PhaseOne.prepare(beacon))
@@ -63,8 +63,8 @@ final class SharedVectorTests: XCTestCase {
     }
 
     func testBeaconOnBlankFileIsByteForByte() throws {
-        let blank = try PowersOfTau(bytes: CeremonyFixtures.sharedBytes("pot12-readme-flow-yugocabrio", "pot12_0000.ptau"))
-        let expected = try CeremonyFixtures.sharedBytes("pot12-beacon-on-blank-quicksync", "pot12_beacon.ptau")
+        let blank = try PowersOfTau(bytes: CeremonyFixtures.bytes("pot12-phase1", "pot12_0000.ptau"))
+        let expected = try CeremonyFixtures.bytes("pot12-beacon-blank", "pot12_beacon.ptau")
         let ours = try PhaseOne.beacon(blank, name: nil, beaconHash: bytes(fromHex: "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")!, iterationsExp: 10)
         // Identical except stale bytes of the stored BLAKE2b buffer (past its fill count c): this file
         // was written by a snarkjs on blake2b-wasm, which buffers differently from @noble/hashes
@@ -120,11 +120,11 @@ final class SharedVectorTests: XCTestCase {
     }
 
     func testHermezPowerEleven() throws {
-        let set = "hermez-pot11-storyform"
-        let ptau = try PowersOfTau(bytes: CeremonyFixtures.sharedBytes(set, "powersOfTau28_hez_final_11.ptau"))
+        let set = "hermez-pot11"
+        let ptau = try PowersOfTau(bytes: CeremonyFixtures.bytes(set, "powersOfTau28_hez_final_11.ptau"))
         XCTAssertEqual(try PhaseOne.verify(ptau).contributions.count, 55)
-        let r1cs = try R1CSFile(bytes: CeremonyFixtures.sharedBytes(set, "prove.r1cs"))
-        let final = try PhaseTwoKey(bytes: CeremonyFixtures.sharedBytes(set, "prove_1.zkey"))
+        let r1cs = try R1CSFile(bytes: CeremonyFixtures.bytes(set, "prove.r1cs"))
+        let final = try PhaseTwoKey(bytes: CeremonyFixtures.bytes(set, "prove_1.zkey"))
         XCTAssertEqual(try PhaseTwo.verify(r1cs: r1cs, ptau: ptau, final: final).contributions.count, 1)
     }
 }
