@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the square-chain circuit x_{i+1} = x_i^2 + x_0 as a circom .r1cs (iden3 format), for
-ceremony benchmarks: `square_chain_r1cs.py LOG2 out.r1cs` makes 2^LOG2 - 3 constraints with two
-public signals (the output x_n, the input x_0), i.e. a 2^LOG2 evaluation domain (snarkjs's rule).
+ceremony and prover benchmarks: `square_chain_r1cs.py LOG2 out.r1cs [out.wtns]` makes 2^LOG2 - 3
+constraints with two public signals (the output x_n, the input x_0), i.e. a 2^LOG2 evaluation domain
+(snarkjs's rule), and optionally a satisfying witness (iden3 .wtns, version 2) for x_0 = 3.
 The same circuit as zkinfer's SyntheticCircuits.squareChain."""
 import struct
 import sys
@@ -11,6 +12,7 @@ R = 2188824287183927522224640574525727508854836440041603434369820418657580849561
 
 def main():
     log2, out = int(sys.argv[1]), sys.argv[2]
+    wtns = sys.argv[3] if len(sys.argv) > 3 else None
     n = (1 << log2) - 3
     # Wires: 0 one, 1 x_n (public output), 2 x_0 (public input), 3.. x_1 ... x_{n-1} (private).
     def wire(i):
@@ -29,6 +31,20 @@ def main():
         f.write(b"r1cs" + struct.pack("<II", 1, 3))
         for t, b in ((1, header), (2, bytes(body)), (3, labels)):
             f.write(struct.pack("<IQ", t, len(b)) + b)
+    if wtns:
+        xs = [3]
+        for _ in range(n):
+            xs.append((xs[-1] * xs[-1] + xs[0]) % R)
+        values = [0] * n_wires
+        values[0] = 1
+        for i, x in enumerate(xs):
+            values[wire(i)] = x
+        header = struct.pack("<I", 32) + R.to_bytes(32, "little") + struct.pack("<I", n_wires)
+        body = b"".join(v.to_bytes(32, "little") for v in values)
+        with open(wtns, "wb") as f:
+            f.write(b"wtns" + struct.pack("<II", 2, 2))
+            for t, b in ((1, header), (2, body)):
+                f.write(struct.pack("<IQ", t, len(b)) + b)
 
 
 if __name__ == "__main__":

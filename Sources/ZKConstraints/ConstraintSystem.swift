@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import ZKAlgebra
 
 /// One term `coefficient · w[wire]` of a linear combination.
@@ -194,12 +196,34 @@ public struct ConstraintSystem: Sendable {
     /// Checks `witness` (full assignment, `witness[0] = 1`) against every constraint; throws
     /// ``WitnessError`` for a malformed witness and ``UnsatisfiedConstraint`` naming the first violation.
     public func check(_ witness: [Fr]) throws {
+        try check(witness, threads: 1)
+    }
+
+    /// ``check(_:)`` on up to `threads` threads (nil: every core), in contiguous ranges of constraints;
+    /// the error names the lowest unsatisfied constraint whatever the thread count.
+    public func check(_ witness: [Fr], threads: Int?) throws {
         guard witness.count == wireCount else { throw WitnessError.wrongLength(expected: wireCount, got: witness.count) }
         guard witness.first == .one else { throw WitnessError.constantWireNotOne }
-        try witness.withUnsafeBufferPointer { w in
-            for i in 0..<constraintCount {
+        let n = constraintCount
+        let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, n / 4096 + 1))
+        let chunk = (n + workers - 1) / workers
+        var firstFailure = [Int](repeating: Int.max, count: workers)
+        witness.withUnsafeBufferPointer { w in
+            firstFailure.withUnsafeMutableBufferPointer { slots in
+                let box = CheckBox(system: self, witness: w, slots: slots)
+                DispatchQueue.concurrentPerform(iterations: workers) { t in
+                    let lo = min(n, t * chunk), hi = min(n, lo + chunk)
+                    for i in lo..<hi {
+                        let a = box.system.evaluate(i, .a, box.witness), b = box.system.evaluate(i, .b, box.witness)
+                        if a * b != box.system.evaluate(i, .c, box.witness) { box.slots[t] = i; return }
+                    }
+                }
+            }
+        }
+        if let i = firstFailure.min(), i != Int.max {
+            try witness.withUnsafeBufferPointer { w in
                 let a = evaluate(i, .a, w), b = evaluate(i, .b, w), c = evaluate(i, .c, w)
-                if a * b != c { throw UnsatisfiedConstraint(index: i, label: labels[i], a: a, b: b, c: c) }
+                throw UnsatisfiedConstraint(index: i, label: labels[i], a: a, b: b, c: c)
             }
         }
     }
@@ -221,4 +245,12 @@ public struct ConstraintSystem: Sendable {
         termCoefficients.reserveCapacity(constraints * termsPerConstraint)
         ends.reserveCapacity(constraints * 3)
     }
+}
+
+/// What the workers of ``ConstraintSystem/check(_:threads:)`` share: read-only system and witness, and
+/// one result slot per worker (each writes only its own).
+private struct CheckBox: @unchecked Sendable {
+    let system: ConstraintSystem
+    let witness: UnsafeBufferPointer<Fr>
+    let slots: UnsafeMutableBufferPointer<Int>
 }

@@ -22,37 +22,37 @@ package struct ByteReader {
     package var remaining: Int { end - offset }
     package var isAtEnd: Bool { offset == end }
 
-    package mutating func require(_ n: Int, _ what: String) throws {
+    package mutating func require(_ n: Int, _ what: @autoclosure () -> String) throws {
         guard n >= 0, n <= remaining else {
-            throw FormatError.truncated(context: "\(context), \(what)", offset: offset, needed: n, available: remaining)
+            throw FormatError.truncated(context: "\(context), \(what())", offset: offset, needed: n, available: remaining)
         }
     }
 
-    package mutating func readU32(_ what: String) throws -> UInt32 {
-        try require(4, what)
+    package mutating func readU32(_ what: @autoclosure () -> String) throws -> UInt32 {
+        try require(4, what())
         var v: UInt32 = 0
         for i in 0..<4 { v |= UInt32(bytes[offset + i]) << UInt32(8 * i) }
         offset += 4
         return v
     }
 
-    package mutating func readU64(_ what: String) throws -> UInt64 {
-        try require(8, what)
+    package mutating func readU64(_ what: @autoclosure () -> String) throws -> UInt64 {
+        try require(8, what())
         var v: UInt64 = 0
         for i in 0..<8 { v |= UInt64(bytes[offset + i]) << UInt64(8 * i) }
         offset += 8
         return v
     }
 
-    package mutating func readBytes(_ n: Int, _ what: String) throws -> ArraySlice<UInt8> {
-        try require(n, what)
+    package mutating func readBytes(_ n: Int, _ what: @autoclosure () -> String) throws -> ArraySlice<UInt8> {
+        try require(n, what())
         defer { offset += n }
         return bytes[offset..<(offset + n)]
     }
 
     /// Reads 32 bytes as four little-endian 64-bit limbs (least significant first).
-    package mutating func readLimbs(_ what: String) throws -> (UInt64, UInt64, UInt64, UInt64) {
-        try require(32, what)
+    package mutating func readLimbs(_ what: @autoclosure () -> String) throws -> (UInt64, UInt64, UInt64, UInt64) {
+        try require(32, what())
         var l: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         func word(_ o: Int) -> UInt64 {
             var v: UInt64 = 0
@@ -71,10 +71,10 @@ package struct ByteReader {
 
     /// Checks that `count` items of `itemSize` bytes each can fit in the remaining bytes
     /// (no overflow: `count` is at most 2^64 − 1 and the comparison is done by division).
-    package func checkCount(_ count: UInt64, itemSize: Int, _ what: String) throws {
+    package func checkCount(_ count: UInt64, itemSize: Int, _ what: @autoclosure () -> String) throws {
         let maximum = UInt64(remaining / max(itemSize, 1))
         if count > maximum {
-            throw FormatError.countTooLarge(context: "\(context), \(what)", count: count, maximumPossible: maximum)
+            throw FormatError.countTooLarge(context: "\(context), \(what())", count: count, maximumPossible: maximum)
         }
     }
 }
@@ -166,9 +166,10 @@ package struct BinContainer {
 /// Whether little-endian limbs are below the modulus of `F`.
 @inline(__always)
 package func limbsBelowModulus<F: MontgomeryField>(_ l: (UInt64, UInt64, UInt64, UInt64), _: F.Type) -> Bool {
-    let a = [l.3, l.2, l.1, l.0], p = [F.p3, F.p2, F.p1, F.p0]
-    for i in 0..<4 where a[i] != p[i] { return a[i] < p[i] }
-    return false
+    if l.3 != F.p3 { return l.3 < F.p3 }
+    if l.2 != F.p2 { return l.2 < F.p2 }
+    if l.1 != F.p1 { return l.1 < F.p1 }
+    return l.0 < F.p0
 }
 
 extension ByteReader {

@@ -91,14 +91,18 @@ public struct ZKeyGroth16: Sendable, Hashable {
 
     /// Parses a Groth16 `.zkey`; throws ``FormatError`` on any malformed or unsupported input,
     /// including a zkey for another protocol (``FormatError/unsupportedProtocol(id:name:)``).
-    /// `validateSubgroup: false` skips the G2 subgroup checks (about 0.1 ms per G2 point) for
-    /// trusted large keys; curve-equation checks are always done.
-    public init(data: Data, validateSubgroup: Bool = true) throws {
-        try self.init(bytes: [UInt8](data), validateSubgroup: validateSubgroup)
+    /// `validateSubgroup: false` skips the subgroup checks of the B2 section (about 0.1 ms per G2 point):
+    /// the prover's B2 points need none for soundness — a point outside the subgroup can only make the
+    /// prover's own proof fail (the verifier checks the proof's B), which the prover catches by checking
+    /// its output (``Groth16/prove(_:witness:threads:progress:)``). The header's G2 points (the
+    /// verification key) are always subgroup-checked, and curve-equation and `< q` checks always done.
+    /// Point sections are decoded on `threads` threads (nil: every core).
+    public init(data: Data, validateSubgroup: Bool = true, threads: Int? = nil) throws {
+        try self.init(bytes: [UInt8](data), validateSubgroup: validateSubgroup, threads: threads)
     }
 
-    /// See ``init(data:validateSubgroup:)``.
-    public init(bytes: [UInt8], validateSubgroup: Bool = true) throws {
+    /// See ``init(data:validateSubgroup:threads:)``.
+    public init(bytes: [UInt8], validateSubgroup: Bool = true, threads: Int? = nil) throws {
         let file = try BinContainer(bytes, magic: "zkey", version: 1)
 
         // 1: protocol.
@@ -128,13 +132,13 @@ public struct ZKeyGroth16: Sendable, Hashable {
         guard domainSize != 0, domainSize & (domainSize - 1) == 0 else {
             throw FormatError.invalidHeader(context: h.context, reason: "domainSize = \(domainSize) is not a power of two")
         }
-        let sub = validateSubgroup
+        // The header's G2 points form the verification key: always subgroup-checked.
         alpha1 = try h.readG1Montgomery("alpha1")
         beta1 = try h.readG1Montgomery("beta1")
-        beta2 = try h.readG2Montgomery("beta2", subgroup: sub)
-        gamma2 = try h.readG2Montgomery("gamma2", subgroup: sub)
+        beta2 = try h.readG2Montgomery("beta2", subgroup: true)
+        gamma2 = try h.readG2Montgomery("gamma2", subgroup: true)
         delta1 = try h.readG1Montgomery("delta1")
-        delta2 = try h.readG2Montgomery("delta2", subgroup: sub)
+        delta2 = try h.readG2Montgomery("delta2", subgroup: true)
         try h.expectEnd()
 
         n8q = 32
@@ -145,21 +149,29 @@ public struct ZKeyGroth16: Sendable, Hashable {
         self.nPublic = Int(nPublic)
         self.domainSize = Int(domainSize)
 
-        /// Reads a section that must hold exactly `count` points of `pointSize` bytes.
+        /// Reads a section that must hold exactly `count` points of `pointSize` bytes (64: G1, 128: G2),
+        /// decoding in parallel; errors name the section and the lowest bad point.
         func points<P>(_ type: UInt32, _ name: String, count: Int, pointSize: Int,
-                       _ read: (inout ByteReader, Int) throws -> P) throws -> [P] {
-            var s = try file.reader(type, name: name)
+                       _ decode: (UnsafeRawBufferPointer, Int) -> Result<[P], PointArrays.Failure>) throws -> [P] {
+            let s = try file.reader(type, name: name)
             let expected = UInt64(count) * UInt64(pointSize)
             guard UInt64(s.remaining) == expected else {
                 throw FormatError.sectionSizeMismatch(context: s.context, declared: UInt64(s.remaining), expected: expected)
             }
-            var out: [P] = []
-            out.reserveCapacity(count)
-            for i in 0..<count { out.append(try read(&s, i)) }
-            return out
+            let result = file.bytes.withUnsafeBytes { raw in
+                decode(UnsafeRawBufferPointer(rebasing: raw[s.offset..<s.end]), count)
+            }
+            switch result {
+            case let .success(p): return p
+            case let .failure(.notCanonical(i, k)):
+                let names = pointSize == 64 ? ["x", "y"] : ["x.c0", "x.c1", "y.c0", "y.c1"]
+                throw FormatError.nonCanonicalValue(context: "\(s.context), point \(i), \(names[k])")
+            case let .failure(.notOnCurve(i)): throw FormatError.pointNotOnCurve(context: "\(s.context), point \(i)")
+            case let .failure(.notInSubgroup(i)): throw FormatError.pointNotInSubgroup(context: "\(s.context), point \(i)")
+            }
         }
-        let g1 = { (s: inout ByteReader, i: Int) throws -> G1Affine in try s.readG1Montgomery("point \(i)") }
-        let g2 = { (s: inout ByteReader, i: Int) throws -> G2Affine in try s.readG2Montgomery("point \(i)", subgroup: sub) }
+        let g1 = { (b: UnsafeRawBufferPointer, n: Int) in PointArrays.g1(b, count: n, threads: threads) }
+        let g2 = { (b: UnsafeRawBufferPointer, n: Int) in PointArrays.g2(b, count: n, subgroup: validateSubgroup, threads: threads) }
 
         // 3: IC.
         ic = try points(3, "IC", count: Int(nPublic) + 1, pointSize: 64, g1)

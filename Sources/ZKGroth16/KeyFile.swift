@@ -1,5 +1,6 @@
 import Foundation
 import ZKAlgebra
+import ZKFormats
 import ZKSodium
 
 /// Errors reading a zkinfer key file.
@@ -97,13 +98,14 @@ public enum ProvingKeyFile {
 
     // MARK: Reading
 
-    public static func read(from url: URL) throws -> ProvingKey {
+    /// Reads and checks a key file (memory-mapped; point arrays decoded on `threads` threads, nil: every core).
+    public static func read(from url: URL, threads: Int? = nil) throws -> ProvingKey {
         let data = try Data(contentsOf: url, options: .alwaysMapped)
-        return try data.withUnsafeBytes { try parse(UnsafeRawBufferPointer($0)) }
+        return try data.withUnsafeBytes { try parse(UnsafeRawBufferPointer($0), threads: threads) }
     }
 
-    public static func parse(_ bytes: [UInt8]) throws -> ProvingKey {
-        try bytes.withUnsafeBytes { try parse($0) }
+    public static func parse(_ bytes: [UInt8], threads: Int? = nil) throws -> ProvingKey {
+        try bytes.withUnsafeBytes { try parse($0, threads: threads) }
     }
 
     /// A bounds-checked cursor over the file.
@@ -151,7 +153,7 @@ public enum ProvingKeyFile {
         }
     }
 
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws -> ProvingKey {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, threads: Int? = nil) throws -> ProvingKey {
         guard bytes.count >= magic.count + 32, Array(bytes.prefix(magic.count)) == magic else { throw KeyFileError.badMagic }
         // Digest over everything but the last 32 bytes.
         let body = UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 32)])
@@ -183,11 +185,27 @@ public enum ProvingKeyFile {
         let alpha1 = try r.g1("alpha1"), beta1 = try r.g1("beta1"), delta1 = try r.g1("delta1")
         let beta2 = try r.g2("beta2", subgroup: true), delta2 = try r.g2("delta2", subgroup: true), gamma2 = try r.g2("gamma2", subgroup: true)
         let ic = try (0...publicCount).map { try r.g1("IC[\($0)]") }
-        let a = try (0..<wireCount).map { try r.g1("A[\($0)]") }
-        let b1 = try (0..<wireCount).map { try r.g1("B1[\($0)]") }
-        let b2 = try (0..<wireCount).map { try r.g2("B2[\($0)]", subgroup: false) }
-        let c = try (0..<(wireCount - publicCount - 1)).map { try r.g1("C[\($0)]") }
-        let h = try (0..<domainSize).map { try r.g1("H[\($0)]") }
+        /// A bulk point array decoded in parallel (coordinates `< q`, points on their curve).
+        func bulk<P>(_ name: String, _ count: Int, _ size: Int,
+                     _ decode: (UnsafeRawBufferPointer, Int) -> Result<[P], PointArrays.Failure>) throws -> [P] {
+            let start = r.offset
+            try r.need(count * size)
+            r.offset += count * size
+            switch decode(UnsafeRawBufferPointer(rebasing: body[start..<(start + count * size)]), count) {
+            case let .success(points): return points
+            case let .failure(.notCanonical(i, k)): throw KeyFileError.coordinateNotCanonical(offset: start + i * size + 32 * k)
+            case let .failure(.notOnCurve(i)), let .failure(.notInSubgroup(i)): throw KeyFileError.pointNotOnCurve("\(name)[\(i)]")
+            }
+        }
+        let g1 = { (b: UnsafeRawBufferPointer, n: Int) in PointArrays.g1(b, count: n, threads: threads) }
+        // B2 points: on the curve only. The proving key is the prover's own file and cannot make a verifier
+        // accept a false claim; the prover checks its proof's B is in the subgroup (Groth16.prove).
+        let g2 = { (b: UnsafeRawBufferPointer, n: Int) in PointArrays.g2(b, count: n, subgroup: false, threads: threads) }
+        let a = try bulk("A", wireCount, g1Size, g1)
+        let b1 = try bulk("B1", wireCount, g1Size, g1)
+        let b2 = try bulk("B2", wireCount, g2Size, g2)
+        let c = try bulk("C", wireCount - publicCount - 1, g1Size, g1)
+        let h = try bulk("H", domainSize, g1Size, g1)
         func matrix(_ count: Int, _ name: String) throws -> SparseMatrix {
             var m = SparseMatrix()
             m.rows.reserveCapacity(count); m.wires.reserveCapacity(count); m.values.reserveCapacity(count)

@@ -28,6 +28,9 @@ extension Groth16 {
     /// `(A·w)(B·w)` row by row, as snarkjs does); callers holding the constraint system should
     /// `check` the witness first — ``prove(_:witness:threads:progress:)`` cannot detect it and an
     /// unsatisfying witness yields a proof that does not verify.
+    ///
+    /// The key's bulk B2 points need not have been subgroup-checked: the proof's B is checked instead,
+    /// and a key with B2 points outside the subgroup throws ``Groth16Error/keyMismatch(_:)``.
     public static func prove(_ pk: ProvingKey, witness: [Fr], threads: Int? = nil, progress: Progress? = nil) throws -> Proof {
         try proveWithTimings(pk, witness: witness, threads: threads, progress: progress).proof
     }
@@ -114,8 +117,16 @@ extension Groth16 {
         let proofB1 = G1(pk.beta1) + msmB1 + delta1 * s
         let proofC = msmC + msmH + proofA * s + proofB1 * r - delta1 * (r * s)
         let affine = batchToAffine([proofA, proofC])
+        // Key loaders skip the subgroup checks of the bulk B2 points (0.1 ms each, nothing for soundness
+        // depends on them); this one check on the output keeps a key with B2 points outside the
+        // subgroup from releasing a proof that every verifier rejects, or whose B carries a
+        // witness-dependent component outside the subgroup.
+        let proofB = proofB2.affine
+        guard proofB.isInSubgroup else {
+            throw Groth16Error.keyMismatch("the proof's B is not in the G2 subgroup: the key's B2 points are not all in the subgroup")
+        }
         timings.total = clock.now - start
         progress?("prove: done", 1)
-        return (Proof(a: affine[0], b: proofB2.affine, c: affine[1]), timings)
+        return (Proof(a: affine[0], b: proofB, c: affine[1]), timings)
     }
 }

@@ -97,16 +97,19 @@ struct Groth16Command: ParsableCommand {
             let progress = ProgressReporter(quiet: options.quiet)
             let system = try Groth16Command.loadR1CS(r1cs)
             let witness = try Groth16Command.loadWitness(wtns)
-            do { try system.check(witness) } catch {
+            do { try system.check(witness, threads: options.threads) } catch {
                 throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
             }
             let key: ProvingKey
             let keyPath = pk ?? zkey!
             if let pk {
-                key = try withFile(pk, "invalid proving key") { try ProvingKeyFile.read(from: URL(fileURLWithPath: pk)) }
+                key = try withFile(pk, "invalid proving key") { try ProvingKeyFile.read(from: URL(fileURLWithPath: pk), threads: options.threads) }
             } else {
-                let data = try readFile(keyPath)
-                key = try withFile(keyPath, "invalid .zkey") { try ProvingKey(zkey: ZKeyGroth16(data: data)) }
+                // B2 points unchecked for the subgroup (nothing depends on it; Groth16.prove checks the proof's B).
+                let bytes = try readFileBytesOrExplain(keyPath)
+                key = try withFile(keyPath, "invalid .zkey") {
+                    try ProvingKey(zkey: ZKeyGroth16(bytes: bytes, validateSubgroup: false, threads: options.threads))
+                }
             }
             guard key.wireCount == system.wireCount, key.publicCount == system.publicCount else {
                 throw CLIError("\(keyPath): key is for a circuit with \(key.wireCount) wires and \(key.publicCount) public signals; \(r1cs) has \(system.wireCount) and \(system.publicCount)")

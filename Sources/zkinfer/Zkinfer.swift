@@ -67,6 +67,13 @@ func describe(_ error: Error) -> String {
     return String(describing: error)
 }
 
+/// The whole file as bytes (one copy in memory), with the CLI's message on failure.
+func readFileBytesOrExplain(_ path: String) throws -> [UInt8] {
+    do { return try readFileBytes(path) } catch {
+        throw CLIError("\(path): cannot read file (\(describe(error)))")
+    }
+}
+
 func readFile(_ path: String) throws -> Data {
     do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
         throw CLIError("\(path): cannot read file (\(describe(error)))")
