@@ -164,3 +164,128 @@ extension G1Endomorphism {
         return out
     }
 }
+
+// MARK: - Fixed-width splitting for MSM
+
+/// A curve of BN254 with the GLV endomorphism `(x, y) ↦ (β·x, y)` acting on its order-r subgroup as
+/// multiplication by ``G1Endomorphism/lambda`` (the same λ for G1 and G2: for the twist the cube root
+/// β is chosen to match; derived and checked at first use).
+public protocol GLVCurve: CurveParameters {
+    /// `[λ]P` for a point `P` of the order-r subgroup, as `(β·x, y)` (infinity maps to infinity).
+    static func endomorphism(_ p: AffinePoint<Self>) -> AffinePoint<Self>
+}
+
+extension BN254G1: GLVCurve {
+    @inlinable public static func endomorphism(_ p: G1Affine) -> G1Affine {
+        p.isInfinity ? p : G1Affine(x: p.x * G1Endomorphism.beta, y: p.y)
+    }
+}
+
+extension BN254G2: GLVCurve {
+    /// β for the twist: the cube root of unity in Fq under which `(β·x, y) = [λ]Q` on G2.
+    static let twistBeta: Fq = {
+        let g = BN254G2.generator, target = (g.jacobian * G1Endomorphism.lambda).affine
+        for beta in [G1Endomorphism.beta, G1Endomorphism.beta * G1Endomorphism.beta]
+        where G2Affine(x: g.x * beta, y: g.y) == target { return beta }
+        preconditionFailure("GLV: no cube root of unity acts as λ on G2")
+    }()
+
+    public static func endomorphism(_ p: G2Affine) -> G2Affine {
+        p.isInfinity ? p : G2Affine(x: p.x * twistBeta, y: p.y)
+    }
+}
+
+/// A 192-bit two's-complement word (limbs least significant first) for the fixed-width GLV split.
+@frozen @usableFromInline
+struct Word192: Sendable {
+    @usableFromInline var l0, l1, l2: UInt64
+    @inlinable init(_ l0: UInt64, _ l1: UInt64, _ l2: UInt64) { self.l0 = l0; self.l1 = l1; self.l2 = l2 }
+
+    @inlinable static func + (a: Word192, b: Word192) -> Word192 {
+        let (s0, c0) = addc(a.l0, b.l0, 0), (s1, c1) = addc(a.l1, b.l1, c0)
+        return Word192(s0, s1, a.l2 &+ b.l2 &+ c1)
+    }
+    @inlinable static prefix func - (a: Word192) -> Word192 { Word192(~a.l0, ~a.l1, ~a.l2) + Word192(1, 0, 0) }
+    @inlinable static func - (a: Word192, b: Word192) -> Word192 { a + (-b) }
+    /// `a·b mod 2^192`.
+    @inlinable static func * (a: Word192, b: Word192) -> Word192 {
+        var c: UInt64
+        var t0, t1, t2: UInt64
+        (c, t0) = madd(a.l0, b.l0, 0, 0)
+        (c, t1) = madd(a.l0, b.l1, c, 0)
+        t2 = a.l0 &* b.l2 &+ c
+        (c, t1) = madd(a.l1, b.l0, t1, 0)
+        t2 = t2 &+ a.l1 &* b.l1 &+ c
+        t2 = t2 &+ a.l2 &* b.l0
+        return Word192(t0, t1, t2)
+    }
+    @inlinable var isNegative: Bool { l2 >> 63 == 1 }
+}
+
+extension G1Endomorphism {
+    /// The lattice constants in fixed width for ``split(_:)``: `gᵢ = ⌊|bⱼ|·2^256 / r⌋` and the basis
+    /// as 192-bit two's-complement words (all arithmetic in `split` is mod 2^192; the true values of k1, k2
+    /// are below 2^130 in magnitude, so they are recovered exactly).
+    @usableFromInline
+    struct FixedWidth: Sendable {
+        @usableFromInline let g1: Word192, g1Negative: Bool   // c1 ≈ round(b2·k/r)
+        @usableFromInline let g2: Word192, g2Negative: Bool   // c2 ≈ round(−b1·k/r)
+        @usableFromInline let a1: Word192, b1: Word192, a2: Word192, b2: Word192
+    }
+
+    @usableFromInline
+    static let fixedWidth: FixedWidth = {
+        let p = parameters
+        let two256 = BigNum(1) << 256, two192 = BigNum(1) << 192
+        func word(_ v: BigNum) -> Word192 {
+            let l = ((v % two192 + two192) % two192).limbs(count: 3)!
+            return Word192(l[0], l[1], l[2])
+        }
+        func quotient(_ v: BigNum) -> Word192 {
+            let q = (v.magnitude * two256) / p.r
+            precondition(q < two192, "GLV: lattice constant too large")
+            return word(q)
+        }
+        return FixedWidth(g1: quotient(p.b2), g1Negative: p.b2.isNegative,
+                          g2: quotient(p.b1), g2Negative: !p.b1.isNegative && !p.b1.isZero,
+                          a1: word(p.a1), b1: word(p.b1), a2: word(p.a2), b2: word(p.b2))
+    }()
+
+    /// `k = k1 + k2·λ (mod r)` for a canonical scalar given as plain limbs, in fixed width (no allocation):
+    /// magnitudes as three 64-bit limbs (each `< 2^130`) and signs. Agrees with ``decompose(_:)`` up to
+    /// the rounding of the lattice coefficients (floor instead of round, each off by at most 2), which keeps
+    /// `|k1|, |k2| < 2^130`; checked in the tests against the identity `k1 + k2·λ ≡ k (mod r)`.
+    @inlinable
+    public static func split(_ k: (UInt64, UInt64, UInt64, UInt64))
+        -> (k1: (UInt64, UInt64, UInt64), negative1: Bool, k2: (UInt64, UInt64, UInt64), negative2: Bool) {
+        let f = fixedWidth
+        var c1 = highProduct(k, f.g1), c2 = highProduct(k, f.g2)
+        if f.g1Negative { c1 = -c1 }
+        if f.g2Negative { c2 = -c2 }
+        let k1 = Word192(k.0, k.1, k.2) - c1 * f.a1 - c2 * f.a2
+        let k2 = -(c1 * f.b1 + c2 * f.b2)
+        let m1 = k1.isNegative ? -k1 : k1, m2 = k2.isNegative ? -k2 : k2
+        precondition(m1.l2 >> 2 == 0 && m2.l2 >> 2 == 0, "GLV split out of range")
+        return ((m1.l0, m1.l1, m1.l2), k1.isNegative, (m2.l0, m2.l1, m2.l2), k2.isNegative)
+    }
+
+    /// `⌊a·g / 2^256⌋ mod 2^192` for a 256-bit `a` and a 192-bit `g`.
+    @inlinable
+    static func highProduct(_ a: (UInt64, UInt64, UInt64, UInt64), _ g: Word192) -> Word192 {
+        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, t4: UInt64 = 0, t5: UInt64 = 0, t6: UInt64 = 0
+        func row(_ ai: UInt64, _ r0: inout UInt64, _ r1: inout UInt64, _ r2: inout UInt64, _ r3: inout UInt64) {
+            var c: UInt64
+            (c, r0) = madd(ai, g.l0, r0, 0)
+            (c, r1) = madd(ai, g.l1, r1, c)
+            (c, r2) = madd(ai, g.l2, r2, c)
+            r3 = c
+        }
+        row(a.0, &t0, &t1, &t2, &t3)
+        var u3: UInt64 = 0, u4: UInt64 = 0
+        row(a.1, &t1, &t2, &t3, &u4); t4 = u4
+        row(a.2, &t2, &t3, &t4, &u3); t5 = u3
+        row(a.3, &t3, &t4, &t5, &t6)
+        _ = t0
+        return Word192(t4, t5, t6)
+    }
+}

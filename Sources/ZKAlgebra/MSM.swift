@@ -53,18 +53,26 @@ internal enum ZKParallel {
 ///   recoded scalar digits.
 public enum MSM {
     /// `Σ scalars[i]·bases[i]` in G1. Precondition: `bases.count == scalars.count`.
-    public static func multiScalarMultiply(bases: [G1Affine], scalars: [Fr], threads: Int? = nil) -> G1 {
+    /// `endomorphism: false` runs the plain method (full 255-bit digits, no GLV split), for comparisons.
+    public static func multiScalarMultiply(bases: [G1Affine], scalars: [Fr], threads: Int? = nil, endomorphism: Bool = true) -> G1 {
         precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
+        let t = ZKParallel.resolve(threads)
         return bases.withUnsafeBufferPointer { b in
-            scalars.withUnsafeBufferPointer { s in pippenger(bases: b, scalars: s, threads: ZKParallel.resolve(threads)) }
+            scalars.withUnsafeBufferPointer { s in
+                endomorphism ? pippengerGLV(bases: b, scalars: s, threads: t) : pippenger(bases: b, scalars: s, threads: t)
+            }
         }
     }
 
     /// `Σ scalars[i]·bases[i]` in G2. Precondition: `bases.count == scalars.count`.
-    public static func multiScalarMultiply(bases: [G2Affine], scalars: [Fr], threads: Int? = nil) -> G2 {
+    /// `endomorphism: false` runs the plain method (full 255-bit digits, no GLV split), for comparisons.
+    public static func multiScalarMultiply(bases: [G2Affine], scalars: [Fr], threads: Int? = nil, endomorphism: Bool = true) -> G2 {
         precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
+        let t = ZKParallel.resolve(threads)
         return bases.withUnsafeBufferPointer { b in
-            scalars.withUnsafeBufferPointer { s in pippenger(bases: b, scalars: s, threads: ZKParallel.resolve(threads)) }
+            scalars.withUnsafeBufferPointer { s in
+                endomorphism ? pippengerGLV(bases: b, scalars: s, threads: t) : pippenger(bases: b, scalars: s, threads: t)
+            }
         }
     }
 
@@ -74,7 +82,7 @@ public enum MSM {
         bases: UnsafeBufferPointer<G1Affine>, scalars: UnsafeBufferPointer<Fr>, threads: Int? = nil
     ) -> G1 {
         precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
-        return pippenger(bases: bases, scalars: scalars, threads: ZKParallel.resolve(threads))
+        return pippengerGLV(bases: bases, scalars: scalars, threads: ZKParallel.resolve(threads))
     }
 
     /// G2 MSM over borrowed buffers (no copies of the inputs). The buffers must stay valid and
@@ -83,7 +91,7 @@ public enum MSM {
         bases: UnsafeBufferPointer<G2Affine>, scalars: UnsafeBufferPointer<Fr>, threads: Int? = nil
     ) -> G2 {
         precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
-        return pippenger(bases: bases, scalars: scalars, threads: ZKParallel.resolve(threads))
+        return pippengerGLV(bases: bases, scalars: scalars, threads: ZKParallel.resolve(threads))
     }
 
     /// Curve-generic entry point (same contract as the G1/G2 overloads, which callers with a
@@ -102,6 +110,11 @@ public enum MSM {
     /// model picks for `n` points and `threads` workers. Exposed for benchmarks and tuning.
     public static func windowBits(count n: Int, threads: Int) -> Int {
         plan(n: n, threads: max(1, threads)).c
+    }
+
+    /// The window width the GLV method picks for `n` points (it sums `2n` points with 131-bit digits).
+    public static func windowBitsWithEndomorphism(count n: Int, threads: Int) -> Int {
+        plan(n: 2 * n, threads: max(1, threads), bits: 131).c
     }
 }
 
@@ -129,11 +142,11 @@ extension MSM {
     /// adds its `n/chunks` points into buckets (~6M each with batch-affine additions, ~11M once
     /// buckets are too sparse for batching to pay) and reduces `2^(c−1)` buckets (~27M each).
     @usableFromInline
-    static func plan(n: Int, threads: Int) -> Plan {
-        var best = Plan(c: 2, windows: (scalarBits + 1) / 2, chunks: 1)
+    static func plan(n: Int, threads: Int, bits: Int = scalarBits) -> Plan {
+        var best = Plan(c: 2, windows: (bits + 1) / 2, chunks: 1)
         var bestCost = Double.infinity
         for c in 2...16 {
-            let windows = (scalarBits + c - 1) / c
+            let windows = (bits + c - 1) / c
             var chunks = threads > windows ? (threads + windows - 1) / windows : 1
             chunks = max(1, min(chunks, n / 64))
             let tasks = windows * chunks
@@ -166,6 +179,7 @@ extension MSM {
             }
             return acc
         }
+        precondition(n < 1 << 31, "MSM: at most 2^31 − 1 points")  // indices are sorted as UInt32 with a sign bit
         let config = MSM.plan(n: n, threads: threads)
         let c = config.c, windows = config.windows, chunks = config.chunks
         let workers = min(threads, windows * chunks)
@@ -210,6 +224,119 @@ extension MSM {
             for p in 0..<chunks { acc = acc + sums[w * chunks + p] }
         }
         return acc
+    }
+
+    /// Pippenger with the GLV endomorphism: every scalar splits as `k1 + k2·λ` with `|k1|, |k2| < 2^130`
+    /// (``G1Endomorphism/split(_:)``), so the sum runs over `2n` points `Pᵢ, φ(Pᵢ)` with 130-bit scalars:
+    /// half the windows of the plain method for twice the points, i.e. the same bucket additions and half
+    /// the bucket reductions and window doublings. The images `φ(Pᵢ)` are computed once per call
+    /// (one `n`-point buffer). Same contract and result as ``pippenger(bases:scalars:threads:)``.
+    @usableFromInline
+    static func pippengerGLV<C: GLVCurve>(
+        bases: UnsafeBufferPointer<AffinePoint<C>>, scalars: UnsafeBufferPointer<Fr>, threads: Int
+    ) -> JacobianPoint<C> {
+        let n = bases.count
+        if n < 2 * naiveThreshold { return pippenger(bases: bases, scalars: scalars, threads: threads) }
+        let total = 2 * n
+        precondition(total < 1 << 31, "MSM: at most 2^30 − 1 points")  // indices are sorted as UInt32 with a sign bit
+        let bits = 131  // magnitudes < 2^130, plus the carry of the signed digits
+        let config = MSM.plan(n: total, threads: threads, bits: bits)
+        let c = config.c, windows = config.windows, chunks = config.chunks
+        let workers = min(threads, windows * chunks)
+        let basesBox = ZKUncheckedSendableBox(bases)
+        let scalarsBox = ZKUncheckedSendableBox(scalars)
+
+        // 1. Images φ(Pᵢ) and signed digits of (k1, k2), window-major: digits[w·2n + i] (i < n: k1, else k2).
+        let images = UnsafeMutableBufferPointer<AffinePoint<C>>.allocate(capacity: n)
+        defer { images.deallocate() }
+        let digits = UnsafeMutablePointer<UInt16>.allocate(capacity: windows * total)
+        defer { digits.deallocate() }
+        let imagesBox = ZKUncheckedSendableBox(images)
+        let digitsBox = ZKUncheckedSendableBox(digits)
+        let recodeWorkers = n >= 4096 ? min(threads, 8) : 1
+        ZKParallel.run(recodeWorkers) { t in
+            let lo = n * t / recodeWorkers, hi = n * (t + 1) / recodeWorkers
+            let bases = basesBox.value, scalars = scalarsBox.value, digits = digitsBox.value
+            let montgomeryOne = Fr(montgomeryLimbs: 1, 0, 0, 0)
+            for i in lo..<hi {
+                (imagesBox.value.baseAddress! + i).initialize(to: C.endomorphism(bases[i]))
+                if bases[i].isInfinity || scalars[i].isZero {
+                    for w in 0..<windows { digits[w * total + i] = msmSkipCode; digits[w * total + n + i] = msmSkipCode }
+                    continue
+                }
+                let s = scalars[i] * montgomeryOne  // canonical limbs
+                let d = G1Endomorphism.split((s.l0, s.l1, s.l2, s.l3))
+                recodeMagnitude(d.k1, negative: d.negative1, c: c, windows: windows, into: digits + i, stride: total)
+                recodeMagnitude(d.k2, negative: d.negative2, c: c, windows: windows, into: digits + n + i, stride: total)
+            }
+        }
+        let imageBuffer = UnsafeBufferPointer(images)
+
+        // 2. Buckets for every (window, chunk) task over the 2n points.
+        let tasks = windows * chunks
+        let sums = UnsafeMutablePointer<JacobianPoint<C>>.allocate(capacity: tasks)
+        sums.initialize(repeating: .infinity, count: tasks)
+        defer { sums.deinitialize(count: tasks); sums.deallocate() }
+        let sumsBox = ZKUncheckedSendableBox(sums)
+        let imageBox = ZKUncheckedSendableBox(imageBuffer)
+        let chunkCapacity = (total + chunks - 1) / chunks
+        ZKParallel.run(workers) { t in
+            var scratch = BucketScratch<C>(points: chunkCapacity, buckets: 1 << (c - 1))
+            defer { scratch.release() }
+            var task = t
+            while task < tasks {
+                let w = task / chunks, p = task % chunks
+                let lo = total * p / chunks, hi = total * (p + 1) / chunks
+                sumsBox.value[task] = windowSum(
+                    bases: basesBox.value, images: imageBox.value, codes: digitsBox.value + w * total,
+                    range: lo..<hi, scratch: &scratch)
+                task += workers
+            }
+        }
+
+        // 3. Combine windows by Horner's rule.
+        var acc = JacobianPoint<C>.infinity
+        for w in stride(from: windows - 1, through: 0, by: -1) {
+            if !acc.isInfinity { for _ in 0..<c { acc = acc.doubled() } }
+            for p in 0..<chunks { acc = acc + sums[w * chunks + p] }
+        }
+        return acc
+    }
+
+    /// Signed `c`-bit digits of a magnitude `< 2^130` (negated when `negative`), written at
+    /// `out[w·stride]` for every window in the encoding of ``recode(scalars:bases:range:n:c:windows:into:)``.
+    @inlinable @inline(__always)
+    static func recodeMagnitude(_ m: (UInt64, UInt64, UInt64), negative: Bool, c: Int, windows: Int,
+                                into out: UnsafeMutablePointer<UInt16>, stride: Int) {
+        let mask = (UInt64(1) << UInt64(c)) - 1
+        let half = Int(1) << (c - 1)
+        let full = Int(1) << c
+        let signFlip: UInt16 = negative ? 1 : 0
+        var carry = 0
+        for w in 0..<windows {
+            let bit = w * c
+            let limb = bit >> 6, offset = UInt64(bit & 63)
+            var raw: UInt64 = 0
+            if limb < 3 {
+                let cur = limb == 0 ? m.0 : limb == 1 ? m.1 : m.2
+                raw = cur >> offset
+                if offset != 0 && Int(offset) + c > 64 && limb + 1 < 3 {
+                    raw |= (limb == 0 ? m.1 : m.2) << (64 - offset)
+                }
+                raw &= mask
+            }
+            var d = Int(raw) + carry
+            if d > half { d -= full; carry = 1 } else { carry = 0 }
+            let code: UInt16
+            if d == 0 {
+                code = msmSkipCode
+            } else if d > 0 {
+                code = UInt16(truncatingIfNeeded: (d - 1) << 1) ^ signFlip
+            } else {
+                code = UInt16(truncatingIfNeeded: ((-d - 1) << 1) | 1) ^ signFlip
+            }
+            out[w * stride] = code
+        }
     }
 
     /// Writes the signed `c`-bit digits of `scalars[range]` for every window. Digits lie in
@@ -259,15 +386,21 @@ extension MSM {
         }
     }
 
-    /// Sums `Σ dᵢ·Pᵢ` over one window's digits for the points in `range`.
+    /// Sums `Σ dᵢ·Pᵢ` over one window's digits for the points in `range`, where point `i ≥ bases.count`
+    /// is `images[i − bases.count]` (the GLV images).
+    ///
+    /// The points are counting-sorted by bucket as 32-bit indices (sign in the low bit), then gathered one
+    /// bucket group at a time (about ``groupBytes`` of points) into the scratch buffer, where tree rounds of
+    /// batch-affine additions reduce every bucket to a few points; each bucket's sum is kept, and a final
+    /// running-sum pass yields `Σ_b (b+1)·B_b`. Memory per worker: 4 bytes per point plus one group.
     @usableFromInline
     static func windowSum<C: CurveParameters>(
-        bases: UnsafeBufferPointer<AffinePoint<C>>, codes: UnsafeMutablePointer<UInt16>,
-        range: Range<Int>, scratch: inout BucketScratch<C>
+        bases: UnsafeBufferPointer<AffinePoint<C>>, images: UnsafeBufferPointer<AffinePoint<C>> = .init(start: nil, count: 0),
+        codes: UnsafeMutablePointer<UInt16>, range: Range<Int>, scratch: inout BucketScratch<C>
     ) -> JacobianPoint<C> {
         let bucketCount = scratch.bucketCount
-        let count = scratch.count, start = scratch.start, points = scratch.points
-        // Counting sort of the (signed) points by bucket.
+        let count = scratch.count, start = scratch.start, cursor = scratch.cursor, order = scratch.order
+        // Counting sort of the (signed) point indices by bucket.
         count.update(repeating: 0, count: bucketCount)
         for i in range {
             let code = codes[i]
@@ -275,58 +408,69 @@ extension MSM {
         }
         var offset = 0
         for b in 0..<bucketCount { start[b] = offset; offset += count[b] }
-        let cursor = scratch.cursor
         cursor.update(from: start, count: bucketCount)
         for i in range {
             let code = codes[i]
             if code == msmSkipCode { continue }
             let b = Int(code >> 1)
-            var p = bases[i]
-            if code & 1 == 1 { p.y = -p.y }
-            (points + cursor[b]).initialize(to: p)
+            order[cursor[b]] = UInt32(truncatingIfNeeded: i) << 1 | UInt32(code & 1)
             cursor[b] += 1
         }
-        defer { points.deinitialize(count: offset) }
 
-        // Tree rounds: pair up the points inside every bucket, adding all pairs of a group of
-        // buckets with a single batched inversion, until too few pairs remain. Groups hold about
-        // `groupPoints` points so that every round after the first runs in cache.
+        // Bucket groups: gather, tree rounds (one batched inversion per round for the whole group), and the
+        // sum of every bucket of the group.
+        let sums = scratch.bucketSums
         let groupPoints = max(4 * minimumBatch, groupBytes / MemoryLayout<AffinePoint<C>>.stride)
+        let split = bases.count
         var b0 = 0
         while b0 < bucketCount {
             var b1 = b0, held = 0, pairs = 0
             while b1 < bucketCount && held < groupPoints {
                 held += count[b1]; pairs += count[b1] >> 1; b1 += 1
             }
+            let origin = start[b0]
+            scratch.reserve(points: held)
+            let points = scratch.points
+            for k in 0..<held {
+                let e = order[origin + k]
+                let i = Int(e >> 1)
+                var p = i < split ? bases[i] : images[i - split]
+                if e & 1 == 1 { p.y = -p.y }
+                points[k] = p
+            }
             while pairs >= minimumBatch {
-                pairs = batchAffineRound(scratch: scratch, buckets: b0..<b1)
+                pairs = batchAffineRound(scratch: scratch, buckets: b0..<b1, origin: origin)
+            }
+            for b in b0..<b1 {
+                let k = count[b], s = start[b] - origin
+                if k == 0 { sums[b] = .infinity; continue }
+                var bucket = JacobianPoint(points[s])
+                for j in 1..<k { bucket = bucket.adding(points[s + j]) }
+                sums[b] = bucket
             }
             b0 = b1
         }
 
-        // Finish buckets and reduce with running sums: Σ_b (b+1)·B_b.
+        // Running sums: Σ_b (b+1)·B_b (buckets that are one affine point use the mixed addition).
         var running = JacobianPoint<C>.infinity
         var total = JacobianPoint<C>.infinity
         for b in stride(from: bucketCount - 1, through: 0, by: -1) {
-            let k = count[b], s = start[b]
-            if k == 1 {
-                running = running.adding(points[s])
-            } else if k > 1 {
-                var bucket = JacobianPoint(points[s])
-                for j in 1..<k { bucket = bucket.adding(points[s + j]) }
-                running = running + bucket
+            let bucket = sums[b]
+            if !bucket.isInfinity {
+                running = bucket.z == .one ? running.adding(AffinePoint(x: bucket.x, y: bucket.y)) : running + bucket
             }
             total = total + running
         }
         return total
     }
 
-    /// One round of pairwise batch-affine additions inside every bucket of `buckets` with ≥ 2 points.
+    /// One round of pairwise batch-affine additions inside every bucket of `buckets` with ≥ 2 points
+    /// (bucket `b`'s points sit at `scratch.points[start[b] − origin ...]`).
     /// The sum of pair `(s+2i, s+2i+1)` goes to `s+i`; an odd leftover moves to `s+⌊k/2⌋`.
     /// Special pairs: infinity operands pass the other through, `P + P` doubles (tangent slope),
     /// `P + (−P)` gives infinity. Returns the number of pairs for the next round.
     @usableFromInline
-    static func batchAffineRound<C: CurveParameters>(scratch: BucketScratch<C>, buckets: Range<Int>) -> Int {
+    static func batchAffineRound<C: CurveParameters>(scratch: BucketScratch<C>, buckets: Range<Int>, origin: Int) -> Int {
         let count = scratch.count, start = scratch.start, points = scratch.points
         let den = scratch.denominators, prefix = scratch.prefix
         // Pass 1: denominators and their prefix products (zero = no inversion needed).
@@ -335,7 +479,7 @@ extension MSM {
         for b in buckets {
             let k = count[b]
             if k < 2 { continue }
-            let s = start[b]
+            let s = start[b] - origin
             for i in 0..<(k >> 1) {
                 let d = slopeDenominator(points[s + 2 * i], points[s + 2 * i + 1])
                 den[m] = d
@@ -361,7 +505,7 @@ extension MSM {
         for b in buckets {
             let k = count[b]
             if k < 2 { continue }
-            let s = start[b]
+            let s = start[b] - origin
             for i in 0..<(k >> 1) {
                 points[s + i] = affineSum(points[s + 2 * i], points[s + 2 * i + 1], inverse: den[m])
                 m += 1
@@ -408,35 +552,57 @@ extension MSM {
 @usableFromInline
 struct BucketScratch<C: CurveParameters> {
     @usableFromInline let bucketCount: Int
-    @usableFromInline let points: UnsafeMutablePointer<AffinePoint<C>>
-    @usableFromInline let denominators: UnsafeMutablePointer<C.Base>
-    @usableFromInline let prefix: UnsafeMutablePointer<C.Base>
+    /// Point indices sorted by bucket (`index << 1 | sign`), one per point of a task.
+    @usableFromInline let order: UnsafeMutablePointer<UInt32>
+    /// One bucket group's points (grown by ``reserve(points:)``), and half as many denominators and prefixes.
+    @usableFromInline var points: UnsafeMutablePointer<AffinePoint<C>>
+    @usableFromInline var denominators: UnsafeMutablePointer<C.Base>
+    @usableFromInline var prefix: UnsafeMutablePointer<C.Base>
+    @usableFromInline var capacity: Int
     @usableFromInline let count: UnsafeMutablePointer<Int>
     @usableFromInline let start: UnsafeMutablePointer<Int>
     @usableFromInline let cursor: UnsafeMutablePointer<Int>
+    @usableFromInline let bucketSums: UnsafeMutablePointer<JacobianPoint<C>>
 
     @usableFromInline
     init(points n: Int, buckets: Int) {
         bucketCount = buckets
-        points = .allocate(capacity: max(1, n))
-        let half = max(1, n / 2)
-        denominators = .allocate(capacity: half)
-        denominators.initialize(repeating: .zero, count: half)
-        prefix = .allocate(capacity: half)
-        prefix.initialize(repeating: .zero, count: half)
+        order = .allocate(capacity: max(1, n))
+        capacity = 0
+        points = .allocate(capacity: 1)
+        denominators = .allocate(capacity: 1)
+        prefix = .allocate(capacity: 1)
         count = .allocate(capacity: buckets)
         count.initialize(repeating: 0, count: buckets)
         start = .allocate(capacity: buckets)
         start.initialize(repeating: 0, count: buckets)
         cursor = .allocate(capacity: buckets)
         cursor.initialize(repeating: 0, count: buckets)
+        bucketSums = .allocate(capacity: buckets)
+        bucketSums.initialize(repeating: .infinity, count: buckets)
+        reserve(points: max(4 * MSM.minimumBatch, MSM.groupBytes / MemoryLayout<AffinePoint<C>>.stride) * 2)
+    }
+
+    /// Makes room for a group of `n` points (never shrinks).
+    @usableFromInline
+    mutating func reserve(points n: Int) {
+        guard n > capacity else { return }
+        points.deallocate(); denominators.deallocate(); prefix.deallocate()
+        capacity = n
+        points = .allocate(capacity: n)
+        points.initialize(repeating: .infinity, count: n)
+        let half = max(1, n / 2)
+        denominators = .allocate(capacity: half)
+        denominators.initialize(repeating: .zero, count: half)
+        prefix = .allocate(capacity: half)
+        prefix.initialize(repeating: .zero, count: half)
     }
 
     /// Frees the memory (element types are trivial, so no deinitialization is needed).
     @usableFromInline
     mutating func release() {
-        points.deallocate(); denominators.deallocate(); prefix.deallocate()
-        count.deallocate(); start.deallocate(); cursor.deallocate()
+        order.deallocate(); points.deallocate(); denominators.deallocate(); prefix.deallocate()
+        count.deallocate(); start.deallocate(); cursor.deallocate(); bucketSums.deallocate()
     }
 }
 

@@ -76,6 +76,10 @@ extension Bench {
                 let n = 1 << log
                 let b = Array(allBases[0..<n]), s = Array(allScalars[0..<n])
                 whole("MSM G1", log) { blackHole(MSM.multiScalarMultiply(bases: b, scalars: s, threads: config.threads)) }
+                // The same MSM without the GLV split, as the in-run baseline of the endomorphism's gain.
+                whole("MSM G1 (no GLV)", log) {
+                    blackHole(MSM.multiScalarMultiply(bases: b, scalars: s, threads: config.threads, endomorphism: false))
+                }
             }
         }
         if let maxG2 = config.msmG2Logs.max() {
@@ -86,6 +90,10 @@ extension Bench {
                 let n = 1 << log
                 let b = Array(allBases[0..<n]), s = Array(allScalars[0..<n])
                 whole("MSM G2", log) { blackHole(MSM.multiScalarMultiply(bases: b, scalars: s, threads: config.threads)) }
+                // The same MSM without the GLV split, as the in-run baseline of the endomorphism's gain.
+                whole("MSM G2 (no GLV)", log) {
+                    blackHole(MSM.multiScalarMultiply(bases: b, scalars: s, threads: config.threads, endomorphism: false))
+                }
             }
         }
         for log in config.nttLogs {

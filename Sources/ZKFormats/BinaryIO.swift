@@ -1,3 +1,7 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ZKAlgebra
 
 // Internal plumbing shared by the iden3 binary readers and writers: a bounds-checked
@@ -99,9 +103,16 @@ package struct BinSection {
     package let range: Range<Int>
 }
 
+/// Where a parser gets the body of a section: the whole file in memory (``BinContainer``) or read from disk
+/// one section at a time (``BinFileSections``).
+package protocol SectionSource {
+    /// A reader over a required section's body (its context names the format, section type and `name`).
+    func reader(_ type: UInt32, name: String) throws -> ByteReader
+}
+
 /// The parsed container of an iden3 binary file: `magic(4) | u32 version | u32 nSections |
 /// nSections × (u32 type | u64 size | body)`, all little-endian.
-package struct BinContainer {
+package struct BinContainer: SectionSource {
     package let format: String
     package let bytes: [UInt8]
     package let version: UInt32
@@ -186,10 +197,10 @@ extension ByteReader {
     /// A plain (canonical, non-Montgomery) 32-byte little-endian element of `F`, checked `< p`.
     package mutating func readCanonical<F: MontgomeryField>(_: F.Type, _ what: @autoclosure () -> String) throws -> F {
         let l = try readLimbs("field element")
-        guard limbsBelowModulus(l, F.self), let x = F(canonicalLimbs: [l.0, l.1, l.2, l.3]) else {
+        guard limbsBelowModulus(l, F.self) else {
             throw FormatError.nonCanonicalValue(context: "\(context), \(what())")
         }
-        return x
+        return F(montgomeryLimbs: l.0, l.1, l.2, l.3) * F.r2  // into Montgomery form
     }
 
     /// A 32-byte little-endian element of `F` stored in Montgomery form (`x·2^256 mod p`),
@@ -225,5 +236,99 @@ extension ByteReader {
         guard p.isOnCurve else { throw FormatError.pointNotOnCurve(context: "\(context), \(what())") }
         if subgroup, !p.isInSubgroup { throw FormatError.pointNotInSubgroup(context: "\(context), \(what())") }
         return p
+    }
+}
+
+/// An iden3 binary container read from a file: the section table is read and checked exactly as
+/// ``BinContainer`` checks it (magic, version, sizes within the file, no duplicate types, no trailing
+/// bytes), and each section's body is read from disk when asked for, so only one section is in memory at a
+/// time. Read errors other than truncation throw `CocoaError`.
+package struct BinFileSections: SectionSource {
+    package let format: String
+    package let path: String
+    package let sections: [BinSection]
+
+    package init(path: String, magic: String, version expected: UInt32) throws {
+        format = magic
+        self.path = path
+        let handle = try FileHandleReader(path: path)
+        defer { handle.close() }
+        let size = handle.size
+        func header(_ offset: Int, _ count: Int, _ what: String) throws -> ByteReader {
+            let available = max(0, size - offset)
+            guard count <= available else {
+                throw FormatError.truncated(context: "\(magic), \(what)", offset: offset, needed: count, available: available)
+            }
+            return ByteReader(try handle.read(offset: offset, count: count), context: magic)
+        }
+        var r = try header(0, 4, "magic")
+        let m = try r.readBytes(4, "magic")
+        guard Array(m) == Array(magic.utf8) else { throw FormatError.badMagic(format: magic, found: Array(m)) }
+        r = try header(4, 8, "version")
+        let version = try r.readU32("version")
+        guard version == expected else { throw FormatError.unsupportedVersion(format: magic, found: version, supported: expected) }
+        let n = try r.readU32("number of sections")
+        var offset = 12
+        var seen = Set<UInt32>()
+        var list: [BinSection] = []
+        for i in 0..<Int(n) {
+            var h = try header(offset, 12, "section \(i) type")
+            let type = try h.readU32("section \(i) type")
+            let sectionSize = try h.readU64("section \(i) (type \(type)) size")
+            offset += 12
+            guard sectionSize <= UInt64(size - offset) else {
+                throw FormatError.sectionTooLarge(format: magic, section: type, declared: sectionSize, available: size - offset)
+            }
+            guard seen.insert(type).inserted else { throw FormatError.duplicateSection(format: magic, section: type) }
+            list.append(BinSection(type: type, range: offset..<(offset + Int(sectionSize))))
+            offset += Int(sectionSize)
+        }
+        if offset != size { throw FormatError.trailingBytes(context: "\(magic) after the last section", count: size - offset) }
+        sections = list
+    }
+
+    package func reader(_ type: UInt32, name: String) throws -> ByteReader {
+        guard let s = sections.first(where: { $0.type == type }) else { throw FormatError.missingSection(format: format, section: type) }
+        let handle = try FileHandleReader(path: path)
+        defer { handle.close() }
+        let body = try handle.read(offset: s.range.lowerBound, count: s.range.count)
+        return ByteReader(body, context: "\(format) section \(type) (\(name))")
+    }
+}
+
+/// Positioned reads from a regular file (pread(2)), for ``BinFileSections``.
+struct FileHandleReader {
+    let fd: Int32
+    let size: Int
+
+    init(path: String) throws {
+        fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CocoaError(errno == ENOENT ? .fileReadNoSuchFile : .fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            Glibc.close(fd)
+            throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        size = Int(info.st_size)
+    }
+
+    func close() { _ = Glibc.close(fd) }
+
+    /// Exactly `count` bytes at `offset` (the caller has checked they lie within the file).
+    func read(offset: Int, count: Int) throws -> [UInt8] {
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let n = pread(fd, buffer.baseAddress! + done, min(count - done, 1 << 30), off_t(offset + done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                done += n
+            }
+            if done < count { (buffer.baseAddress! + done).initialize(repeating: 0, count: count - done); failed = true }
+            initialized = count
+        }
+        if failed { throw CocoaError(.fileReadUnknown) }
+        return bytes
     }
 }

@@ -86,6 +86,25 @@ public struct R1CSFile: Sendable, Hashable {
 
     /// Parses a `.r1cs` file; throws ``FormatError`` on any malformed or unsupported input.
     public init(bytes: [UInt8]) throws {
+        var constraints: [R1CSConstraint] = []
+        self = try R1CSFile(bytes: bytes, header: { constraints.reserveCapacity($0.nConstraints) }) { a, b, c in
+            constraints.append(R1CSConstraint(a: a, b: b, c: c))
+        }
+        self.constraints = constraints
+    }
+
+    /// The header counts, as ``init(bytes:header:streaming:)`` reports them before the first constraint.
+    public struct Counts: Sendable, Hashable {
+        public var nWires: Int, nPubOut: Int, nPubIn: Int, nPrvIn: Int, nConstraints: Int
+        public var nPublic: Int { nPubOut + nPubIn }
+    }
+
+    /// Parses a `.r1cs` file with exactly the checks of ``init(bytes:)``, but hands every constraint to
+    /// `constraint` as it is read (in file order; the three arrays are reused between calls) instead of keeping
+    /// it: the returned value's `constraints` is empty. `header` sees the counts before the first constraint.
+    /// For large circuits this avoids holding a second, per-constraint copy of the system in memory.
+    public init(bytes: [UInt8], header: (Counts) throws -> Void,
+                streaming constraint: (_ a: [R1CSTerm], _ b: [R1CSTerm], _ c: [R1CSTerm]) throws -> Void) throws {
         let file = try BinContainer(bytes, magic: "r1cs", version: 1)
         // circom ≥ 2.0.6 may write the custom-gate sections 4 and 5 even when empty (a zero count);
         // those are accepted, any actual custom gate is not (they are PLONK-only).
@@ -117,13 +136,14 @@ public struct R1CSFile: Sendable, Hashable {
         var r = try file.reader(2, name: "constraints")
         // Each constraint has at least three u32 term counts.
         try r.checkCount(UInt64(nConstraints), itemSize: 12, "nConstraints")
-        var constraints: [R1CSConstraint] = []
-        constraints.reserveCapacity(Int(nConstraints))
+        try header(Counts(nWires: Int(nWires), nPubOut: Int(nPubOut), nPubIn: Int(nPubIn), nPrvIn: Int(nPrvIn),
+                          nConstraints: Int(nConstraints)))
+        var ta: [R1CSTerm] = [], tb: [R1CSTerm] = [], tc: [R1CSTerm] = []
         for i in 0..<Int(nConstraints) {
-            func lc(_ name: String) throws -> [R1CSTerm] {
+            func lc(_ name: String, _ terms: inout [R1CSTerm]) throws {
                 let n = try r.readU32("constraint \(i) \(name) term count")
                 try r.checkCount(UInt64(n), itemSize: 36, "constraint \(i) \(name) term count")
-                var terms: [R1CSTerm] = []
+                terms.removeAll(keepingCapacity: true)
                 terms.reserveCapacity(Int(n))
                 for j in 0..<Int(n) {
                     let wire = try r.readU32("constraint \(i) \(name) term \(j) wire")
@@ -135,10 +155,9 @@ public struct R1CSFile: Sendable, Hashable {
                     let coef = try r.readCanonical(Fr.self, "constraint \(i) \(name) term \(j) coefficient")
                     terms.append(R1CSTerm(wire: Int(wire), coefficient: coef))
                 }
-                return terms
             }
-            let a = try lc("A"), b = try lc("B"), c = try lc("C")
-            constraints.append(R1CSConstraint(a: a, b: b, c: c))
+            try lc("A", &ta); try lc("B", &tb); try lc("C", &tc)
+            try constraint(ta, tb, tc)
         }
         try r.expectEnd()
 
@@ -163,7 +182,7 @@ public struct R1CSFile: Sendable, Hashable {
         self.nPubIn = Int(nPubIn)
         self.nPrvIn = Int(nPrvIn)
         self.nLabels = nLabels
-        self.constraints = constraints
+        self.constraints = []
         self.wireToLabel = labels
         self.sectionOrder = file.sections.compactMap { Section(rawValue: $0.type) }
     }

@@ -133,11 +133,12 @@ public struct SnarkjsProof: Sendable, Hashable {
         self.c = c
     }
 
-    /// Parses `proof.json`; throws ``FormatError`` (same rules as the verification key).
+    /// Parses `proof.json`; throws ``FormatError`` (same rules as the verification key, except that a missing
+    /// `curve` is accepted: rapidsnark writes none).
     public init(jsonData: Data) throws {
         let ctx = "proof.json"
         let obj = try JSONValue.parse(jsonData, context: ctx).object(ctx)
-        try checkProtocolAndCurve(obj, ctx)
+        try checkProtocolAndCurve(obj, ctx, curveOptional: true)
         a = try parseG1(requireField(obj, "pi_a", ctx), "\(ctx) pi_a")
         b = try parseG2(requireField(obj, "pi_b", ctx), "\(ctx) pi_b")
         c = try parseG1(requireField(obj, "pi_c", ctx), "\(ctx) pi_c")
@@ -265,9 +266,12 @@ func requireField(_ obj: [String: JSONValue], _ key: String, _ ctx: String) thro
     return v
 }
 
-func checkProtocolAndCurve(_ obj: [String: JSONValue], _ ctx: String) throws {
+/// `protocol` must be `groth16`; `curve` a name of BN254. With `curveOptional` a missing `curve` is accepted
+/// (rapidsnark's `proof.json` has none; the points are BN254's whatever the label says, and checked as such).
+func checkProtocolAndCurve(_ obj: [String: JSONValue], _ ctx: String, curveOptional: Bool = false) throws {
     let proto = try requireField(obj, "protocol", ctx).string("\(ctx) protocol")
     guard proto == "groth16" else { throw FormatError.wrongProtocol(context: ctx, found: proto) }
+    if curveOptional && obj["curve"] == nil { return }
     let curve = try requireField(obj, "curve", ctx).string("\(ctx) curve")
     guard ["bn128", "bn254", "alt_bn128"].contains(curve) else { throw FormatError.wrongCurve(context: ctx, found: curve) }
 }

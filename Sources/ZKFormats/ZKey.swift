@@ -103,7 +103,17 @@ public struct ZKeyGroth16: Sendable, Hashable {
 
     /// See ``init(data:validateSubgroup:threads:)``.
     public init(bytes: [UInt8], validateSubgroup: Bool = true, threads: Int? = nil) throws {
-        let file = try BinContainer(bytes, magic: "zkey", version: 1)
+        try self.init(sections: BinContainer(bytes, magic: "zkey", version: 1), validateSubgroup: validateSubgroup, threads: threads)
+    }
+
+    /// Reads the `.zkey` at `path` one section at a time (the same checks and result as ``init(bytes:validateSubgroup:threads:)``):
+    /// the whole file is never in memory at once, only the decoded key and the section being decoded. Throws
+    /// ``FormatError`` for a malformed file and `CocoaError` when it cannot be read.
+    public init(contentsOfFile path: String, validateSubgroup: Bool = true, threads: Int? = nil) throws {
+        try self.init(sections: BinFileSections(path: path, magic: "zkey", version: 1), validateSubgroup: validateSubgroup, threads: threads)
+    }
+
+    init(sections file: some SectionSource, validateSubgroup: Bool, threads: Int?) throws {
 
         // 1: protocol.
         var p = try file.reader(1, name: "protocol")
@@ -158,7 +168,7 @@ public struct ZKeyGroth16: Sendable, Hashable {
             guard UInt64(s.remaining) == expected else {
                 throw FormatError.sectionSizeMismatch(context: s.context, declared: UInt64(s.remaining), expected: expected)
             }
-            let result = file.bytes.withUnsafeBytes { raw in
+            let result = s.bytes.withUnsafeBytes { raw in
                 decode(UnsafeRawBufferPointer(rebasing: raw[s.offset..<s.end]), count)
             }
             switch result {

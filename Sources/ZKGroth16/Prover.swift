@@ -107,8 +107,14 @@ extension Groth16 {
         let msmA = timed("MSM A", 0.3, \.msmA) { MSM.multiScalarMultiply(bases: pk.a, scalars: witness, threads: threads) }
         let msmB2 = timed("MSM B2", 0.45, \.msmB2) { MSM.multiScalarMultiply(bases: pk.b2, scalars: witness, threads: threads) }
         let msmB1 = timed("MSM B1", 0.65, \.msmB1) { MSM.multiScalarMultiply(bases: pk.b1, scalars: witness, threads: threads) }
-        let privateWitness = Array(witness[(pk.publicCount + 1)...])
-        let msmC = timed("MSM C", 0.75, \.msmC) { MSM.multiScalarMultiply(bases: pk.c, scalars: privateWitness, threads: threads) }
+        let msmC = timed("MSM C", 0.75, \.msmC) {
+            // The private wires' scalars, borrowed in place (no copy of the witness).
+            pk.c.withUnsafeBufferPointer { bases in
+                witness.withUnsafeBufferPointer { w in
+                    MSM.multiScalarMultiply(bases: bases, scalars: UnsafeBufferPointer(rebasing: w[(pk.publicCount + 1)...]), threads: threads)
+                }
+            }
+        }
         let msmH = timed("MSM H", 0.85, \.msmH) { MSM.multiScalarMultiply(bases: pk.h, scalars: a, threads: threads) }
 
         let delta1 = G1(pk.delta1)

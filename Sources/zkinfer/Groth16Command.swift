@@ -25,8 +25,21 @@ struct Groth16Command: ParsableCommand {
     }
 
     static func loadR1CS(_ path: String) throws -> ConstraintSystem {
-        let data = try readFile(path)
-        return try withFile(path, "invalid .r1cs") { try ConstraintSystem(r1cs: R1CSFile(data: data)) }
+        let bytes = try readFileBytesOrExplain(path)
+        return try withFile(path, "invalid .r1cs") { try ConstraintSystem(r1csBytes: bytes) }
+    }
+
+    /// A zkinfer `proving.key` or a snarkjs `.zkey` for proving (point sections decoded on `threads` threads). The
+    /// `.zkey`'s B2 points are not subgroup-checked (nothing depends on it; `Groth16.prove` checks the proof's B);
+    /// it is read one section at a time.
+    static func loadProvingKey(_ path: String, zkey: Bool, threads: Int?) throws -> ProvingKey {
+        if !zkey {
+            return try withFile(path, "invalid proving key") { try ProvingKeyFile.read(from: URL(fileURLWithPath: path), threads: threads) }
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw CLIError("\(path): cannot read file") }
+        return try withFile(path, "invalid .zkey") {
+            try ProvingKey(zkey: ZKeyGroth16(contentsOfFile: path, validateSubgroup: false, threads: threads))
+        }
     }
 
     static func loadWitness(_ path: String) throws -> [Fr] {
@@ -100,17 +113,8 @@ struct Groth16Command: ParsableCommand {
             do { try system.check(witness, threads: options.threads) } catch {
                 throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
             }
-            let key: ProvingKey
             let keyPath = pk ?? zkey!
-            if let pk {
-                key = try withFile(pk, "invalid proving key") { try ProvingKeyFile.read(from: URL(fileURLWithPath: pk), threads: options.threads) }
-            } else {
-                // B2 points unchecked for the subgroup (nothing depends on it; Groth16.prove checks the proof's B).
-                let bytes = try readFileBytesOrExplain(keyPath)
-                key = try withFile(keyPath, "invalid .zkey") {
-                    try ProvingKey(zkey: ZKeyGroth16(bytes: bytes, validateSubgroup: false, threads: options.threads))
-                }
-            }
+            let key = try Groth16Command.loadProvingKey(keyPath, zkey: zkey != nil, threads: options.threads)
             guard key.wireCount == system.wireCount, key.publicCount == system.publicCount else {
                 throw CLIError("\(keyPath): key is for a circuit with \(key.wireCount) wires and \(key.publicCount) public signals; \(r1cs) has \(system.wireCount) and \(system.publicCount)")
             }

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import ZKFormats
 import ZKGroth16
@@ -22,6 +25,17 @@ struct Zkinfer: ParsableCommand {
                       BenchCommand.self, DemoCommand.self])
 
     static func main() {
+        #if canImport(Glibc)
+        // A fixed mmap threshold: blocks of 1 MiB and more (point arrays, MSM scratch, file buffers) are
+        // mapped and unmapped, so memory freed after one phase goes back to the system instead of staying
+        // in glibc's heap (its default threshold grows to 32 MiB after the first such free). Peak RSS of
+        // `groth16 prove` then tracks the live data.
+        // (malloc.h is not in the Glibc module: mallopt is looked up; M_MMAP_THRESHOLD is -3.)
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            _ = unsafeBitCast(symbol, to: Mallopt.self)(-3, 1 << 20)
+        }
+        #endif
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -20,6 +20,40 @@ final class GLVTests: XCTestCase {
         }
     }
 
+    /// The fixed-width split used by the MSM: `k1 + k2·λ ≡ k (mod r)` and both halves below 2^130, on
+    /// edge scalars (0, 1, r − 1, λ, −λ, 2^253, values near the lattice's rounding boundaries) and random ones.
+    func testFixedWidthSplit() {
+        let lambda = G1Endomorphism.lambda
+        var rng = SplitMix64(seed: 17)
+        var scalars: [Fr] = [.zero, .one, -Fr.one, lambda, -lambda, lambda + .one, Fr(canonicalLimbs: [0, 0, 0, 1 << 61])!,
+                             Fr(canonicalLimbs: [~0, ~0, ~0, (1 << 61) - 1])!, Fr(2).power([253])]
+        for _ in 0..<2000 { scalars.append(Fr.random(using: &rng)) }
+        // Scalars with a small k2 or a small k1 (k = a + b·λ with small a, b) sit at the rounding boundaries.
+        for a in [0, 1, 2, 3] { for b in [0, 1, 2] { scalars.append(Fr(UInt64(a)) + Fr(UInt64(b)) * lambda); scalars.append(-(Fr(UInt64(a)) + Fr(UInt64(b)) * lambda)) } }
+        for k in scalars {
+            let c = k.canonicalTuple
+            let d = G1Endomorphism.split(c)
+            let k1 = Fr(canonicalLimbs: [d.k1.0, d.k1.1, d.k1.2, 0])!, k2 = Fr(canonicalLimbs: [d.k2.0, d.k2.1, d.k2.2, 0])!
+            XCTAssertEqual((d.negative1 ? -k1 : k1) + (d.negative2 ? -k2 : k2) * lambda, k, "\(k)")
+            XCTAssertEqual(d.k1.2 >> 2, 0, "|k1| < 2^130 for \(k)")
+            XCTAssertEqual(d.k2.2 >> 2, 0, "|k2| < 2^130 for \(k)")
+        }
+    }
+
+    /// `(β·x, y)` is `[λ]P` on G1 and, with the twist's own choice of β, `[λ]Q` on G2 (the MSM relies on both).
+    func testEndomorphismOnBothGroups() {
+        var rng = SplitMix64(seed: 19)
+        let lambda = G1Endomorphism.lambda
+        for _ in 0..<20 {
+            let p = (BN254G1.generator.jacobian * Fr.random(using: &rng)).affine
+            XCTAssertEqual(BN254G1.endomorphism(p), (p.jacobian * lambda).affine)
+            let q = (BN254G2.generator.jacobian * Fr.random(using: &rng)).affine
+            XCTAssertEqual(BN254G2.endomorphism(q), (q.jacobian * lambda).affine)
+        }
+        XCTAssertTrue(BN254G1.endomorphism(.infinity).isInfinity)
+        XCTAssertTrue(BN254G2.endomorphism(.infinity).isInfinity)
+    }
+
     func testGLVMultiplicationMatchesDoubleAndAdd() {
         var rng = SplitMix64(seed: 11)
         let g = BN254G1.generator.jacobian

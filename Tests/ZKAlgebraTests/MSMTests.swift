@@ -25,6 +25,8 @@ final class MSMTests: XCTestCase {
         for threads in [1, 2] {
             let got = MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads)
             XCTAssertEqual(got, expected, "G1 n=\(bases.count) threads=\(threads)", file: file, line: line)
+            let plain = MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads, endomorphism: false)
+            XCTAssertEqual(plain, expected, "G1 without GLV n=\(bases.count) threads=\(threads)", file: file, line: line)
         }
     }
 
@@ -33,6 +35,8 @@ final class MSMTests: XCTestCase {
         for threads in [1, 2] {
             let got = MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads)
             XCTAssertEqual(got, expected, "G2 n=\(bases.count) threads=\(threads)", file: file, line: line)
+            let plain = MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads, endomorphism: false)
+            XCTAssertEqual(plain, expected, "G2 without GLV n=\(bases.count) threads=\(threads)", file: file, line: line)
         }
     }
 
@@ -84,6 +88,8 @@ final class MSMTests: XCTestCase {
             for threads in [1, 2, 16] {
                 let c = MSM.windowBits(count: 1 << logN, threads: threads)
                 XCTAssert((2...16).contains(c), "c=\(c) for 2^\(logN)")
+                let g = MSM.windowBitsWithEndomorphism(count: 1 << logN, threads: threads)
+                XCTAssert((2...16).contains(g), "GLV c=\(g) for 2^\(logN)")
             }
         }
     }

@@ -92,7 +92,12 @@ final class MalformedJSONTests: XCTestCase {
     func testProofErrors() throws {
         let ctx = "proof.json"
         XCTAssertEqual(try proofError("protocol") { $0["protocol"] = "fflonk" }, .wrongProtocol(context: ctx, found: "fflonk"))
-        XCTAssertEqual(try proofError("missing curve") { $0["curve"] = nil }, .missingField(context: ctx, field: "curve"))
+        XCTAssertEqual(try proofError("curve") { $0["curve"] = "bls12381" }, .wrongCurve(context: ctx, found: "bls12381"))
+        XCTAssertEqual(try proofError("missing protocol") { $0["protocol"] = nil }, .missingField(context: ctx, field: "protocol"))
+        // rapidsnark writes no "curve": accepted, and the same proof as with it.
+        var noCurve = try proofObject()
+        noCurve["curve"] = nil
+        XCTAssertEqual(try SnarkjsProof(jsonData: json(noCurve)), try SnarkjsProof(jsonData: json(try proofObject())))
         XCTAssertEqual(try proofError("missing pi_c") { $0["pi_c"] = nil }, .missingField(context: ctx, field: "pi_c"))
         XCTAssertEqual(try proofError("z = 2") { o in
             var a = o["pi_a"] as! [String]; a[2] = "2"; o["pi_a"] = a
