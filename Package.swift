@@ -101,6 +101,6 @@ let package = Package(
             name: "ZKCeremonyTests", dependencies: ["ZKCeremony", "ZKFormats", "ZKAlgebra", "ZKGroth16", "ZKConstraints", "ZKSodium"],
             exclude: ["Fixtures"]),
         .testTarget(name: "ZKBenchTests", dependencies: ["ZKBench"]),
-        .testTarget(name: "zkinferCLITests", dependencies: ["zkinfer", "ZKModel", "ZKClaim", "ZKPoseidon", "ZKAlgebra"]),
+        .testTarget(name: "zkinferCLITests", dependencies: ["zkinfer", "ZKModel", "ZKClaim", "ZKPoseidon", "ZKAlgebra", "ZKFormats"]),
     ]
 )

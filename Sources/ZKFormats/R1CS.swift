@@ -97,6 +97,9 @@ public struct R1CSFile: Sendable, Hashable {
     public struct Counts: Sendable, Hashable {
         public var nWires: Int, nPubOut: Int, nPubIn: Int, nPrvIn: Int, nConstraints: Int
         public var nPublic: Int { nPubOut + nPubIn }
+        public init(nWires: Int, nPubOut: Int, nPubIn: Int, nPrvIn: Int, nConstraints: Int) {
+            self.nWires = nWires; self.nPubOut = nPubOut; self.nPubIn = nPubIn; self.nPrvIn = nPrvIn; self.nConstraints = nConstraints
+        }
     }
 
     /// Parses a `.r1cs` file with exactly the checks of ``init(bytes:)``, but hands every constraint to

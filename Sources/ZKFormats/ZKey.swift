@@ -228,3 +228,56 @@ public struct ZKeyGroth16: Sendable, Hashable {
         self.h = try points(9, "H", count: Int(domainSize), pointSize: 64, g1)
     }
 }
+
+extension ZKeyGroth16 {
+    /// A key from its parts (the invariants of the type are the caller's to keep; ``serialized()`` then
+    /// writes a file that ``init(bytes:validateSubgroup:threads:)`` reads back equal).
+    public init(nVars: Int, nPublic: Int, domainSize: Int, alpha1: G1Affine, beta1: G1Affine, beta2: G2Affine, gamma2: G2Affine,
+                delta1: G1Affine, delta2: G2Affine, ic: [G1Affine], coefficients: [ZKeyCoefficient],
+                a: [G1Affine], b1: [G1Affine], b2: [G2Affine], c: [G1Affine], h: [G1Affine]) {
+        n8q = 32; q = Fq.modulus; n8r = 32; r = Fr.modulus
+        self.nVars = nVars; self.nPublic = nPublic; self.domainSize = domainSize
+        self.alpha1 = alpha1; self.beta1 = beta1; self.beta2 = beta2; self.gamma2 = gamma2; self.delta1 = delta1; self.delta2 = delta2
+        self.ic = ic; self.coefficients = coefficients
+        self.a = a; self.b1 = b1; self.b2 = b2; self.c = c; self.h = h
+    }
+
+    /// The `.zkey` bytes of sections 1–9 as snarkjs lays them out (Montgomery-form coordinates, coefficients
+    /// stored as `coef·R² mod r`), without section 10 (the ceremony transcript): enough for snarkjs's and
+    /// rapidsnark's provers and for zkinfer's, not for `ceremony verify`.
+    public func serialized() -> [UInt8] {
+        func limbs<F: MontgomeryField>(_ w: inout ByteWriter, _ f: F) { w.limbs([f.l0, f.l1, f.l2, f.l3]) }
+        func g1(_ w: inout ByteWriter, _ p: G1Affine) {
+            if p.isInfinity { w.append([UInt8](repeating: 0, count: 64)) } else { limbs(&w, p.x); limbs(&w, p.y) }
+        }
+        func g2(_ w: inout ByteWriter, _ p: G2Affine) {
+            if p.isInfinity { w.append([UInt8](repeating: 0, count: 128)) } else { for f in [p.x.c0, p.x.c1, p.y.c0, p.y.c1] { limbs(&w, f) } }
+        }
+        func section(_ body: (inout ByteWriter) -> Void) -> [UInt8] {
+            var w = ByteWriter()
+            body(&w)
+            return w.bytes
+        }
+        let header = section { w in
+            w.u32(32); w.limbs(Fq.modulus.limbs(count: 4)!)
+            w.u32(32); w.limbs(Fr.modulus.limbs(count: 4)!)
+            w.u32(int: nVars); w.u32(int: nPublic); w.u32(int: domainSize)
+            g1(&w, alpha1); g1(&w, beta1); g2(&w, beta2); g2(&w, gamma2); g1(&w, delta1); g2(&w, delta2)
+        }
+        // Stored value v with Montgomery limbs coef·R² mod r, i.e. the element coef·R = coef / R⁻¹.
+        let r = Fr(montgomeryLimbs: 1, 0, 0, 0).inverse()!
+        let coefficientSection = section { w in
+            w.u32(int: coefficients.count)
+            for k in coefficients {
+                w.u32(k.matrix.rawValue); w.u32(int: k.constraint); w.u32(int: k.signal)
+                limbs(&w, k.value * r)
+            }
+        }
+        return BinContainer.write(magic: "zkey", version: 1, sections: [
+            (1, section { $0.u32(1) }), (2, header), (3, section { w in ic.forEach { g1(&w, $0) } }), (4, coefficientSection),
+            (5, section { w in a.forEach { g1(&w, $0) } }), (6, section { w in b1.forEach { g1(&w, $0) } }),
+            (7, section { w in b2.forEach { g2(&w, $0) } }), (8, section { w in c.forEach { g1(&w, $0) } }),
+            (9, section { w in h.forEach { g1(&w, $0) } }),
+        ])
+    }
+}

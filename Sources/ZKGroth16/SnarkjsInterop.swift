@@ -49,6 +49,25 @@ extension ProvingKey {
     }
 }
 
+extension ProvingKey {
+    /// This key as a snarkjs Groth16 `.zkey` (sections 1–9; ``ZKeyGroth16/serialized()`` writes the file), so
+    /// that keys from `groth16 setup` can be proved with by snarkjs or rapidsnark and by the `.zkey` path here.
+    /// `ProvingKey(zkey: key.zkey)` gives back the same key.
+    public var zkey: ZKeyGroth16 {
+        var coefficients: [ZKeyCoefficient] = []
+        coefficients.reserveCapacity(matrixA.count + matrixB.count)
+        for (matrix, m) in [(ZKeyCoefficient.Matrix.a, matrixA), (.b, matrixB)] {
+            for k in 0..<m.count {
+                coefficients.append(ZKeyCoefficient(matrix: matrix, constraint: Int(m.rows[k]), signal: Int(m.wires[k]), value: m.values[k]))
+            }
+        }
+        let vk = verificationKey
+        return ZKeyGroth16(nVars: wireCount, nPublic: publicCount, domainSize: domainSize, alpha1: alpha1, beta1: beta1,
+                           beta2: beta2, gamma2: vk.gamma2, delta1: delta1, delta2: delta2, ic: vk.ic, coefficients: coefficients,
+                           a: a, b1: b1, b2: b2, c: c, h: h)
+    }
+}
+
 extension ConstraintSystem {
     /// The constraint system of a circom `.r1cs` file given as its bytes (public signals = outputs then public
     /// inputs), parsed straight into the compact storage: the same checks and result as

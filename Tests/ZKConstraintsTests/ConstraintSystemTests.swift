@@ -22,6 +22,29 @@ final class ConstraintSystemTests: XCTestCase {
         XCTAssertTrue(cs.isSatisfied(by: w))
     }
 
+    /// The parallel check names the same (lowest) violated constraint as the serial one, for any thread count.
+    func testParallelCheckNamesTheLowestViolation() throws {
+        // x_{i+1} = x_i² + x_0 for 20,000 steps.
+        let n = 20_000
+        var cs = ConstraintSystem(publicCount: 0, privateCount: n + 1)
+        var w: [Fr] = [.one, Fr(3)]
+        for i in 0..<n {
+            cs.addConstraint(.wire(1 + i), .wire(1 + i), .wire(2 + i) - .wire(1))
+            w.append(w[1 + i] * w[1 + i] + w[1])
+        }
+        for threads in [1, 2, 3, 7, 64] { XCTAssertNoThrow(try cs.check(w, threads: threads)) }
+        XCTAssertNoThrow(try cs.check(w, threads: nil))
+        var bad = w
+        bad[2 + 15_000] += .one   // x_15001: breaks constraints 15,000 and 15,001
+        bad[2 + 4_000] += .one    // x_4001: breaks 4,000 and 4,001
+        for threads in [1, 2, 3, 7, 64] {
+            XCTAssertThrowsError(try cs.check(bad, threads: threads)) { e in
+                XCTAssertEqual((e as? UnsatisfiedConstraint)?.index, 4_000, "threads \(threads)")
+            }
+        }
+        XCTAssertThrowsError(try cs.check(Array(w.dropLast()), threads: 2))
+    }
+
     func testNamesFirstViolatedConstraint() {
         let cs = smallSystem()
         // Product holds, sum does not: constraint 1 ("sum") with a = 3 + 4, b = 1, c = 8.

@@ -251,7 +251,16 @@ final class MalformedBinaryTests: XCTestCase {
         b.replaceSubrange((hdr + ZH.beta2)..<(hdr + ZH.beta2 + 128), with: montgomeryBytes(nonSubgroupG2()))
         XCTAssertEqual(assertFormatError("beta2 not in G2") { try ZKeyGroth16(bytes: b) },
                        .pointNotInSubgroup(context: "zkey section 2 (header), beta2"))
-        XCTAssertNoThrow(try ZKeyGroth16(bytes: b, validateSubgroup: false))
+        // The header's G2 points are the verification key's: checked even when the B2 section is not.
+        XCTAssertEqual(assertFormatError("beta2 not in G2, B2 unchecked") { try ZKeyGroth16(bytes: b, validateSubgroup: false) },
+                       .pointNotInSubgroup(context: "zkey section 2 (header), beta2"))
+        // In the B2 section the same point is refused by default and accepted by the prover's loader.
+        b = orig
+        let b2 = section(b, 7).bodyOffset + 128 * 3
+        b.replaceSubrange(b2..<(b2 + 128), with: montgomeryBytes(nonSubgroupG2()))
+        XCTAssertEqual(assertFormatError("B2[3] not in G2") { try ZKeyGroth16(bytes: b) },
+                       .pointNotInSubgroup(context: "zkey section 7 (B2), point 3"))
+        XCTAssertEqual(try ZKeyGroth16(bytes: b, validateSubgroup: false).b2[3], nonSubgroupG2())
     }
 
     func testZKeyCoefficientErrors() throws {

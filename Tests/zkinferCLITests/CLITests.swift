@@ -1,5 +1,7 @@
 import Foundation
 import XCTest
+import ZKAlgebra
+import ZKFormats
 
 /// End-to-end tests of the `zkinfer` binary: files in, files and exit codes out.
 final class CLITests: CLITestCase {
@@ -45,6 +47,54 @@ final class CLITests: CLITestCase {
         // Under another setup's key for the same circuit: invalid.
         r = try run(["verify", "--vk", fixture("hello-snarkjs-phonbopit", "verification_key.json"), "--proof", path("out/proof.json"), "--public", path("out/public.json")])
         XCTAssertEqual(r.status, 1)
+    }
+
+    /// The prover's `.zkey` loader skips the B2 subgroup checks but not the curve checks: a B2 point off the
+    /// curve is refused at load, one outside the subgroup makes `prove` refuse its output; both exit 2 naming
+    /// the file, with no output written. A rapidsnark-style proof.json (no "curve") verifies.
+    func testProveRefusesKeysWithBadB2Points() throws {
+        let set = "circom-multiplier-circuit-0x79de"
+        let orig = try Data(contentsOf: URL(fileURLWithPath: fixture(set, "multiplier2_0001.zkey")))
+        let zkey = try ZKeyGroth16(data: orig)
+        func encode(_ p: G2Affine) -> Data {
+            var out = Data()
+            for f in [p.x.c0, p.x.c1, p.y.c0, p.y.c1] { for l in [f.l0, f.l1, f.l2, f.l3] { withUnsafeBytes(of: l.littleEndian) { out.append(contentsOf: $0) } } }
+            return out
+        }
+        // A B2 point that is not infinity (its wire is non-zero in the fixture witness), found through the section table.
+        let i = try XCTUnwrap((1..<zkey.nVars).first { !zkey.b2[$0].isInfinity })
+        let start = try XCTUnwrap(BinContainer([UInt8](orig), magic: "zkey", version: 1).section(7)).range.lowerBound + 128 * i
+        let at = start..<(start + 128)
+        XCTAssertEqual(orig.subdata(in: at), encode(zkey.b2[i]))
+        var k: UInt64 = 1
+        var outside: G2Affine?
+        while outside == nil {
+            let x = Fq2(Fq(k), Fq.one)
+            if let y = (x.squared() * x + BN254G2.b).squareRoot() { let p = G2Affine(x: x, y: y); if !p.isInSubgroup { outside = p } }
+            k += 1
+        }
+        var notInGroup = orig
+        notInGroup.replaceSubrange(at, with: encode(outside!))
+        try notInGroup.write(to: URL(fileURLWithPath: path("outside.zkey")))
+        var offCurve = orig
+        offCurve[at.lowerBound + 70] ^= 1
+        try offCurve.write(to: URL(fileURLWithPath: path("offcurve.zkey")))
+        for (name, expected) in [("offcurve.zkey", "not on the curve"), ("outside.zkey", "subgroup")] {
+            let r = try run(["groth16", "prove", "--r1cs", fixture(set, "multiplier2.r1cs"), "--wtns", fixture(set, "witness.wtns"),
+                             "--zkey", path(name), "-o", path("out-\(name)"), "--quiet"])
+            XCTAssertEqual(r.status, 2, r.stderr)
+            XCTAssertTrue(r.stderr.contains(name) && r.stderr.contains(expected), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("out-\(name)/proof.json")), "no output for \(name)")
+        }
+        // The untouched key proves; its proof.json without "curve" (as rapidsnark writes it) still verifies.
+        var r = try run(["groth16", "prove", "--r1cs", fixture(set, "multiplier2.r1cs"), "--wtns", fixture(set, "witness.wtns"),
+                         "--zkey", fixture(set, "multiplier2_0001.zkey"), "-o", path("good"), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        var proof = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("good/proof.json")))) as? [String: Any])
+        proof["curve"] = nil
+        try JSONSerialization.data(withJSONObject: proof).write(to: URL(fileURLWithPath: path("rapidsnark-proof.json")))
+        r = try run(["verify", "--vk", fixture(set, "verification_key.json"), "--proof", path("rapidsnark-proof.json"), "--public", path("good/public.json")])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
     }
 
     func testFixtureVerdictsAndWarnings() throws {
