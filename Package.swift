@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "ZKCeremony", dependencies: ["ZKAlgebra", "ZKFormats", "ZKSodium", "ZKGroth16"]),
         .target(name: "ZKClaim", dependencies: ["ZKModel", "ZKAlgebra", "ZKConstraints", "ZKFormats", "ZKGroth16", "ZKSodium", "ZKCeremony"]),
         // In-process measurement suites, results schema, report and SVG plots for `zkinfer bench`.
-        .target(name: "ZKBench", dependencies: ["ZKAlgebra", "ZKConstraints", "ZKGroth16"]),
+        .target(name: "ZKBench", dependencies: ["ZKAlgebra", "ZKConstraints", "ZKFormats", "ZKGroth16"]),
 
         .executableTarget(
             name: "zkinfer",

@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "ZKAlgebra", package: zkinfer),
                 .product(name: "ZKConstraints", package: zkinfer),
                 .product(name: "ZKGroth16", package: zkinfer),
+                .product(name: "ZKFormats", package: zkinfer),
             ],
             path: "Benchmarks/Groth16Benchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),

@@ -1,6 +1,7 @@
 import Foundation
 import ZKAlgebra
 import ZKConstraints
+import ZKFormats
 import ZKGroth16
 
 extension Bench {
@@ -17,7 +18,12 @@ extension Bench {
     /// * `peakMemoryBytes` — VmHWM after setup and proving, with the peak reset just before this
     ///   size's circuit is built (see ``ProcessMemory``); `rssDeltaBytes` — that peak minus the
     ///   RSS at the reset. Where the reset is refused, the peak is the process peak so far (the
-    ///   suite's `peakMemory` parameter says which).
+    ///   suite's `peakMemory` parameter says which);
+    /// * loading, from files written to a temporary directory (warm page cache, as a prover sees them):
+    ///   `load.provingKey` — read and check the `proving.key`; `load.zkey` — the same key as a snarkjs
+    ///   `.zkey` (`ProvingKey.zkey`), read a section at a time as `groth16 prove --zkey` does (B2 not
+    ///   subgroup-checked); `prove.zkey` — that load plus a proof, the prover's whole work on a `.zkey`
+    ///   (s, `repetitions` runs each); `zkeyBytes`.
     public static func runGroth16(_ config: BenchConfiguration, progress: BenchProgress? = nil) throws -> [BenchRow] {
         var rows: [BenchRow] = []
         for log in config.groth16Logs {
@@ -60,6 +66,29 @@ extension Bench {
                 for _ in 0..<n { blackHole(try? Groth16.verify(pvk, proof: proof, publicInputs: publics)) }
             }
 
+            progress?("\(label): loading the key files")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zkinfer-bench-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let pkURL = directory.appendingPathComponent("proving.key"), zkeyURL = directory.appendingPathComponent("circuit.zkey")
+            try ProvingKeyFile.write(pk, to: pkURL)
+            let zkeyFile = pk.zkey.serialized()
+            try Data(zkeyFile).write(to: zkeyURL)
+            let loadProvingKey = try BenchMeasurement.time(warmup: 0, repetitions: config.repetitions) {
+                blackHole(try ProvingKeyFile.read(from: pkURL, threads: config.threads))
+            }
+            func loadZKey() throws -> ProvingKey {
+                try ProvingKey(zkey: ZKeyGroth16(contentsOfFile: zkeyURL.path, validateSubgroup: false, threads: config.threads))
+            }
+            let loadZKeyTime = try BenchMeasurement.time(warmup: 0, repetitions: config.repetitions) { blackHole(try loadZKey()) }
+            var zkeyProof: Proof?
+            let proveZKey = try BenchMeasurement.time(warmup: 0, repetitions: config.repetitions) {
+                zkeyProof = try Groth16.prove(try loadZKey(), witness: witness, threads: config.threads)
+            }
+            guard let zkeyProof, try Groth16.verify(pvk, proof: zkeyProof, publicInputs: publics) else {
+                throw BenchError.invalidConfiguration("\(label): the proof from the .zkey does not verify")
+            }
+
             progress?("\(label): key sizes")
             let pkBytes = ProvingKeyFile.serialize(pk).count
             let vkBytes = try pk.verificationKey.snarkjs.jsonData().count
@@ -86,6 +115,10 @@ extension Bench {
             row("verificationKeyBytes", Double(vkBytes), "bytes")
             row("proofBytes", Double(proofBytes), "bytes")
             row("proofBytesCompressed", Double(compressedBytes), "bytes")
+            timing("load.provingKey", loadProvingKey, "s")
+            timing("load.zkey", loadZKeyTime, "s")
+            timing("prove.zkey", proveZKey, "s")
+            row("zkeyBytes", Double(zkeyFile.count), "bytes")
             row("peakMemoryBytes", Double(peak), "bytes")
             row("rssDeltaBytes", Double(Swift.max(0, peak - rssBefore)), "bytes")
         }

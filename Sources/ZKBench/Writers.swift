@@ -136,6 +136,12 @@ public enum BenchReport {
                 let phases = ["rows", "ntt", "msmA", "msmB1", "msmB2", "msmC", "msmH"].map { show(s, "prove.\($0)") }
                 out.append("| \(BenchFormat.grouped(s)) | " + phases.joined(separator: " | ") + " |")
             }
+            out += ["", "Loading (warm page cache; `.zkey`: the same key in snarkjs's format, read as `groth16 prove --zkey` reads it):", "",
+                    "| constraints | proving.key load | .zkey load | .zkey load + prove | .zkey size |",
+                    "|---:|---:|---:|---:|---:|"]
+            for s in sizes {
+                out.append("| \(BenchFormat.grouped(s)) | \(show(s, "load.provingKey")) | \(show(s, "load.zkey")) | \(show(s, "prove.zkey")) | \(show(s, "zkeyBytes")) |")
+            }
             out.append("")
             if let p = results.suites.first(where: { $0.name == "groth16" })?.parameters["peakMemory"] {
                 out += ["Peak memory: \(p).", ""]

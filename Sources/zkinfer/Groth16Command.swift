@@ -108,13 +108,24 @@ struct Groth16Command: ParsableCommand {
 
         func run() throws {
             let progress = ProgressReporter(quiet: options.quiet)
+            let keyPath = pk ?? zkey!
+            // The key is read on another thread while the circuit and witness are parsed and checked here (the
+            // parses are serial; the key's points decode on all threads). Errors are reported in the serial order:
+            // circuit, witness, check, then key.
+            let keyResult = ResultBox<ProvingKey>()
+            let (isZKey, threads) = (zkey != nil, options.threads)
+            let loading = DispatchGroup()
+            DispatchQueue.global().async(group: loading) {
+                keyResult.set(Result { try Groth16Command.loadProvingKey(keyPath, zkey: isZKey, threads: threads) })
+            }
+            defer { loading.wait() }
             let system = try Groth16Command.loadR1CS(r1cs)
             let witness = try Groth16Command.loadWitness(wtns)
             do { try system.check(witness, threads: options.threads) } catch {
                 throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
             }
-            let keyPath = pk ?? zkey!
-            let key = try Groth16Command.loadProvingKey(keyPath, zkey: zkey != nil, threads: options.threads)
+            loading.wait()
+            let key = try keyResult.get()
             guard key.wireCount == system.wireCount, key.publicCount == system.publicCount else {
                 throw CLIError("\(keyPath): key is for a circuit with \(key.wireCount) wires and \(key.publicCount) public signals; \(r1cs) has \(system.wireCount) and \(system.publicCount)")
             }
@@ -143,5 +154,16 @@ struct Groth16Command: ParsableCommand {
                 print("wrote \(proofPath) and \(publicPath)")
             }
         }
+    }
+}
+
+/// A result filled in by one thread and read by another after a `DispatchGroup.wait()` (which orders the two).
+final class ResultBox<T>: @unchecked Sendable {
+    private var result: Result<T, Error>?
+    private let lock = NSLock()
+    func set(_ r: Result<T, Error>) { lock.lock(); result = r; lock.unlock() }
+    func get() throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try result!.get()
     }
 }
