@@ -12,11 +12,12 @@ set -euo pipefail
 K=${1:?log2 of the domain}
 RUNS=${2:-5}
 W=${3:-/tmp/zkinfer-prover-bench-$K}
-Z=${ZKINFER_BIN:-$(cd "$(dirname "$0")/.." && pwd)/.build/release/zkinfer}
+HERE=$(cd "$(dirname "$0")" && pwd)
+Z=${ZKINFER_BIN:-$HERE/../.build/release/zkinfer}
 mkdir -p "$W"
 cd "$W"
 if [ ! -f final.zkey ]; then
-  python3 "$(dirname "$0")/square_chain_r1cs.py" "$K" circuit.r1cs witness.wtns
+  python3 "$HERE/square_chain_r1cs.py" "$K" circuit.r1cs witness.wtns
   "$Z" ptau new $((K + 1)) -o p.ptau --insecure-prepared-for-benchmarks > /dev/null 2>&1
   "$Z" ceremony new circuit.r1cs p.ptau -o 0000.zkey > /dev/null
   "$Z" ceremony contribute 0000.zkey final.zkey --name bench --entropy "prover-bench" > /dev/null
