@@ -67,3 +67,19 @@ extension AffinePoint where C == BN254G2 {
         return AffinePoint(x: x.conjugate() * g[2], y: y.conjugate() * g[3])
     }
 }
+
+extension BN254G2 {
+    /// A point of the twist curve outside the order-r subgroup (the first with x = k + u, k = 1, 2, …), for tests of
+    /// the subgroup checks. Package-internal: no production path uses it.
+    package static let pointOutsideSubgroup: G2Affine = {
+        var k: UInt64 = 1
+        while true {
+            let x = Fq2(Fq(k), Fq.one)
+            if let y = (x.squared() * x + BN254G2.b).squareRoot() {
+                let p = G2Affine(x: x, y: y)
+                if !p.isInSubgroup { return p }
+            }
+            k += 1
+        }
+    }()
+}

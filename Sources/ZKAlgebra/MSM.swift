@@ -181,8 +181,7 @@ extension MSM {
         }
         precondition(n < 1 << 31, "MSM: at most 2^31 − 1 points")  // indices are sorted as UInt32 with a sign bit
         let config = MSM.plan(n: n, threads: threads)
-        let c = config.c, windows = config.windows, chunks = config.chunks
-        let workers = min(threads, windows * chunks)
+        let c = config.c, windows = config.windows
 
         // 1. Signed-digit recoding of every scalar, window-major: digits[w·n + i].
         let digits = UnsafeMutablePointer<UInt16>.allocate(capacity: windows * n)
@@ -197,27 +196,39 @@ extension MSM {
                    c: c, windows: windows, into: digitsBox.value)
         }
 
-        // 2. Bucket accumulation and reduction for every (window, chunk) task.
+        // 2–3. Buckets and the combination of the windows.
+        return sumWindows(bases: bases, images: .init(start: nil, count: 0), digits: digits, count: n, plan: config, threads: threads)
+    }
+
+    /// Steps 2–3 of both methods: the bucket sum of every (window, chunk) task over `count` points with
+    /// window-major `digits` (point `i ≥ bases.count` is `images[i − bases.count]`), on up to `threads`
+    /// workers, then `Σ_w 2^(c·w)·S_w` by Horner's rule.
+    @usableFromInline
+    static func sumWindows<C: CurveParameters>(
+        bases: UnsafeBufferPointer<AffinePoint<C>>, images: UnsafeBufferPointer<AffinePoint<C>>,
+        digits: UnsafeMutablePointer<UInt16>, count n: Int, plan: Plan, threads: Int
+    ) -> JacobianPoint<C> {
+        let c = plan.c, windows = plan.windows, chunks = plan.chunks
+        let workers = min(threads, windows * chunks)
         let tasks = windows * chunks
         let sums = UnsafeMutablePointer<JacobianPoint<C>>.allocate(capacity: tasks)
         sums.initialize(repeating: .infinity, count: tasks)
         defer { sums.deinitialize(count: tasks); sums.deallocate() }
         let sumsBox = ZKUncheckedSendableBox(sums)
+        let box = ZKUncheckedSendableBox((bases, images, digits))
         let chunkCapacity = (n + chunks - 1) / chunks
         ZKParallel.run(workers) { t in
+            let (bases, images, digits) = box.value
             var scratch = BucketScratch<C>(points: chunkCapacity, buckets: 1 << (c - 1))
             defer { scratch.release() }
             var task = t
             while task < tasks {
                 let w = task / chunks, p = task % chunks
                 let lo = n * p / chunks, hi = n * (p + 1) / chunks
-                sumsBox.value[task] = windowSum(
-                    bases: basesBox.value, codes: digitsBox.value + w * n, range: lo..<hi, scratch: &scratch)
+                sumsBox.value[task] = windowSum(bases: bases, images: images, codes: digits + w * n, range: lo..<hi, scratch: &scratch)
                 task += workers
             }
         }
-
-        // 3. Combine windows: Σ_w 2^(c·w)·S_w by Horner's rule.
         var acc = JacobianPoint<C>.infinity
         for w in stride(from: windows - 1, through: 0, by: -1) {
             if !acc.isInfinity { for _ in 0..<c { acc = acc.doubled() } }
@@ -241,8 +252,7 @@ extension MSM {
         precondition(total < 1 << 31, "MSM: at most 2^30 − 1 points")  // indices are sorted as UInt32 with a sign bit
         let bits = 131  // magnitudes < 2^130, plus the carry of the signed digits
         let config = MSM.plan(n: total, threads: threads, bits: bits)
-        let c = config.c, windows = config.windows, chunks = config.chunks
-        let workers = min(threads, windows * chunks)
+        let c = config.c, windows = config.windows
         let basesBox = ZKUncheckedSendableBox(bases)
         let scalarsBox = ZKUncheckedSendableBox(scalars)
 
@@ -270,37 +280,8 @@ extension MSM {
                 recodeMagnitude(d.k2, negative: d.negative2, c: c, windows: windows, into: digits + n + i, stride: total)
             }
         }
-        let imageBuffer = UnsafeBufferPointer(images)
-
-        // 2. Buckets for every (window, chunk) task over the 2n points.
-        let tasks = windows * chunks
-        let sums = UnsafeMutablePointer<JacobianPoint<C>>.allocate(capacity: tasks)
-        sums.initialize(repeating: .infinity, count: tasks)
-        defer { sums.deinitialize(count: tasks); sums.deallocate() }
-        let sumsBox = ZKUncheckedSendableBox(sums)
-        let imageBox = ZKUncheckedSendableBox(imageBuffer)
-        let chunkCapacity = (total + chunks - 1) / chunks
-        ZKParallel.run(workers) { t in
-            var scratch = BucketScratch<C>(points: chunkCapacity, buckets: 1 << (c - 1))
-            defer { scratch.release() }
-            var task = t
-            while task < tasks {
-                let w = task / chunks, p = task % chunks
-                let lo = total * p / chunks, hi = total * (p + 1) / chunks
-                sumsBox.value[task] = windowSum(
-                    bases: basesBox.value, images: imageBox.value, codes: digitsBox.value + w * total,
-                    range: lo..<hi, scratch: &scratch)
-                task += workers
-            }
-        }
-
-        // 3. Combine windows by Horner's rule.
-        var acc = JacobianPoint<C>.infinity
-        for w in stride(from: windows - 1, through: 0, by: -1) {
-            if !acc.isInfinity { for _ in 0..<c { acc = acc.doubled() } }
-            for p in 0..<chunks { acc = acc + sums[w * chunks + p] }
-        }
-        return acc
+        // 2–3. Buckets over the 2n points and the combination of the windows.
+        return sumWindows(bases: bases, images: UnsafeBufferPointer(images), digits: digits, count: total, plan: config, threads: threads)
     }
 
     /// Signed `c`-bit digits of a magnitude `< 2^130` (negated when `negative`), written at

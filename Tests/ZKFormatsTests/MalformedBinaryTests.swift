@@ -309,17 +309,7 @@ final class MalformedBinaryTests: XCTestCase {
 }
 
 /// An on-curve point of the G2 twist that is not in the order-r subgroup.
-func nonSubgroupG2() -> G2Affine {
-    var k: UInt64 = 1
-    while true {
-        let x = Fq2(Fq(k), Fq.one)
-        if let y = (x.squared() * x + BN254.twistB).squareRoot() {
-            let p = G2Affine(x: x, y: y)
-            if p.isOnCurve && !p.isInSubgroup { return p }
-        }
-        k += 1
-    }
-}
+func nonSubgroupG2() -> G2Affine { BN254G2.pointOutsideSubgroup }
 
 /// zkey encoding of a G2 point: x.c0, x.c1, y.c0, y.c1 as little-endian Montgomery limbs.
 func montgomeryBytes(_ p: G2Affine) -> [UInt8] {

@@ -124,13 +124,7 @@ final class ProverLoadingTests: XCTestCase {
         var rng = SplitMix64(seed: 6)
         var points = batchToAffine((0..<1500).map { _ in G2.generator * Fr.random(using: &rng) })
         // A twist point outside the order-r subgroup.
-        var k: UInt64 = 1
-        var outside: G2Affine?
-        while outside == nil {
-            let x = Fq2(Fq(k), Fq.one)
-            if let y = (x.squared() * x + BN254G2.b).squareRoot() { let p = G2Affine(x: x, y: y); if !p.isInSubgroup { outside = p } }
-            k += 1
-        }
+        let outside: G2Affine? = BN254G2.pointOutsideSubgroup
         points[1200] = outside!
         let bytes = encode(points)
         for threads in [1, 2, 4] {
@@ -151,13 +145,7 @@ final class ProverLoadingTests: XCTestCase {
     func testZKeyB2PointOutsideTheSubgroup() throws {
         let orig = try fixtureBytes(.x79de, "multiplier2_0001.zkey")
         let zkey = try ZKeyGroth16(bytes: orig)
-        var k: UInt64 = 1
-        var outside: G2Affine?
-        while outside == nil {
-            let x = Fq2(Fq(k), Fq.one)
-            if let y = (x.squared() * x + BN254G2.b).squareRoot() { let p = G2Affine(x: x, y: y); if !p.isInSubgroup { outside = p } }
-            k += 1
-        }
+        let outside: G2Affine? = BN254G2.pointOutsideSubgroup
         // A B2 point that is not infinity, located through the section table.
         let i = try XCTUnwrap((1..<zkey.nVars).first { !zkey.b2[$0].isInfinity })
         let offset = try XCTUnwrap(BinContainer(orig, magic: "zkey", version: 1).section(7)).range.lowerBound + 128 * i

@@ -73,13 +73,7 @@ final class Groth16Tests: XCTestCase {
         let vk = pk.verificationKey
         // Off-curve A, and a twist point outside G2's subgroup as B.
         XCTAssertFalse(try Groth16.verify(vk, proof: Proof(a: G1Affine(x: Fq(1), y: Fq(3)), b: proof.b, c: proof.c), publicInputs: [witness[1]]))
-        var k: UInt64 = 1
-        var outside: G2Affine?
-        while outside == nil {
-            let x = Fq2(Fq(k), Fq.one)
-            if let y = (x.squared() * x + BN254G2.b).squareRoot() { let p = G2Affine(x: x, y: y); if !p.isInSubgroup { outside = p } }
-            k += 1
-        }
+        let outside: G2Affine? = BN254G2.pointOutsideSubgroup
         XCTAssertFalse(try Groth16.verify(vk, proof: Proof(a: proof.a, b: outside!, c: proof.c), publicInputs: [witness[1]]))
     }
 

@@ -8,24 +8,12 @@ import ZKGroth16
 /// What the prover checks now that key loaders skip the B2 subgroup checks (issue 18), and the streamed
 /// `.r1cs` parse against the plain one.
 final class ProverKeyCheckTests: XCTestCase {
-    private func twistPointOutsideTheSubgroup() -> G2Affine {
-        var k: UInt64 = 1
-        while true {
-            let x = Fq2(Fq(k), Fq.one)
-            if let y = (x.squared() * x + BN254G2.b).squareRoot() {
-                let p = G2Affine(x: x, y: y)
-                if !p.isInSubgroup { return p }
-            }
-            k += 1
-        }
-    }
-
     /// A B2 point outside the subgroup on a wire the witness uses: `prove` refuses to release the proof.
     /// On a wire whose value is zero the point does not enter the proof, which is then valid.
     func testProveRefusesAProofWhoseBLeavesTheSubgroup() throws {
         let (system, witness) = SyntheticCircuits.squareChain(count: 20, publicCount: 1)
         let pk = try Groth16.setup(system)
-        let outside = twistPointOutsideTheSubgroup()
+        let outside = BN254G2.pointOutsideSubgroup
         let used = try XCTUnwrap((1..<witness.count).first { !witness[$0].isZero && !pk.b2[$0].isInfinity })
         var bad = pk
         bad.b2[used] = outside
