@@ -295,29 +295,31 @@ extension MSM {
         let signFlip: UInt16 = negative ? 1 : 0
         var carry = 0
         for w in 0..<windows {
-            let bit = w * c
-            let limb = bit >> 6, offset = UInt64(bit & 63)
-            var raw: UInt64 = 0
-            if limb < 3 {
-                let cur = limb == 0 ? m.0 : limb == 1 ? m.1 : m.2
-                raw = cur >> offset
-                if offset != 0 && Int(offset) + c > 64 && limb + 1 < 3 {
-                    raw |= (limb == 0 ? m.1 : m.2) << (64 - offset)
-                }
-                raw &= mask
-            }
-            var d = Int(raw) + carry
-            if d > half { d -= full; carry = 1 } else { carry = 0 }
-            let code: UInt16
-            if d == 0 {
-                code = msmSkipCode
-            } else if d > 0 {
-                code = UInt16(truncatingIfNeeded: (d - 1) << 1) ^ signFlip
-            } else {
-                code = UInt16(truncatingIfNeeded: ((-d - 1) << 1) | 1) ^ signFlip
-            }
-            out[w * stride] = code
+            let raw = windowBits((m.0, m.1, m.2, 0), bit: w * c, c: c, mask: mask)
+            let code = digitCode(raw, carry: &carry, half: half, full: full)
+            out[w * stride] = code == msmSkipCode ? code : code ^ signFlip
         }
+    }
+
+    /// Bits `bit ..< bit + c` of the 256-bit value `v` (limbs least significant first), zero past the top.
+    @inlinable @inline(__always)
+    static func windowBits(_ v: (UInt64, UInt64, UInt64, UInt64), bit: Int, c: Int, mask: UInt64) -> UInt64 {
+        let limb = bit >> 6, offset = UInt64(bit & 63)
+        guard limb < 4 else { return 0 }
+        func word(_ k: Int) -> UInt64 { k == 0 ? v.0 : k == 1 ? v.1 : k == 2 ? v.2 : v.3 }
+        var raw = word(limb) >> offset
+        if offset != 0 && Int(offset) + c > 64 && limb + 1 < 4 { raw |= word(limb + 1) << (64 - offset) }
+        return raw & mask
+    }
+
+    /// The code of the signed digit `raw + carry`, moved into `(−2^(c−1), 2^(c−1)]` (`half = 2^(c−1)`,
+    /// `full = 2^c`; the carry is updated): ``msmSkipCode`` for zero, else `(|d| − 1) << 1 | sign`.
+    @inlinable @inline(__always)
+    static func digitCode(_ raw: UInt64, carry: inout Int, half: Int, full: Int) -> UInt16 {
+        var d = Int(raw) + carry
+        if d > half { d -= full; carry = 1 } else { carry = 0 }
+        if d == 0 { return msmSkipCode }
+        return d > 0 ? UInt16(truncatingIfNeeded: (d - 1) << 1) : UInt16(truncatingIfNeeded: ((-d - 1) << 1) | 1)
     }
 
     /// Writes the signed `c`-bit digits of `scalars[range]` for every window. Digits lie in
@@ -342,27 +344,8 @@ extension MSM {
             let s = scalars[i] * montgomeryOne
             var carry = 0
             for w in 0..<windows {
-                let bit = w * c
-                let limb = bit >> 6, offset = UInt64(bit & 63)
-                var raw: UInt64 = 0
-                if limb < 4 {
-                    raw = msmLimb(s, limb) >> offset
-                    if offset != 0 && Int(offset) + c > 64 && limb + 1 < 4 {
-                        raw |= msmLimb(s, limb + 1) << (64 - offset)
-                    }
-                    raw &= mask
-                }
-                var d = Int(raw) + carry
-                if d > half { d -= full; carry = 1 } else { carry = 0 }
-                let code: UInt16
-                if d == 0 {
-                    code = msmSkipCode
-                } else if d > 0 {
-                    code = UInt16(truncatingIfNeeded: (d - 1) << 1)
-                } else {
-                    code = UInt16(truncatingIfNeeded: ((-d - 1) << 1) | 1)
-                }
-                digits[w * n + i] = code
+                let raw = windowBits((s.l0, s.l1, s.l2, s.l3), bit: w * c, c: c, mask: mask)
+                digits[w * n + i] = digitCode(raw, carry: &carry, half: half, full: full)
             }
         }
     }
@@ -587,12 +570,3 @@ struct BucketScratch<C: CurveParameters> {
     }
 }
 
-@inlinable @inline(__always)
-func msmLimb(_ s: Fr, _ i: Int) -> UInt64 {
-    switch i {
-    case 0: return s.l0
-    case 1: return s.l1
-    case 2: return s.l2
-    default: return s.l3
-    }
-}
