@@ -39,27 +39,10 @@ public func writeFileAtomically(_ data: Data, to url: URL) throws {
 /// as with `[UInt8](Data(contentsOf:))`). Throws `CocoaError` for a missing or unreadable file and when the
 /// file changes size while it is read.
 public func readFileBytes(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw CocoaError(errno == ENOENT ? .fileReadNoSuchFile : .fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-        throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
-    }
-    let size = Int(info.st_size)
-    var failed = false
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-        var done = 0
-        while done < size {
-            let n = read(fd, buffer.baseAddress! + done, min(size - done, 1 << 30))
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            done += n
-        }
-        if done < size { buffer.baseAddress!.advanced(by: done).initialize(repeating: 0, count: size - done); failed = true }
-        count = size
-    }
-    var probe: UInt8 = 0
-    if failed || read(fd, &probe, 1) != 0 { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    let file = try FileHandleReader(path: path)
+    defer { file.close() }
+    let bytes = try file.read(offset: 0, count: file.size)
+    // A file that grew while it was read is refused rather than returned cut short.
+    guard (try? file.read(offset: file.size, count: 1)) == nil else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
     return bytes
 }
