@@ -68,6 +68,16 @@ let package = Package(
             path: "Benchmarks/ModelBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
         .executableTarget(
+            name: "VerifyBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "ZKGroth16", package: zkinfer),
+                .product(name: "ZKModel", package: zkinfer),
+                .product(name: "ZKClaim", package: zkinfer),
+            ],
+            path: "Benchmarks/VerifyBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
+        .executableTarget(
             name: "PoseidonBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),

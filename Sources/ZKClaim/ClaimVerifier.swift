@@ -77,22 +77,26 @@ public enum ClaimVerifier {
             throw ModelError.invalidClaim("\(error)")
         }
         let raw = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        let known = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(claim))
-        guard let raw, let known else { throw ModelError.invalidClaim("not a JSON object") }
+        guard let raw, let known = try? KeyShape.of(claim) else { throw ModelError.invalidClaim("not a JSON object") }
         if let key = unexpectedKey(raw, known, path: "") { throw ModelError.invalidClaim("unknown key '\(key)'") }
         return claim
     }
 
-    /// The first key path in `raw` that `known` (the re-encoded claim) lacks, recursing through objects and arrays.
-    static func unexpectedKey(_ raw: Any, _ known: Any, path: String) -> String? {
+    /// The first key path in `raw` that `known` (the shape the decoded claim encodes to) lacks, recursing through
+    /// objects and arrays.
+    static func unexpectedKey(_ raw: Any, _ known: KeyShape, path: String) -> String? {
+        if let k = known.items, k.allSatisfy({ $0.keys == nil && $0.items == nil }) {
+            // An array of scalars: the claim decoded, so the file's array holds scalars too (no keys to check).
+            return nil
+        }
         if let r = raw as? [String: Any] {
-            guard let k = known as? [String: Any] else { return path.isEmpty ? "(top level)" : path }
+            guard let k = known.keys else { return path.isEmpty ? "(top level)" : path }
             for key in r.keys.sorted() {
                 let p = path.isEmpty ? key : path + "." + key
                 guard let kv = k[key] else { return p }
                 if let bad = unexpectedKey(r[key]!, kv, path: p) { return bad }
             }
-        } else if let r = raw as? [Any], let k = known as? [Any], r.count == k.count {
+        } else if let r = raw as? [Any], let k = known.items, r.count == k.count {
             for (i, (rv, kv)) in zip(r, k).enumerated() {
                 if let bad = unexpectedKey(rv, kv, path: "\(path)[\(i)]") { return bad }
             }
@@ -130,10 +134,50 @@ public enum ClaimVerifier {
     }
 
     static func verify(_ claim: Claim, key: VerificationKey, prepared: PreparedVerificationKey?, options: ClaimCheckOptions) throws -> ClaimVerdict {
+        let checked = try claimChecks(claim, key: KeyFacts(key), options: options)
+        guard let statement = checked.statement else { return checked.verdict(proofValid: nil) }
+        let ok = (try? prepared.map { try Groth16.verify($0, proof: statement.proof, publicInputs: statement.publicInputs) }
+                  ?? Groth16.verify(key, proof: statement.proof, publicInputs: statement.publicInputs)) ?? false
+        return checked.verdict(proofValid: ok)
+    }
+
+    /// What the claim checks need of the key, computed once for a batch.
+    struct KeyFacts {
+        let publicCount: Int
+        let digest: String
+        let forgeabilityWarnings: [String]
+        init(_ key: VerificationKey) throws {
+            publicCount = key.publicCount
+            digest = try key.digest
+            forgeabilityWarnings = key.forgeabilityWarnings
+        }
+    }
+
+    /// The outcome of every check of a claim but the pairing check.
+    struct ClaimChecks {
+        var problems: [String]
+        var signer: String?
+        var signatureValid: Bool?
+        /// The proof and its public signals, when the claim got far enough for the pairing check to decide.
+        var statement: BatchProof?
+
+        /// The verdict once the pairing check ran (`proofValid`) or was not reached (nil).
+        func verdict(proofValid: Bool?) -> ClaimVerdict {
+            var problems = self.problems
+            if proofValid == false { problems.append("the Groth16 proof does not verify for these public signals") }
+            if signatureValid == false { problems.append("the host signature is invalid") }
+            return ClaimVerdict(valid: problems.isEmpty && proofValid == true, problems: problems,
+                                signer: signer, signatureValid: signatureValid)
+        }
+    }
+
+    /// Every check of ``verify(_:key:options:)`` but the pairing check, which the caller runs on `statement`
+    /// (alone or in a batch). Throws for a claim it cannot interpret.
+    static func claimChecks(_ claim: Claim, key: KeyFacts, options: ClaimCheckOptions) throws -> ClaimChecks {
         var problems: [String] = []
         guard claim.claimVersion == Claim.version else { throw ModelError.invalidClaim("claim version \(claim.claimVersion)") }
         if !options.allowForgeableKey { problems += key.forgeabilityWarnings }
-        let keyDigest = try key.digest
+        let keyDigest = key.digest
         if claim.verificationKeyDigest != keyDigest {
             problems.append("the claim names verification key \(claim.verificationKeyDigest), but the given key is \(keyDigest)")
         }
@@ -146,7 +190,7 @@ public enum ClaimVerifier {
         if let c = claim.ceremony { problems += ceremonyRecordProblems(c) }
         // Nothing below can be recomputed from non-canonical digests: fail closed here.
         if !isCanonicalDigest(claim.model.onnxDigest) || !isCanonicalDigest(claim.model.quantizedDigest) {
-            return ClaimVerdict(valid: false, problems: problems, signer: claim.signature?.publicKey, signatureValid: nil)
+            return ClaimChecks(problems: problems, signer: claim.signature?.publicKey, signatureValid: nil, statement: nil)
         }
         func decimal(_ s: String?, _ what: String) throws -> Fr? {
             guard let s else { return nil }
@@ -231,14 +275,11 @@ public enum ClaimVerifier {
         if stated != expected { problems.append("publicSignals do not encode the stated model digest, header (shapes, scales, input bound, transform, visibility), input and output") }
         if stated.count != key.publicCount {
             problems.append("the key expects \(key.publicCount) public signals; the claim has \(stated.count)")
-            return ClaimVerdict(valid: false, problems: problems, signer: claim.signature?.publicKey, signatureValid: try checkSignature(claim))
+            return ClaimChecks(problems: problems, signer: claim.signature?.publicKey, signatureValid: try checkSignature(claim), statement: nil)
         }
         let proof = try proof(of: claim)
-        let ok = (try? prepared.map { try Groth16.verify($0, proof: proof, publicInputs: stated) } ?? Groth16.verify(key, proof: proof, publicInputs: stated)) ?? false
-        if !ok { problems.append("the Groth16 proof does not verify for these public signals") }
-        let signed = try checkSignature(claim)
-        if signed == false { problems.append("the host signature is invalid") }
-        return ClaimVerdict(valid: problems.isEmpty, problems: problems, signer: claim.signature?.publicKey, signatureValid: signed)
+        return ClaimChecks(problems: problems, signer: claim.signature?.publicKey, signatureValid: try checkSignature(claim),
+                           statement: BatchProof(proof: proof, publicInputs: stated))
     }
 }
 

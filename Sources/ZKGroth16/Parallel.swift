@@ -28,6 +28,19 @@ package func parallelChunks(_ count: Int, threads: Int, _ body: (Range<Int>) -> 
 public func defaultThreadCount() -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
 /// A pointer that may cross into concurrent closures; callers guarantee disjoint writes.
-struct SendablePointer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
+package struct SendablePointer<T>: @unchecked Sendable {
+    package let base: UnsafeMutablePointer<T>
+    package init(base: UnsafeMutablePointer<T>) { self.base = base }
+}
+
+/// `(0..<count).map(transform)`, computed on up to `threads` threads (each index exactly once).
+package func parallelMap<T>(_ count: Int, threads: Int, _ transform: (Int) -> T) -> [T] {
+    if count == 0 { return [] }
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let out = SendablePointer(base: buffer.baseAddress!)
+        parallelChunks(count, threads: threads) { range in
+            for i in range { (out.base + i).initialize(to: transform(i)) }
+        }
+        initialized = count
+    }
 }

@@ -8,12 +8,15 @@ public struct PreparedVerificationKey: Sendable {
     public let alphaBeta: Fq12
     let negatedGamma: G2Prepared
     let negatedDelta: G2Prepared
+    /// β's lines, for the α term of a batch check.
+    let beta: G2Prepared
 
     public init(_ key: VerificationKey) {
         self.key = key
         alphaBeta = Pairing.pairing(key.alpha1, key.beta2)
         negatedGamma = G2Prepared(-key.gamma2)
         negatedDelta = G2Prepared(-key.delta2)
+        beta = G2Prepared(key.beta2)
     }
 }
 

@@ -20,14 +20,28 @@ struct VerifyCommand: ParsableCommand {
               --weights-commitment pins the private weights' commitment.
             zkinfer verify --vk verification_key.json --proof proof.json --public public.json
               checks a snarkjs proof alone (a forgeable key makes it invalid too).
+            zkinfer verify --batch FILE|DIR --vk VK [--vk VK2 ...] [--json] [--signer HEX] [--weights-commitment HEX]
+              checks many claims: every claim-level check per claim, the pairing checks of the claims under each key \
+              combined into one random linear combination (bad claims found by bisection). DIR: its *.json files and \
+              the claim.json of each subdirectory (as `prove -o DIR/NAME` writes them); FILE: one claim, or JSON Lines \
+              (one claim per line). Each claim is checked under the --vk whose digest it names. One verdict per claim \
+              (--json: one object per line: claim, valid, reason, problems, modelDigest); exit 0 only if all are valid, \
+              1 if any is invalid or malformed, 2 if the batch itself cannot be read.
             Prints a one-line verdict headed by what the proof binds (model digest, output); the model's name is an \
             unbound label. Exit code 0 = valid, 1 = invalid, 2 = malformed input.
             """)
 
     @Argument(help: "claim.json written by `zkinfer prove`.")
     var claim: String?
-    @Option(name: .long, help: "verification_key.json (snarkjs format).")
-    var vk: String
+    @Option(name: .customLong("vk"), help: "verification_key.json (snarkjs format); with --batch, repeatable (each claim is checked under the key it names).")
+    var vks: [String] = []
+    var vk: String { vks.first ?? "" }
+    @Option(name: .long, help: "Verify many claims: a directory of claims, or a file of claims (JSON Lines).")
+    var batch: String?
+    @Option(name: .long, help: "With --batch: worker threads (default: all cores).")
+    var threads: Int?
+    @Flag(name: .long, help: "With --batch: check each claim's proof alone instead of combining them (the one-at-a-time reference; same verdicts, slower).")
+    var oneAtATime = false
     @Option(name: .long, help: "proof.json (snarkjs format), without a claim.")
     var proof: String?
     @Option(name: .long, help: "public.json (snarkjs format), without a claim.")
@@ -48,6 +62,18 @@ struct VerifyCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if vks.isEmpty { throw ValidationError("--vk is required") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if batch != nil {
+            if claim != nil || proof != nil || self.public != nil { throw ValidationError("--batch takes no claim.json, --proof or --public") }
+            if model != nil || zkey != nil { throw ValidationError("--model and --zkey are for a single claim, not --batch") }
+            if let w = weightsCommitment, Fr(hex: w) == nil {
+                throw ValidationError("--weights-commitment must be 64 hex digits (optionally 0x-prefixed) encoding a value below the BN254 group order")
+            }
+            return
+        }
+        if threads != nil || oneAtATime { throw ValidationError("--threads and --one-at-a-time are for --batch") }
+        if vks.count > 1 { throw ValidationError("give one --vk (several only with --batch)") }
         if claim == nil && (proof == nil || self.public == nil) {
             throw ValidationError("give a claim.json, or both --proof and --public")
         }
@@ -66,6 +92,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let batch { return try verifyBatch(batch) }
         if let claim { return try verifyClaim(claim) }
         guard let proof, let `public` = self.public else { return }
         let key = try loadVerificationKey(vk, printWarnings: allowForgeableKey)
@@ -118,10 +145,7 @@ extension VerifyCommand {
                 verdict.problems += problems
             }
         }
-        if let signer, verdict.signer?.lowercased() != signer.lowercased() {
-            verdict.valid = false
-            verdict.problems.append(verdict.signer == nil ? "the claim is not signed (expected signer \(signer))" : "signed by \(verdict.signer!), not by the required signer \(signer)")
-        }
+        requireSigner(&verdict)
         let signature: String
         switch verdict.signatureValid {
         case nil: signature = "unsigned"
@@ -160,6 +184,90 @@ extension VerifyCommand {
         }
         if !verdict.valid { throw SilentExit(code: 1) }
     }
+}
+
+extension VerifyCommand {
+    /// `--signer`: the claim must be signed by that key (its signature is checked by the claim checks).
+    func requireSigner(_ verdict: inout ClaimVerdict) {
+        guard let signer, verdict.signer?.lowercased() != signer.lowercased() else { return }
+        verdict.valid = false
+        verdict.problems.append(verdict.signer == nil ? "the claim is not signed (expected signer \(signer))" : "signed by \(verdict.signer!), not by the required signer \(signer)")
+    }
+
+    /// `verify --batch`: loads the claims and keys, verifies them together, prints one verdict per claim.
+    func verifyBatch(_ path: String) throws {
+        let keys = try vks.map { try loadVerificationKey($0, printWarnings: allowForgeableKey) }
+        let claims = try loadClaimBatch(path)
+        let options = ClaimCheckOptions(allowForgeableKey: allowForgeableKey, weightsCommitment: weightsCommitment.flatMap { Fr(hex: $0) })
+        let clock = ContinuousClock()
+        let start = clock.now
+        var report = try ClaimVerifier.verifyBatch(claims, keys: keys, options: options, threads: threads, combine: !oneAtATime)
+        let elapsed = seconds(clock.now - start)
+        for i in report.results.indices where report.results[i].verdict != nil { requireSigner(&report.results[i].verdict!) }
+        var lines = ""
+        for r in report.results {
+            if json {
+                var out: [String: Any] = ["claim": r.name, "valid": r.valid, "reason": r.reason, "problems": r.verdict?.problems ?? [r.reason],
+                                          "malformed": r.malformed != nil]
+                if let d = r.modelDigest { out["modelDigest"] = d }
+                if let d = r.verificationKeyDigest { out["verificationKeyDigest"] = d }
+                if let s = r.verdict?.signer { out["signer"] = s }
+                let data = (try? JSONSerialization.data(withJSONObject: out, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+                lines += String(decoding: data, as: UTF8.self) + "\n"
+            } else {
+                lines += (r.valid ? "OK: \(r.name): model \(r.modelDigest ?? "?")" : "INVALID: \(r.name): \(r.reason)") + "\n"
+            }
+        }
+        print(lines, terminator: "")
+        let valid = report.results.filter(\.valid).count, malformed = report.results.filter { $0.malformed != nil }.count
+        let rate = elapsed > 0 ? Double(claims.count) / elapsed : 0
+        let summary = "batch: \(claims.count) claims, \(valid) valid, \(claims.count - valid) invalid (\(malformed) malformed); "
+            + "\(report.combinedChecks) combined and \(report.singleChecks) single pairing checks; "
+            + String(format: "%.1f ms, %.0f claims/s", elapsed * 1000, rate)
+        if json { FileHandle.standardError.write(Data("zkinfer: \(summary)\n".utf8)) } else { print(summary) }
+        if !report.allValid { throw SilentExit(code: 1) }
+    }
+}
+
+/// The claims of `verify --batch PATH`. A directory: its `*.json` files and the `claim.json` of each immediate
+/// subdirectory, in name order. A file: one claim (a JSON object), or JSON Lines (one claim per non-empty line,
+/// named `FILE:LINE`). Unreadable paths and an empty batch are errors (exit 2).
+func loadClaimBatch(_ path: String) throws -> [BatchClaimInput] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CLIError("\(path): no such file or directory") }
+    var claims: [BatchClaimInput] = []
+    if isDirectory.boolValue {
+        let base = URL(fileURLWithPath: path)
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: path).sorted() } catch {
+            throw CLIError("\(path): cannot list directory (\(describe(error)))")
+        }
+        for name in names where !name.hasPrefix(".") {
+            let url = base.appendingPathComponent(name)
+            var sub: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &sub) else { continue }
+            if sub.boolValue {
+                let claim = url.appendingPathComponent("claim.json")
+                if FileManager.default.fileExists(atPath: claim.path) { claims.append(BatchClaimInput(name: claim.path, json: try readFile(claim.path))) }
+            } else if name.hasSuffix(".json") {
+                claims.append(BatchClaimInput(name: url.path, json: try readFile(url.path)))
+            }
+        }
+    } else {
+        let data = try readFile(path)
+        if (try? JSONSerialization.jsonObject(with: data)) is [String: Any] {
+            claims.append(BatchClaimInput(name: path, json: data))
+        } else {
+            var lineNumber = 0
+            for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                lineNumber += 1
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                claims.append(BatchClaimInput(name: "\(path):\(lineNumber)", json: Data(line)))
+            }
+        }
+    }
+    if claims.isEmpty { throw CLIError("\(path): no claims found (a directory needs *.json files or */claim.json; a file needs a claim or JSON Lines)") }
+    return claims
 }
 
 extension CLIError {
