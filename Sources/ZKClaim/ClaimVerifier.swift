@@ -76,28 +76,25 @@ public enum ClaimVerifier {
         do { claim = try JSONDecoder().decode(Claim.self, from: data) } catch {
             throw ModelError.invalidClaim("\(error)")
         }
-        let raw = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        guard let raw, let known = try? KeyShape.of(claim) else { throw ModelError.invalidClaim("not a JSON object") }
+        let raw: KeyShape
+        do { raw = try JSONShapeScanner.shape(of: data) } catch { throw ModelError.invalidClaim("\(error)") }
+        guard let known = try? KeyShape.of(claim) else { throw ModelError.invalidClaim("not a JSON object") }
         if let key = unexpectedKey(raw, known, path: "") { throw ModelError.invalidClaim("unknown key '\(key)'") }
         return claim
     }
 
-    /// The first key path in `raw` that `known` (the shape the decoded claim encodes to) lacks, recursing through
-    /// objects and arrays.
-    static func unexpectedKey(_ raw: Any, _ known: KeyShape, path: String) -> String? {
-        if let k = known.items, k.allSatisfy({ $0.keys == nil && $0.items == nil }) {
-            // An array of scalars: the claim decoded, so the file's array holds scalars too (no keys to check).
-            return nil
-        }
-        if let r = raw as? [String: Any] {
+    /// The first key path in `raw` (the file's shape) that `known` (the shape the decoded claim encodes to) lacks,
+    /// recursing through objects and arrays.
+    static func unexpectedKey(_ raw: KeyShape, _ known: KeyShape, path: String) -> String? {
+        if let r = raw.keys {
             guard let k = known.keys else { return path.isEmpty ? "(top level)" : path }
             for key in r.keys.sorted() {
                 let p = path.isEmpty ? key : path + "." + key
                 guard let kv = k[key] else { return p }
                 if let bad = unexpectedKey(r[key]!, kv, path: p) { return bad }
             }
-        } else if let r = raw as? [Any], let k = known.items, r.count == k.count {
-            for (i, (rv, kv)) in zip(r, k).enumerated() {
+        } else if let r = raw.items, let k = known.items, r.count == k.count {
+            for (i, (rv, kv)) in zip(r, k).enumerated() where !rv.isScalar {  // a scalar has no keys
                 if let bad = unexpectedKey(rv, kv, path: "\(path)[\(i)]") { return bad }
             }
         }

@@ -129,6 +129,28 @@ final class BatchClaimTests: XCTestCase {
         XCTAssertTrue(neither.results[0].reason.contains("not one of the 2 keys"), neither.results[0].reason)
     }
 
+    /// The strict decoder's key check reads the file's own bytes: nested unknown keys are named, a key given twice is
+    /// refused, an escaped spelling of a known key is that key, and whitespace anywhere is fine.
+    func testStrictDecodingOfKeys() throws {
+        let f = try Self.fixture()
+        let text = String(decoding: try ClaimVerifier.encode(f.claims[0]), as: UTF8.self)
+        func decodeError(_ s: String) -> String? {
+            do { _ = try ClaimVerifier.decode(Data(s.utf8)); return nil } catch { return "\(error)" }
+        }
+        XCTAssertNil(decodeError(text))
+        XCTAssertNil(decodeError(" \n" + text.replacingOccurrences(of: "\": ", with: "\"  :\t") + "\n "))
+        XCTAssertNil(decodeError(text.replacingOccurrences(of: "\"pi_a\"", with: "\"pi\\u005fa\"")))
+        let nested = text.replacingOccurrences(of: "\"pi_a\"", with: "\"extra\": {\"deeper\": [1, {\"x\": 2}]}, \"pi_a\"")
+        XCTAssertTrue(decodeError(nested)?.contains("unknown key 'proof.extra'") == true, decodeError(nested) ?? "accepted")
+        let twice = text.replacingOccurrences(of: "\"pi_a\"", with: "\"protocol\": \"groth16\", \"pi_a\"")
+        XCTAssertTrue(decodeError(twice)?.contains("appears twice") == true, decodeError(twice) ?? "accepted")
+        XCTAssertNotNil(decodeError(text + " {}"))
+        XCTAssertNotNil(decodeError(String(text.dropLast(3))))
+        // A null where zkinfer writes nothing (an absent optional) is an unknown key, as before.
+        let null = text.replacingOccurrences(of: "\"argmax\"", with: "\"label\": null, \"argmax\"")
+        XCTAssertTrue(decodeError(null)?.contains("unknown key 'output.label'") == true, decodeError(null) ?? "accepted")
+    }
+
     func testOptionsApplyToEveryClaim() throws {
         let f = try Self.fixture()
         let batch = try Self.inputs(Array(f.claims.prefix(3)))
