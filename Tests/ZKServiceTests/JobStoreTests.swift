@@ -1,0 +1,133 @@
+import Foundation
+import XCTest
+@testable import ZKService
+
+/// The lease protocol of the SQLite store: claiming, heartbeats, expiry, and ending each job exactly once.
+final class JobStoreTests: XCTestCase {
+    func makeStore() async throws -> (SQLiteJobStore, model: String) {
+        let store = try SQLiteJobStore(path: nil)
+        let (model, _) = try await store.createModel(NewModel(name: "m", onnx: Data([1, 2]), calibration: nil, weights: "public", input: "public"),
+                                                     now: Date(timeIntervalSince1970: 0))
+        return (store, model)
+    }
+
+    func claim(_ n: Int) -> StoredClaim { StoredClaim(modelDigest: String(repeating: "a", count: 64), id: "claim-\(n)", json: Data("{\"n\":\(n)}".utf8)) }
+
+    func testJobsAreClaimedOldestFirstAndOnlyOnce() async throws {
+        let (store, model) = try await makeStore()
+        let t0 = Date(timeIntervalSince1970: 100)
+        let a = try await store.enqueueInference(model: model, input: Data("[1]".utf8), sign: false, now: t0)
+        let b = try await store.enqueueInference(model: model, input: Data("[2]".utf8), sign: true, now: t0.addingTimeInterval(1))
+        // The model job (created at 0) first, then a, then b, then nothing.
+        var order: [String] = []
+        while let (job, lease) = try await store.claimNextJob(worker: "w", leaseSeconds: 10, now: t0) {
+            XCTAssertEqual(job.state, .running)
+            XCTAssertEqual(job.attempt, 1)
+            XCTAssertEqual(lease.attempt, 1)
+            order.append(job.id)
+        }
+        XCTAssertEqual(order.count, 3)
+        XCTAssertEqual(Array(order.suffix(2)), [a, b])
+        let counts = try await store.jobCounts()
+        XCTAssertEqual(counts[.running], 3)
+        XCTAssertEqual(counts[.queued], 0)
+    }
+
+    /// A worker's lease expires: the job goes back to the queue, a second worker completes it, and the first worker
+    /// (waking up late) can neither complete, fail nor renew it. One claim is stored.
+    func testExpiredLeaseReturnsTheJobToTheQueueAndItCompletesExactlyOnce() async throws {
+        let (store, model) = try await makeStore()
+        let t0 = Date(timeIntervalSince1970: 1000)
+        _ = try await store.claimNextJob(worker: "setup", leaseSeconds: 1000, now: t0)  // the model job, out of the way
+        let id = try await store.enqueueInference(model: model, input: Data("[1]".utf8), sign: false, now: t0)
+        let claimedA = try await store.claimNextJob(worker: "A", leaseSeconds: 5, now: t0)
+        let (_, leaseA) = try XCTUnwrap(claimedA)
+        // A heartbeat renews the lease: at t0+4 it runs until t0+9.
+        let renewed = try await store.heartbeat(leaseA, progress: 0.5, leaseSeconds: 5, now: t0.addingTimeInterval(4))
+        XCTAssertTrue(renewed)
+        let progress = try await store.job(id)?.progress
+        XCTAssertEqual(progress, 0.5)
+        var requeued = try await store.requeueExpiredLeases(now: t0.addingTimeInterval(8), maxAttempts: 3)
+        XCTAssertEqual(requeued, 0)
+        let stillRunning = try await store.job(id)?.state
+        XCTAssertEqual(stillRunning, .running)
+        // No heartbeat after that: expired at t0+9.
+        requeued = try await store.requeueExpiredLeases(now: t0.addingTimeInterval(10), maxAttempts: 3)
+        XCTAssertEqual(requeued, 1)
+        var job = try await store.job(id)
+        XCTAssertEqual(job?.state, .queued)
+        XCTAssertNil(job?.leaseOwner)
+        // B takes it.
+        let claimedB = try await store.claimNextJob(worker: "B", leaseSeconds: 5, now: t0.addingTimeInterval(10))
+        let (jobB, leaseB) = try XCTUnwrap(claimedB)
+        XCTAssertEqual(jobB.id, id)
+        XCTAssertEqual(leaseB.attempt, 2)
+        // A wakes up: its lease is not the job's any more.
+        var ok = try await store.heartbeat(leaseA, progress: 0.9, leaseSeconds: 5, now: t0.addingTimeInterval(11))
+        XCTAssertFalse(ok)
+        ok = try await store.completeInference(leaseA, claim: claim(1), now: t0.addingTimeInterval(11))
+        XCTAssertFalse(ok)
+        ok = try await store.fail(leaseA, error: "late", now: t0.addingTimeInterval(11))
+        XCTAssertFalse(ok)
+        // B completes; a second completion (or a failure) after that changes nothing.
+        ok = try await store.completeInference(leaseB, claim: claim(2), now: t0.addingTimeInterval(12))
+        XCTAssertTrue(ok)
+        ok = try await store.completeInference(leaseB, claim: claim(3), now: t0.addingTimeInterval(13))
+        XCTAssertFalse(ok)
+        ok = try await store.fail(leaseB, error: "after the fact", now: t0.addingTimeInterval(13))
+        XCTAssertFalse(ok)
+        requeued = try await store.requeueExpiredLeases(now: t0.addingTimeInterval(60), maxAttempts: 3)
+        XCTAssertEqual(requeued, 0)
+        job = try await store.job(id)
+        XCTAssertEqual(job?.state, .done)
+        XCTAssertEqual(job?.claimID, "claim-2")
+        XCTAssertNil(job?.error)
+        let counts = try await store.counts()
+        XCTAssertEqual(counts.claims, 1)
+        let stored = try await store.claim(modelDigest: String(repeating: "a", count: 64), id: "claim-2")
+        XCTAssertEqual(stored, claim(2).json)
+        let lost = try await store.claim(modelDigest: String(repeating: "a", count: 64), id: "claim-1")
+        XCTAssertNil(lost)
+    }
+
+    /// A job whose lease expires `maxAttempts` times fails with one error instead of looping; a failed model job
+    /// marks its model failed.
+    func testRepeatedlyExpiringJobFailsOnce() async throws {
+        let (store, model) = try await makeStore()
+        var t = Date(timeIntervalSince1970: 5000)
+        let modelJob = try await store.model(model)?.job
+        for attempt in 1...3 {
+            let claimed = try await store.claimNextJob(worker: "w\(attempt)", leaseSeconds: 1, now: t)
+            let (job, _) = try XCTUnwrap(claimed)
+            XCTAssertEqual(job.id, modelJob)
+            XCTAssertEqual(job.attempt, attempt)
+            t = t.addingTimeInterval(2)
+            let n = try await store.requeueExpiredLeases(now: t, maxAttempts: 3)
+            XCTAssertEqual(n, 1)
+        }
+        let job = try await store.job(try XCTUnwrap(modelJob))
+        XCTAssertEqual(job?.state, .failed)
+        XCTAssertTrue(job?.error?.contains("lease expired 3 times") == true)
+        let m = try await store.model(model)
+        XCTAssertEqual(m?.state, .failed)
+        XCTAssertEqual(m?.error, job?.error)
+        let next = try await store.claimNextJob(worker: "w", leaseSeconds: 1, now: t)
+        XCTAssertNil(next)
+    }
+
+    /// The runner ends a job it cannot run (here: a model job whose upload is not ONNX) with the error, once.
+    func testRunnerRecordsAFailedJob() async throws {
+        let service = try makeService(workers: 0)
+        let (model, jobID) = try await service.store.createModel(NewModel(name: "m", onnx: Data("not onnx".utf8), calibration: nil, weights: "public",
+                                                                            input: "public"), now: Date())
+        let ran = try await service.runner.runNext(worker: "w")
+        XCTAssertTrue(ran)
+        let job = try await service.store.job(jobID)
+        XCTAssertEqual(job?.state, .failed)
+        XCTAssertTrue(job?.error?.hasPrefix("onnx: malformed ONNX model") == true, job?.error ?? "")
+        let m = try await service.store.model(model)
+        XCTAssertEqual(m?.state, .failed)
+        let again = try await service.runner.runNext(worker: "w")
+        XCTAssertFalse(again)
+    }
+}
