@@ -109,7 +109,7 @@ final class MalformedRequestTests: XCTestCase {
             Case(what: "sign not a bool", uri: uri, body: try jsonBody(["input_data": [input], "sign": "yes"]), status: .badRequest, message: "'sign'"),
             Case(what: "unknown model", uri: "/v1/models/no-such-model/inferences", body: try jsonBody(["input_data": [input]]), status: .notFound,
                  message: "unknown model no-such-model"),
-            Case(what: "oversized body", uri: uri, body: try jsonBody(["input_data": [[Double](repeating: 0.5, count: 200_000)]]), status: .contentTooLarge,
+            Case(what: "oversized body", uri: uri, body: try jsonBody(["input_data": [[Double](repeating: 0.5, count: 400_000)]]), status: .contentTooLarge,
                  message: "over the limit"),
             Case(what: "verify without a key", uri: "/v1/verify", body: try jsonBody(["claim": [:] as [String: Int]]), status: .badRequest,
                  message: "give either model or verificationKey"),
