@@ -77,40 +77,55 @@ public final class JobRunner: Service, Sendable {
     /// The opened compiled directory of a model (cached).
     func workspace(model id: String) throws -> ModelWorkspace { try workspaces.workspace(data.modelDirectory(id)) }
 
+    /// Runs the workers and the lease reaper until the service shuts down. A graceful shutdown lets each worker
+    /// finish (and record) the job it is running, then stop; cancellation stops them at once (their jobs' leases
+    /// then expire and the jobs return to the queue).
     public func run() async throws {
         guard configuration.workers > 0 else {
-            try await gracefulShutdown()
+            try? await gracefulShutdown()
             return
         }
-        // Workers stop between jobs when the service shuts down (a running proof finishes and is recorded first).
-        await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                for i in 0..<self.configuration.workers {
-                    group.addTask { await self.workerLoop(name: "\(ProcessInfo.processInfo.processIdentifier)-\(i)") }
-                }
-                group.addTask { await self.reaperLoop() }
+        await withTaskGroup(of: Void.self) { group in
+            for i in 0..<configuration.workers {
+                group.addTask { await self.workerLoop(name: "\(ProcessInfo.processInfo.processIdentifier)-\(i)") }
             }
+            group.addTask { await self.reaperLoop() }
+        }
+    }
+
+    var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+
+    /// Sleeps `duration` in steps of the poll interval, returning early when the service stops.
+    func pause(_ duration: Duration) async {
+        let clock = ContinuousClock()
+        let end = clock.now + duration
+        while !stopping, clock.now < end {
+            try? await Task.sleep(for: min(configuration.pollInterval, end - clock.now))
         }
     }
 
     func workerLoop(name: String) async {
-        while !Task.isCancelled {
+        while !stopping {
             do {
                 if try await runNext(worker: name) { continue }
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("worker \(name): \(error)")
             }
-            try? await Task.sleep(for: configuration.pollInterval)
+            await pause(configuration.pollInterval)
         }
     }
 
     func reaperLoop() async {
-        while !Task.isCancelled {
+        while !stopping {
             do {
                 let n = try await store.requeueExpiredLeases(now: Date(), maxAttempts: configuration.maxAttempts)
                 if n > 0 { logger.warning("\(n) job(s) with expired leases requeued or failed") }
+            } catch is CancellationError {
+                return
             } catch { logger.error("lease reaper: \(error)") }
-            try? await Task.sleep(for: .seconds(max(configuration.leaseSeconds / 4, 0.05)))
+            await pause(.seconds(max(configuration.leaseSeconds / 4, 0.05)))
         }
     }
 

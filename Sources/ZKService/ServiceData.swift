@@ -10,12 +10,16 @@ import ZKSodium
 public struct ServiceData: Sendable {
     public let root: URL
 
-    /// Uses (and creates) `path`.
+    /// Uses (and creates) `path`, readable by its owner only (mode 0700: the database holds uploaded models,
+    /// including private weights).
     public init(path: String) throws {
         root = URL(fileURLWithPath: path)
         for dir in [root, root.appendingPathComponent("models"), root.appendingPathComponent("openings")] {
-            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-                throw ServiceError(500, "\(dir.path): cannot create directory")
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: dir.path)
+            } catch {
+                throw ServiceError(500, "\(dir.path): cannot create directory (or make it private)")
             }
         }
     }

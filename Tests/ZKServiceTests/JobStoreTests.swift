@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+import ZKClaim
+import ZKFormats
+import ZKGroth16
 @testable import ZKService
 
 /// The lease protocol of the SQLite store: claiming, heartbeats, expiry, and ending each job exactly once.
@@ -129,5 +132,44 @@ final class JobStoreTests: XCTestCase {
         XCTAssertEqual(m?.state, .failed)
         let again = try await service.runner.runNext(worker: "w")
         XCTAssertFalse(again)
+    }
+}
+
+/// The same protocol through the runner and a real proof: a worker that stalls past its lease loses the job to the
+/// next worker, whose claim is the one stored; the stalled worker's late proof is dropped.
+final class JobRunnerLeaseTests: XCTestCase {
+    func testExpiredLeaseIsProvenByTheNextWorkerAndStoredOnce() async throws {
+        let (service, modelID) = try await readyDigitsService()
+        let store = service.store
+        let id = try await store.enqueueInference(model: modelID, input: try JSONEncoder().encode(try Digits.input), sign: false, now: Date())
+        let t0 = Date()
+        let claimed = try await store.claimNextJob(worker: "stalled", leaseSeconds: 0.5, now: t0)
+        let (jobA, leaseA) = try XCTUnwrap(claimed)
+        XCTAssertEqual(jobA.id, id)
+        let requeued = try await store.requeueExpiredLeases(now: t0.addingTimeInterval(1), maxAttempts: 3)
+        XCTAssertEqual(requeued, 1)
+        let ran = try await service.runner.runNext(worker: "next")
+        XCTAssertTrue(ran)
+        let done = try await store.job(id)
+        XCTAssertEqual(done?.state, .done)
+        XCTAssertEqual(done?.attempt, 2)
+        XCTAssertEqual(done?.leaseOwner, "next")
+        let claimID = try XCTUnwrap(done?.claimID)
+        // The stalled worker finishes its own proof late: dropped.
+        try await service.runner.execute(jobA, lease: leaseA)
+        let after = try await store.job(id)
+        XCTAssertEqual(after?.state, .done)
+        XCTAssertEqual(after?.claimID, claimID)
+        XCTAssertNil(after?.error)
+        let counts = try await store.counts()
+        XCTAssertEqual(counts.claims, 1)
+        // The stored claim verifies under the model's key.
+        let json = try await store.claim(modelDigest: try XCTUnwrap(done?.claimModelDigest), id: claimID)
+        let vk = try await store.model(modelID)?.verificationKey
+        let key = VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: try XCTUnwrap(vk)))
+        let verdict = try ClaimVerifier.verify(try ClaimVerifier.decode(try XCTUnwrap(json)), key: key)
+        XCTAssertTrue(verdict.valid, "\(verdict.problems)")
+        let next = try await service.runner.runNext(worker: "next")
+        XCTAssertFalse(next)
     }
 }

@@ -8,22 +8,6 @@ import ZKModel
 /// Bad input never crashes and never stores anything: each request below is a 4xx with the library's (the CLI's)
 /// message, and the row counts are the same before and after.
 final class MalformedRequestTests: XCTestCase {
-    /// A service whose digits model is set up (by running its job on this thread: no in-process worker).
-    func readyService(maxModelRequestBytes: Int? = nil) async throws -> (ProverService, String) {
-        let service = try makeService(workers: 0, maxModelRequestBytes: maxModelRequestBytes)
-        let modelID = try await service.application().test(.router) { client in
-            try await client.execute(uri: "/v1/models", method: .post, headers: auth(), body: try jsonBody(try digitsUpload())) { r in
-                XCTAssertEqual(r.status, .accepted, r.text)
-                return try XCTUnwrap(try r.json()["model"] as? String)
-            }
-        }
-        let ran = try await service.runner.runNext(worker: "test")
-        XCTAssertTrue(ran)
-        let state = try await service.store.model(modelID)?.state
-        XCTAssertEqual(state, .ready)
-        return (service, modelID)
-    }
-
     struct Case {
         var what: String
         var uri: String
@@ -88,7 +72,7 @@ final class MalformedRequestTests: XCTestCase {
     }
 
     func testBadInferencesAreRejectedAndNothingIsStored() async throws {
-        let (service, modelID) = try await readyService()
+        let (service, modelID) = try await readyDigitsService()
         let workspace = try service.runner.workspace(model: modelID)
         let input = try Digits.input
         func libraryMessage(_ x: [Double]) -> String {

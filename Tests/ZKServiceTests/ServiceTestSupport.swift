@@ -94,3 +94,19 @@ func waitForJob(_ client: some TestClientProtocol, _ id: String, timeout: Durati
         try await Task.sleep(for: .milliseconds(20))
     }
 }
+
+/// A service whose digits model is set up (by running its job on this thread: no in-process worker).
+func readyDigitsService(maxModelRequestBytes: Int? = nil) async throws -> (ProverService, String) {
+    let service = try makeService(workers: 0, maxModelRequestBytes: maxModelRequestBytes)
+    let modelID = try await service.application().test(.router) { client in
+        try await client.execute(uri: "/v1/models", method: .post, headers: auth(), body: try jsonBody(try digitsUpload())) { r in
+            XCTAssertEqual(r.status, .accepted, r.text)
+            return try XCTUnwrap(try r.json()["model"] as? String)
+        }
+    }
+    let ran = try await service.runner.runNext(worker: "test")
+    XCTAssertTrue(ran)
+    let state = try await service.store.model(modelID)?.state
+    XCTAssertEqual(state, .ready)
+    return (service, modelID)
+}
