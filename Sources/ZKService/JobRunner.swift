@@ -21,6 +21,7 @@ public struct RunnerConfiguration: Sendable {
     public var maxAttempts: Int
     /// Prover threads per job (nil: all cores).
     public var proverThreads: Int?
+    /// The defaults: one worker, 30-second leases, polling every 50 ms, 3 attempts, all cores per job.
     public init(workers: Int = 1, leaseSeconds: Double = 30, pollInterval: Duration = .milliseconds(50), maxAttempts: Int = 3,
                 proverThreads: Int? = nil) {
         self.workers = workers; self.leaseSeconds = leaseSeconds; self.pollInterval = pollInterval
@@ -69,6 +70,7 @@ public final class JobRunner: Service, Sendable {
     let workspaces = WorkspaceCache()
     let logger: Logger
 
+    /// A runner on `store`, with compiled models under `data`, recording timings in `metrics`.
     public init(store: any JobStore, data: ServiceData, configuration: RunnerConfiguration, metrics: ServiceMetrics,
                 logger: Logger = Logger(label: "zkinfer.runner")) {
         self.store = store; self.data = data; self.configuration = configuration; self.metrics = metrics; self.logger = logger

@@ -120,11 +120,13 @@ public struct StoreCounts: Sendable, Equatable {
 public protocol JobStore: Sendable {
     /// Stores a model (state `pending`) and queues its compile-and-setup job; returns (model id, job id).
     func createModel(_ model: NewModel, now: Date) async throws -> (model: String, job: String)
+    /// A stored model; nil when unknown.
     func model(_ id: String) async throws -> ModelRecord?
     /// The uploaded ONNX file and calibration bytes of a model.
     func modelUpload(_ id: String) async throws -> (onnx: Data, calibration: Data?)?
     /// Queues an inference job on a model; returns the job id.
     func enqueueInference(model: String, input: Data, sign: Bool, now: Date) async throws -> String
+    /// A stored job; nil when unknown.
     func job(_ id: String) async throws -> JobRecord?
     /// Takes the oldest queued job for `worker` with a lease until `now + leaseSeconds` (the job becomes `running`,
     /// its attempt count goes up); nil when the queue is empty.
@@ -146,5 +148,6 @@ public protocol JobStore: Sendable {
     func claim(modelDigest: String, id: String) async throws -> Data?
     /// How many jobs are in each state.
     func jobCounts() async throws -> [JobState: Int]
+    /// How many models, jobs and claims are stored.
     func counts() async throws -> StoreCounts
 }

@@ -22,9 +22,9 @@ struct ServeCommand: ParsableCommand {
     var host = "127.0.0.1"
     @Option(name: .long, help: "Port to listen on.")
     var port = 8080
-    @Option(name: .long, help: "Data directory (SQLite database, compiled models, host key, token).")
+    @Option(name: .long, help: "Data directory (SQLite database, compiled models, host key, token; with --database, default ./zkinfer-data).")
     var data: String?
-    @Option(name: .long, help: "PostgreSQL URL (not supported yet: use --data).")
+    @Option(name: .long, help: "PostgreSQL URL (postgres://USER[:PASSWORD]@HOST[:PORT]/DB) for models, jobs and claims; --data still holds compiled models, the host key and the token, shared with `zkinfer worker`.")
     var database: String?
     @Option(name: .long, help: "In-process workers (0: only external workers prove).")
     var workers = 1
@@ -36,8 +36,7 @@ struct ServeCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        if database != nil { throw ValidationError("--database (PostgreSQL) is not supported yet; use --data DIR") }
-        if data == nil { throw ValidationError("give --data DIR") }
+        if data == nil && database == nil { throw ValidationError("give --data DIR (SQLite) or --database URL (PostgreSQL)") }
         guard (0...1024).contains(workers) else { throw ValidationError("--workers must be in 0...1024") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535") }
         guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
@@ -46,18 +45,19 @@ struct ServeCommand: ParsableCommand {
 
     /// Blocks until the server stops (SIGINT/SIGTERM shut it down gracefully): `zkinfer`'s entry point is synchronous.
     func run() throws {
-        guard let data else { return }
-        let config = ServeConfiguration(host: host, port: port, data: data, workers: workers, tokenFile: tokenFile,
+        let data = self.data ?? defaultSharedData
+        var config = ServeConfiguration(host: host, port: port, data: data, workers: workers, tokenFile: tokenFile,
                                         runner: RunnerConfiguration(leaseSeconds: leaseSeconds, proverThreads: threads))
+        config.database = database
         let service: ProverService
         do { service = try ProverService(config) } catch let e as ServiceError { throw CLIError(e.message) } catch let e as ModelError {
             throw CLIError(e.description)
         }
-        FileHandle.standardError.write(Data("zkinfer: serving http://\(host):\(port) (data \(data), \(workers) worker(s); write token in \(tokenFile ?? service.data.root.appendingPathComponent("token").path))\n".utf8))
+        FileHandle.standardError.write(Data("zkinfer: serving http://\(host):\(port) (\(database == nil ? "" : "PostgreSQL store, ")data \(data), \(workers) worker(s); write token in \(tokenFile ?? service.data.root.appendingPathComponent("token").path))\n".utf8))
         let result = ServeOutcome()
         let done = DispatchSemaphore(value: 0)
         Task {
-            do { try await service.application().runService() } catch { result.error = error }
+            do { try await service.run() } catch { result.error = error }
             done.signal()
         }
         done.wait()
@@ -68,4 +68,8 @@ struct ServeCommand: ParsableCommand {
 /// The outcome of the server task, handed to the blocked main thread.
 final class ServeOutcome: @unchecked Sendable {
     var error: Error?
+    var body: Data?
 }
+
+/// The data directory of `serve --database` and `worker` when --data is not given.
+let defaultSharedData = "zkinfer-data"

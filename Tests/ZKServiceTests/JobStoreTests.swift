@@ -5,19 +5,12 @@ import ZKFormats
 import ZKGroth16
 @testable import ZKService
 
-/// The lease protocol of the SQLite store: claiming, heartbeats, expiry, and ending each job exactly once.
-final class JobStoreTests: XCTestCase {
-    func makeStore() async throws -> (SQLiteJobStore, model: String) {
-        let store = try SQLiteJobStore(path: nil)
-        let (model, _) = try await store.createModel(NewModel(name: "m", onnx: Data([1, 2]), calibration: nil, weights: "public", input: "public"),
-                                                     now: Date(timeIntervalSince1970: 0))
-        return (store, model)
-    }
+/// The lease protocol of a job store (run on SQLite and on PostgreSQL): claiming, heartbeats, expiry, and ending
+/// each job exactly once. Each scenario starts from an empty store holding one model (created at t = 0).
+enum StoreScenarios {
+    static func claim(_ n: Int) -> StoredClaim { StoredClaim(modelDigest: String(repeating: "a", count: 64), id: "claim-\(n)", json: Data("{\"n\":\(n)}".utf8)) }
 
-    func claim(_ n: Int) -> StoredClaim { StoredClaim(modelDigest: String(repeating: "a", count: 64), id: "claim-\(n)", json: Data("{\"n\":\(n)}".utf8)) }
-
-    func testJobsAreClaimedOldestFirstAndOnlyOnce() async throws {
-        let (store, model) = try await makeStore()
+    static func claimedOldestFirstAndOnlyOnce(_ store: any JobStore, _ model: String) async throws {
         let t0 = Date(timeIntervalSince1970: 100)
         let a = try await store.enqueueInference(model: model, input: Data("[1]".utf8), sign: false, now: t0)
         let b = try await store.enqueueInference(model: model, input: Data("[2]".utf8), sign: true, now: t0.addingTimeInterval(1))
@@ -38,8 +31,7 @@ final class JobStoreTests: XCTestCase {
 
     /// A worker's lease expires: the job goes back to the queue, a second worker completes it, and the first worker
     /// (waking up late) can neither complete, fail nor renew it. One claim is stored.
-    func testExpiredLeaseReturnsTheJobToTheQueueAndItCompletesExactlyOnce() async throws {
-        let (store, model) = try await makeStore()
+    static func expiredLeaseReturnsTheJobToTheQueueAndItCompletesExactlyOnce(_ store: any JobStore, _ model: String) async throws {
         let t0 = Date(timeIntervalSince1970: 1000)
         _ = try await store.claimNextJob(worker: "setup", leaseSeconds: 1000, now: t0)  // the model job, out of the way
         let id = try await store.enqueueInference(model: model, input: Data("[1]".utf8), sign: false, now: t0)
@@ -95,8 +87,7 @@ final class JobStoreTests: XCTestCase {
 
     /// A job whose lease expires `maxAttempts` times fails with one error instead of looping; a failed model job
     /// marks its model failed.
-    func testRepeatedlyExpiringJobFailsOnce() async throws {
-        let (store, model) = try await makeStore()
+    static func repeatedlyExpiringJobFailsOnce(_ store: any JobStore, _ model: String) async throws {
         var t = Date(timeIntervalSince1970: 5000)
         let modelJob = try await store.model(model)?.job
         for attempt in 1...3 {
@@ -116,6 +107,61 @@ final class JobStoreTests: XCTestCase {
         XCTAssertEqual(m?.error, job?.error)
         let next = try await store.claimNextJob(worker: "w", leaseSeconds: 1, now: t)
         XCTAssertNil(next)
+    }
+
+    /// Four workers claim 40 queued jobs at once: every job is taken exactly once.
+    static func concurrentWorkersTakeEachJobOnce(_ store: any JobStore, _ model: String) async throws {
+        let t0 = Date(timeIntervalSince1970: 100)
+        var queued: Set<String> = []
+        for i in 0..<40 { queued.insert(try await store.enqueueInference(model: model, input: Data("[\(i)]".utf8), sign: false, now: t0)) }
+        let taken = try await withThrowingTaskGroup(of: [String].self) { group in
+            for w in 0..<4 {
+                group.addTask {
+                    var mine: [String] = []
+                    while let (job, _) = try await store.claimNextJob(worker: "w\(w)", leaseSeconds: 60, now: t0) { mine.append(job.id) }
+                    return mine
+                }
+            }
+            var all: [String] = []
+            for try await ids in group { all += ids }
+            return all
+        }
+        XCTAssertEqual(taken.count, 41)  // the 40 inferences and the model job
+        XCTAssertEqual(Set(taken).count, 41)
+        XCTAssertTrue(queued.isSubset(of: Set(taken)))
+        let counts = try await store.jobCounts()
+        XCTAssertEqual(counts[.running], 41)
+        XCTAssertEqual(counts[.queued], 0)
+    }
+}
+
+/// A fresh in-memory SQLite store with one model.
+func makeSQLiteStore() async throws -> (SQLiteJobStore, model: String) {
+    let store = try SQLiteJobStore(path: nil)
+    let (model, _) = try await store.createModel(NewModel(name: "m", onnx: Data([1, 2]), calibration: nil, weights: "public", input: "public"),
+                                                 now: Date(timeIntervalSince1970: 0))
+    return (store, model)
+}
+
+final class JobStoreTests: XCTestCase {
+    func testJobsAreClaimedOldestFirstAndOnlyOnce() async throws {
+        let (store, model) = try await makeSQLiteStore()
+        try await StoreScenarios.claimedOldestFirstAndOnlyOnce(store, model)
+    }
+
+    func testExpiredLeaseReturnsTheJobToTheQueueAndItCompletesExactlyOnce() async throws {
+        let (store, model) = try await makeSQLiteStore()
+        try await StoreScenarios.expiredLeaseReturnsTheJobToTheQueueAndItCompletesExactlyOnce(store, model)
+    }
+
+    func testRepeatedlyExpiringJobFailsOnce() async throws {
+        let (store, model) = try await makeSQLiteStore()
+        try await StoreScenarios.repeatedlyExpiringJobFailsOnce(store, model)
+    }
+
+    func testConcurrentWorkersTakeEachJobOnce() async throws {
+        let (store, model) = try await makeSQLiteStore()
+        try await StoreScenarios.concurrentWorkersTakeEachJobOnce(store, model)
     }
 
     /// The runner ends a job it cannot run (here: a model job whose upload is not ONNX) with the error, once.
