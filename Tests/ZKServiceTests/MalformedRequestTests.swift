@@ -101,6 +101,9 @@ final class MalformedRequestTests: XCTestCase {
                  message: "claim: invalid claim"),
             Case(what: "verify with a malformed key", uri: "/v1/verify", body: try jsonBody(["claim": ["claimVersion": 1], "verificationKey": ["protocol": "groth16"]]),
                  status: .badRequest, message: "verificationKey: invalid verification key"),
+            Case(what: "verify a deeply nested claim", uri: "/v1/verify",
+                 body: ByteBuffer(string: "{\"model\": \"x\", \"claim\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"),
+                 status: .badRequest, message: "invalid request"),
             Case(what: "verify under an unknown model", uri: "/v1/verify", body: try jsonBody(["claim": ["claimVersion": 1], "model": "nope"]),
                  status: .notFound, message: "unknown model nope"),
         ])

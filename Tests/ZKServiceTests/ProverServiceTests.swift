@@ -178,3 +178,47 @@ final class ProverServiceTests: XCTestCase {
         }
     }
 }
+
+/// A hashed input: the claim does not state it, verifies, and the input's opening stays on the server
+/// (DATA/openings/CLAIM/input_opening.json, mode 0600). (Private weights work the same way through the same library
+/// calls; their Poseidon commitment of every weight makes setup and proving too slow for a debug-build test.)
+final class HiddenInputServiceTests: XCTestCase {
+    func testHashedInput() async throws {
+        let service = try makeService(workers: 0)
+        var privateUpload = try digitsUpload(name: "digits-hashed")
+        privateUpload.input = "hashed"
+        let upload = privateUpload
+        try await service.application().test(.router) { client in
+            let modelID = try await client.execute(uri: "/v1/models", method: .post, headers: auth(), body: try jsonBody(upload)) { r in
+                XCTAssertEqual(r.status, .accepted, r.text)
+                return try XCTUnwrap(try r.json()["model"] as? String)
+            }
+            let ranModel = try await service.runner.runNext(worker: "w")
+            XCTAssertTrue(ranModel)
+            let model = try await client.execute(uri: "/v1/models/\(modelID)", method: .get) { try $0.json() }
+            XCTAssertEqual(model["state"] as? String, "ready", "\(model)")
+            XCTAssertEqual(model["input"] as? String, "hashed")
+            let job = try await client.execute(uri: "/v1/models/\(modelID)/inferences", method: .post, headers: auth(),
+                                               body: try jsonBody(["input_data": [try Digits.input]])) { try $0.json() }
+            let ran = try await service.runner.runNext(worker: "w")
+            XCTAssertTrue(ran)
+            let done = try await waitForJob(client, try XCTUnwrap(job["job"] as? String), timeout: .seconds(5))
+            XCTAssertEqual(done["state"] as? String, "done", "\(done)")
+            let claim = try ClaimVerifier.decode(try JSONSerialization.data(withJSONObject: try XCTUnwrap(done["claim"])))
+            XCTAssertTrue(claim.input.values.isEmpty)
+            XCTAssertTrue(claim.input.quantized.isEmpty)
+            XCTAssertNotNil(claim.input.hash)
+            XCTAssertEqual(claim.visibility.input, .hashed)
+            let v = try await client.execute(uri: "/v1/verify", method: .post,
+                                             body: try jsonBody(["claim": try XCTUnwrap(done["claim"]), "model": modelID])) { try $0.json() }
+            XCTAssertEqual(v["valid"] as? Bool, true, "\(v)")
+            let opening = service.data.openingsDirectory + "/" + (try XCTUnwrap(done["claimId"] as? String)) + "/input_opening.json"
+            let attributes = try FileManager.default.attributesOfItem(atPath: opening)
+            XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+            let o = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: opening))) as? [String: Any]
+            XCTAssertEqual(o?["hash"] as? String, claim.input.hash)
+            // Nothing in the job's answer carries the input.
+            XCTAssertFalse(String(decoding: try JSONSerialization.data(withJSONObject: done), as: UTF8.self).contains("\"quantized\":[0,0,"))
+        }
+    }
+}
