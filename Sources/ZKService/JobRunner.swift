@@ -1,4 +1,4 @@
-// Executes queued jobs: model jobs (compile + setup into DATA/models/ID) and inference jobs (prove one input, store
+// Executes queued jobs: model jobs (compile + setup into DATA/models/ID/attempt-N) and inference jobs (prove one input, store
 // its claim), each under a lease renewed by heartbeats.
 
 import Foundation
@@ -76,8 +76,16 @@ public final class JobRunner: Service, Sendable {
         self.store = store; self.data = data; self.configuration = configuration; self.metrics = metrics; self.logger = logger
     }
 
-    /// The opened compiled directory of a model (cached).
-    func workspace(model id: String) throws -> ModelWorkspace { try workspaces.workspace(data.modelDirectory(id)) }
+    /// The compiled directory of a set-up model: the one its completed compile-and-setup attempt wrote.
+    public func modelDirectory(model id: String) async throws -> String {
+        guard let model = try await store.model(id), model.state == .ready, let job = try await store.job(model.job), job.state == .done else {
+            throw ServiceError(409, "model \(id) is not set up")
+        }
+        return data.modelDirectory(id, attempt: job.attempt)
+    }
+
+    /// The opened compiled directory of a set-up model (cached).
+    func workspace(model id: String) async throws -> ModelWorkspace { try workspaces.workspace(try await modelDirectory(model: id)) }
 
     /// Runs the workers and the lease reaper until the service shuts down. A graceful shutdown lets each worker
     /// finish (and record) the job it is running, then stop; cancellation stops them at once (their jobs' leases
@@ -165,7 +173,7 @@ public final class JobRunner: Service, Sendable {
                     throw ServiceError(404, "unknown model \(job.model)")
                 }
                 let weights = WeightVisibility(rawValue: model.weights) ?? .public, input = InputVisibility(rawValue: model.input) ?? .public
-                let directory = data.modelDirectory(job.model), threads = configuration.proverThreads
+                let directory = data.modelDirectory(job.model, attempt: lease.attempt), threads = configuration.proverThreads
                 let result = try await offload {
                     try ModelPipeline.compileAndSetup(name: model.name, onnx: upload.onnx, calibration: upload.calibration, weights: weights,
                                                       input: input, directory: directory, threads: threads, progress: callback)
@@ -189,7 +197,7 @@ public final class JobRunner: Service, Sendable {
         let sample = try JSONDecoder().decode([Double].self, from: inputData)
         let hostKey = job.sign ? try data.hostKey() : nil
         let threads = configuration.proverThreads
-        let directory = data.modelDirectory(job.model)
+        let directory = try await modelDirectory(model: job.model)
         let openings = data.openingsDirectory
         let workspaces = self.workspaces
         return try await offload {

@@ -250,10 +250,10 @@ public struct ProverAPI: Sendable {
         let rows: [[Double]]
         do { rows = try InputFile.parse(try JSONValue.object(["input_data": r.input_data]).data()) } catch { throw ServiceError.badInput("input_data", error) }
         guard rows.count == 1 else { throw ServiceError(400, "input_data: one sample per inference (got \(rows.count))") }
-        let runner = self.runner
+        let directory = try await runner.modelDirectory(model: id), workspaces = runner.workspaces
         // The checks `zkinfer prove` makes on its input (length, range), before anything is stored.
         try await offload {
-            let workspace = try runner.workspace(model: id)
+            let workspace = try workspaces.workspace(directory)
             do { _ = try workspace.compiled.model.quantizeInput(rows[0]) } catch { throw ServiceError.badInput("input_data", error) }
         }
         let job = try await store.enqueueInference(model: id, input: try JSONEncoder().encode(rows[0]), sign: r.sign ?? false, now: Date())

@@ -9,7 +9,7 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run the HTTP prover service: upload models, queue proofs, fetch and verify claims.",
         discussion: """
             zkinfer serve --data DIR keeps models, jobs and claims in SQLite under DIR (DIR/zkinfer.sqlite; compiled \
-            models in DIR/models/ID, as `zkinfer compile` and `setup` write them) and proves with --workers in-process \
+            models in DIR/models/ID/attempt-N, as `zkinfer compile` and `setup` write them) and proves with --workers in-process \
             workers. The API is described by GET /openapi.json; writes (POST /v1/models, POST /v1/models/ID/inferences) \
             need `Authorization: Bearer TOKEN`, with the token read from --token-file or, without it, from DIR/token \
             (created with a random token, mode 0600, on first start). Claims of inferences with "sign": true are \

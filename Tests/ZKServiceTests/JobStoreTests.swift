@@ -219,3 +219,38 @@ final class JobRunnerLeaseTests: XCTestCase {
         XCTAssertFalse(next)
     }
 }
+
+/// A compile-and-setup job whose worker stalls past its lease: the next attempt sets the model up in its own
+/// directory, and the stalled worker's late setup (another key) neither completes the job nor touches that
+/// directory: the model's key is the completing attempt's.
+final class ModelJobLeaseTests: XCTestCase {
+    func testStalledSetupDoesNotMixIntoTheCompletingAttempt() async throws {
+        let service = try makeService(workers: 0)
+        let store = service.store
+        let upload = try digitsUpload()
+        let (modelID, jobID) = try await store.createModel(NewModel(name: upload.name, onnx: try Digits.onnx, calibration: try upload.calibration?.data(),
+                                                                    weights: "public", input: "public"), now: Date())
+        let t0 = Date()
+        let claimed = try await store.claimNextJob(worker: "stalled", leaseSeconds: 0.5, now: t0)
+        let (jobA, leaseA) = try XCTUnwrap(claimed)
+        XCTAssertEqual(jobA.id, jobID)
+        let requeued = try await store.requeueExpiredLeases(now: t0.addingTimeInterval(1), maxAttempts: 3)
+        XCTAssertEqual(requeued, 1)
+        let ran = try await service.runner.runNext(worker: "next")
+        XCTAssertTrue(ran)
+        let directory = try await service.runner.modelDirectory(model: modelID)
+        XCTAssertTrue(directory.hasSuffix("/attempt-2"), directory)
+        let keyAfterSetup = try Data(contentsOf: URL(fileURLWithPath: directory + "/verification_key.json"))
+        // The stalled worker finishes its own setup late.
+        try await service.runner.execute(jobA, lease: leaseA)
+        let model = try await store.model(modelID)
+        XCTAssertEqual(model?.state, .ready)
+        XCTAssertEqual(model?.verificationKey, keyAfterSetup)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: directory + "/verification_key.json")), keyAfterSetup)
+        let late = try Data(contentsOf: URL(fileURLWithPath: service.data.modelDirectory(modelID, attempt: 1) + "/verification_key.json"))
+        XCTAssertNotEqual(late, keyAfterSetup)  // a different setup: had it landed in attempt-2, proofs would not match the stored key
+        let job = try await store.job(jobID)
+        XCTAssertEqual(job?.state, .done)
+        XCTAssertEqual(job?.attempt, 2)
+    }
+}

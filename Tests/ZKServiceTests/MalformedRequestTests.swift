@@ -73,7 +73,7 @@ final class MalformedRequestTests: XCTestCase {
 
     func testBadInferencesAreRejectedAndNothingIsStored() async throws {
         let (service, modelID) = try await readyDigitsService()
-        let workspace = try service.runner.workspace(model: modelID)
+        let workspace = try await service.runner.workspace(model: modelID)
         let input = try Digits.input
         func libraryMessage(_ x: [Double]) -> String {
             do { _ = try workspace.compiled.model.quantizeInput(x); return "" } catch { return (error as! ModelError).description }

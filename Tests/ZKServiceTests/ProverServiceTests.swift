@@ -35,7 +35,7 @@ final class ProverServiceTests: XCTestCase {
             let vkObject = try XCTUnwrap(model["verificationKey"] as? [String: Any])
             let key = VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: try JSONSerialization.data(withJSONObject: vkObject)))
             // The compiled directory is the one `zkinfer compile`/`setup` write.
-            let dir = service.data.modelDirectory(modelID)
+            let dir = try await service.runner.modelDirectory(model: modelID)
             for f in ["circuit.json", "manifest.json", "proving.key", "verification_key.json", "model.onnx"] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + f), f)
             }
