@@ -85,7 +85,7 @@ public final class JobRunner: Service, Sendable {
     }
 
     /// The opened compiled directory of a set-up model (cached).
-    func workspace(model id: String) async throws -> ModelWorkspace { try workspaces.workspace(try await modelDirectory(model: id)) }
+    public func workspace(model id: String) async throws -> ModelWorkspace { try workspaces.workspace(try await modelDirectory(model: id)) }
 
     /// Runs the workers and the lease reaper until the service shuts down. A graceful shutdown lets each worker
     /// finish (and record) the job it is running, then stop; cancellation stops them at once (their jobs' leases
@@ -161,8 +161,11 @@ public final class JobRunner: Service, Sendable {
 
     /// Runs a claimed job and records its end (a lost lease means another worker owns the job now: this result is
     /// dropped, and the store keeps the other worker's).
-    func execute(_ job: JobRecord, lease: JobLease, progress: ProgressBox? = nil) async throws {
-        let progress = progress ?? ProgressBox()
+    public func execute(_ job: JobRecord, lease: JobLease) async throws {
+        try await execute(job, lease: lease, progress: ProgressBox())
+    }
+
+    func execute(_ job: JobRecord, lease: JobLease, progress: ProgressBox) async throws {
         let callback: Groth16.Progress = { _, fraction in progress.value = fraction }
         let clock = ContinuousClock()
         let start = clock.now

@@ -112,6 +112,7 @@ public struct StoreCounts: Sendable, Equatable {
     public var models: Int
     public var jobs: Int
     public var claims: Int
+    public init(models: Int, jobs: Int, claims: Int) { self.models = models; self.jobs = jobs; self.claims = claims }
 }
 
 /// Models, jobs and claims. Implementations make every state change one transaction: a model and its job are

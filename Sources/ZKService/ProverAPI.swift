@@ -44,6 +44,9 @@ public struct CreateModelRequest: Codable, Sendable {
     public var weights: String?
     /// "public" (default), "private" or "hashed".
     public var input: String?
+    public init(name: String, onnx: String, calibration: JSONValue? = nil, weights: String? = nil, input: String? = nil) {
+        self.name = name; self.onnx = onnx; self.calibration = calibration; self.weights = weights; self.input = input
+    }
 }
 
 /// POST /v1/models/{id}/inferences.
@@ -123,7 +126,8 @@ public struct ProverAPI: Sendable {
     public let runner: JobRunner
     public let configuration: APIConfiguration
     let tokenDigest: [UInt8]
-    let signer: String
+    /// The public key (hex) of the host key that signs claims.
+    public let signer: String
 
     public init(store: any JobStore, runner: JobRunner, configuration: APIConfiguration) throws {
         self.store = store; self.runner = runner; self.configuration = configuration

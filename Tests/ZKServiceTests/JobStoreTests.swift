@@ -3,7 +3,7 @@ import XCTest
 import ZKClaim
 import ZKFormats
 import ZKGroth16
-@testable import ZKService
+import ZKService
 
 /// The lease protocol of a job store (run on SQLite and on PostgreSQL): claiming, heartbeats, expiry, and ending
 /// each job exactly once. Each scenario starts from an empty store holding one model (created at t = 0).

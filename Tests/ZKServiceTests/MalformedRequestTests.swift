@@ -3,7 +3,7 @@ import XCTest
 import Hummingbird
 import HummingbirdTesting
 import ZKModel
-@testable import ZKService
+import ZKService
 
 /// Bad input never crashes and never stores anything: each request below is a 4xx with the library's (the CLI's)
 /// message, and the row counts are the same before and after.

@@ -6,7 +6,7 @@ import PostgresNIO
 import ZKClaim
 import ZKFormats
 import ZKGroth16
-@testable import ZKService
+import ZKService
 
 /// The PostgreSQL store, on the throwaway server `scripts/with-postgres.sh` starts (ZKINFER_TEST_DATABASE); skipped
 /// without one.

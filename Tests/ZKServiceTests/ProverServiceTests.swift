@@ -6,7 +6,7 @@ import ZKClaim
 import ZKFormats
 import ZKGroth16
 import ZKModel
-@testable import ZKService
+import ZKService
 
 final class ProverServiceTests: XCTestCase {
     /// Upload → model job done → two inference jobs (one signed) → claims that verify with ClaimVerifier and through

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import Hummingbird
 import HummingbirdTesting
-@testable import ZKService
+import ZKService
 
 /// The repository's digits MLP sample.
 enum Digits {
