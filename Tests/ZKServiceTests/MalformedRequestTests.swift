@@ -24,6 +24,7 @@ final class MalformedRequestTests: XCTestCase {
             for c in cases {
                 try await client.execute(uri: c.uri, method: .post, headers: auth(), body: c.body) { r in
                     XCTAssertEqual(r.status, c.status, "\(c.what): \(r.text)")
+                    try assertConforms(try r.json(), schema: "Error")
                     let message = (try? r.json()["error"] as? String) ?? nil
                     XCTAssertTrue(message?.contains(c.message) == true, "\(c.what): \(r.text) lacks \(c.message)")
                 }
