@@ -15,6 +15,7 @@ public struct ExternalWorker: Sendable {
     public init(database: String, data path: String, runner configuration: RunnerConfiguration, logger: Logger = Logger(label: "zkinfer.worker")) throws {
         store = try PostgresJobStore(url: database, logger: logger)
         let data = try ServiceData(path: path)
+        _ = try data.hostKey()  // the shared key (created here when the worker starts before the server)
         runner = JobRunner(store: store, data: data, configuration: configuration, metrics: ServiceMetrics(workers: configuration.workers), logger: logger)
         self.logger = logger
     }

@@ -40,11 +40,15 @@ public struct ServiceData: Sendable {
     public func hostKey() throws -> Ed25519KeyPair {
         let path = hostKeyPath
         if !FileManager.default.fileExists(atPath: path) {
+            // Written aside, then hard-linked into place: link() never replaces an existing file, so when a server and
+            // its workers start together exactly one key wins and all of them use it.
             let file = HostKeyFile(Ed25519KeyPair())
-            do { try writeOwnerOnly(try JSONEncoder().encode(file), path) } catch {
-                // Another worker may have created it first: use that one.
-                if !FileManager.default.fileExists(atPath: path) { throw error }
-            }
+            let aside = path + ".new-\(UUID().uuidString)"
+            try writeOwnerOnly(try JSONEncoder().encode(file), aside)
+            let linked = link(aside, path)
+            let linkError = errno
+            unlink(aside)
+            guard linked == 0 || linkError == EEXIST else { throw ServiceError(500, "\(path): cannot create the host key (errno \(linkError))") }
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError(500, "\(path): cannot read file") }
         return try HostKeyFile.load(data)
