@@ -29,7 +29,8 @@ demo: build
 
 test: deps
 	$(SWIFT) build --build-tests $(TEST_FLAGS)
-	@set -o pipefail; $(SWIFT) test --skip-build --disable-swift-testing $(TEST_FLAGS) 2>&1 | tee .build/test.log
+	@# with-postgres.sh: a throwaway PostgreSQL on loopback for the prover service's PostgreSQL store tests.
+	@set -o pipefail; ./scripts/with-postgres.sh $(SWIFT) test --skip-build --disable-swift-testing $(TEST_FLAGS) 2>&1 | tee .build/test.log
 	@# One plain summary line from XCTest's final count: "tests: N passed, M failed".
 	@# (XCTest writes "with K tests skipped and M failures" when tests skipped themselves, e.g. without ../shared.)
 	@grep -aE "Executed [0-9]+ tests?, with ([0-9]+ tests? skipped and )?[0-9]+ failures?" .build/test.log | tail -1 | \

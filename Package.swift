@@ -20,12 +20,20 @@ let package = Package(
         .library(name: "ZKCeremony", targets: ["ZKCeremony"]),
         .library(name: "ZKClaim", targets: ["ZKClaim"]),
         .library(name: "ZKBench", targets: ["ZKBench"]),
+        .library(name: "ZKService", targets: ["ZKService"]),
         .executable(name: "zkinfer", targets: ["zkinfer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Runtime only: the ONNX bindings are generated once and committed (Sources/ZKModel/ONNX/README.md).
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // The prover service (`zkinfer serve`): HTTP server, SQLite job store, Prometheus metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries through pkg-config (Debian: libgmp-dev, libsodium-dev).
@@ -69,11 +77,25 @@ let package = Package(
         // In-process measurement suites, results schema, report and SVG plots for `zkinfer bench`.
         .target(name: "ZKBench", dependencies: ["ZKAlgebra", "ZKConstraints", "ZKFormats", "ZKGroth16"]),
 
+        // The prover service: job store (GRDB/SQLite), job runner, Hummingbird 2 HTTP API, OpenAPI document.
+        .target(
+            name: "ZKService",
+            dependencies: [
+                "ZKModel", "ZKClaim", "ZKGroth16", "ZKFormats", "ZKSodium", "ZKAlgebra",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            resources: [.copy("openapi.json")]),
+
         .executableTarget(
             name: "zkinfer",
             dependencies: [
                 "ZKAlgebra", "ZKBigNum", "ZKSodium", "ZKFormats", "ZKConstraints", "ZKCircuit", "ZKGroth16",
-                "ZKPoseidon", "ZKModel", "ZKClaim", "ZKBench", "ZKCeremony",
+                "ZKPoseidon", "ZKModel", "ZKClaim", "ZKBench", "ZKCeremony", "ZKService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -101,6 +123,14 @@ let package = Package(
             name: "ZKCeremonyTests", dependencies: ["ZKCeremony", "ZKFormats", "ZKAlgebra", "ZKGroth16", "ZKConstraints", "ZKSodium"],
             exclude: ["Fixtures"]),
         .testTarget(name: "ZKBenchTests", dependencies: ["ZKBench"]),
+        .testTarget(
+            name: "ZKServiceTests",
+            dependencies: [
+                "ZKService", "ZKClaim", "ZKModel", "ZKFormats", "ZKGroth16",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "zkinferCLITests", dependencies: ["zkinfer", "ZKModel", "ZKClaim", "ZKPoseidon", "ZKAlgebra", "ZKFormats"]),
     ]
 )

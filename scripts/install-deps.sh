@@ -4,6 +4,7 @@ set -euo pipefail
 need=()
 pkg-config --exists gmp 2>/dev/null || need+=(libgmp-dev)
 pkg-config --exists libsodium 2>/dev/null || need+=(libsodium-dev)
+pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)  # GRDB (the prover service's job store)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "zkinfer: installing ${need[*]}" >&2

@@ -22,7 +22,7 @@ struct Zkinfer: ParsableCommand {
         version: zkinferVersion,
         subcommands: [CompileCommand.self, ModelSetupCommand.self, ModelProveCommand.self, VerifyCommand.self, AuditCommand.self, RunCommand.self,
                       InspectCommand.self, KeygenCommand.self, PtauCommand.self, CeremonyCommand.self, Groth16Command.self, ExportCommand.self,
-                      BenchCommand.self, DemoCommand.self])
+                      BenchCommand.self, DemoCommand.self, ServeCommand.self, WorkerCommand.self])
 
     static func main() {
         #if canImport(Glibc)
