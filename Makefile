@@ -36,9 +36,12 @@ test: deps
 	@grep -aE "Executed [0-9]+ tests?, with ([0-9]+ tests? skipped and )?[0-9]+ failures?" .build/test.log | tail -1 | \
 	  sed -E 's/.*Executed ([0-9]+) tests?, with (([0-9]+) tests? skipped and )?([0-9]+) failures?.*/\1 \4 0\3/' | \
 	  awk '{ printf "swift: %d passed, %d failed, %d skipped\n", $$1 - $$2 - $$3, $$2, $$3 }' | tee .build/test-summary.log
+	@# The prover service as processes: serve + workers on SQLite and a throwaway PostgreSQL, SIGKILLed workers and
+	@# server, malformed requests, a bounded load test (scripts/service-integration-test.py).
+	@set -o pipefail; ZKINFER_BIN=.build/release/zkinfer ./scripts/with-postgres.sh python3 scripts/service-integration-test.py 2>&1 | tee .build/service-test.log
 	@# The exported Vyper verifier, compiled and run in an in-process EVM (installs vyper + titanoboa from PyPI).
 	@set -o pipefail; ZKINFER_BIN=.build/release/zkinfer ./scripts/evm-test.sh 2>&1 | tee .build/evm-test.log
-	@cat .build/test-summary.log <(grep -aE "^evm: [0-9]+ passed" .build/evm-test.log) | \
+	@cat .build/test-summary.log <(grep -aE "^service: [0-9]+ passed" .build/service-test.log) <(grep -aE "^evm: [0-9]+ passed" .build/evm-test.log) | \
 	  awk '{ p += $$2; f += $$4 } END { printf "tests: %d passed, %d failed\n", p, f }'
 
 bench: deps

@@ -13,6 +13,10 @@ import ZKService
 final class PostgresJobStoreTests: XCTestCase {
     func databaseURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["ZKINFER_TEST_DATABASE"], !url.isEmpty else {
+            // .ci/run installs PostgreSQL and requires these tests to run.
+            if ProcessInfo.processInfo.environment["ZKINFER_REQUIRE_POSTGRES"] == "1" {
+                XCTFail("ZKINFER_REQUIRE_POSTGRES=1 but no ZKINFER_TEST_DATABASE: scripts/with-postgres.sh found no PostgreSQL server")
+            }
             throw XCTSkip("no ZKINFER_TEST_DATABASE (run through scripts/with-postgres.sh, as `make test` does)")
         }
         return url
