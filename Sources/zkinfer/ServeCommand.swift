@@ -54,15 +54,21 @@ struct ServeCommand: ParsableCommand {
             throw CLIError(e.description)
         }
         FileHandle.standardError.write(Data("zkinfer: serving http://\(host):\(port) (\(database == nil ? "" : "PostgreSQL store, ")data \(data), \(workers) worker(s); write token in \(tokenFile ?? service.data.root.appendingPathComponent("token").path))\n".utf8))
-        let result = ServeOutcome()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await service.run() } catch { result.error = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = result.error { throw error }
+        try runUntilDone { try await service.run() }
     }
+}
+
+/// Runs `body` (a server or worker loop) as a task and blocks the calling (main) thread until it ends; rethrows
+/// its error.
+func runUntilDone(_ body: @escaping @Sendable () async throws -> Void) throws {
+    let result = ServeOutcome()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { try await body() } catch { result.error = error }
+        done.signal()
+    }
+    done.wait()
+    if let error = result.error { throw error }
 }
 
 /// The outcome of the server task, handed to the blocked main thread.

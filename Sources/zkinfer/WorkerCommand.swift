@@ -47,14 +47,7 @@ struct WorkerCommand: ParsableCommand {
         } catch let e as ServiceError { throw CLIError(e.message) } catch let e as ModelError { throw CLIError(e.description) }
         if let server { try checkServer(server, signer: try worker.signer()) }
         FileHandle.standardError.write(Data("zkinfer: worker on PostgreSQL store, data \(data), \(workers) concurrent job(s)\n".utf8))
-        let result = ServeOutcome()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await worker.run() } catch { result.error = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = result.error { throw error }
+        try runUntilDone { try await worker.run() }
     }
 
     /// GET SERVER/healthz: the server answers and signs with the same key as this worker.
