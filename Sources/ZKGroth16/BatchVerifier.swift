@@ -11,7 +11,8 @@ public struct BatchProof: Sendable {
 /// The outcome of ``Groth16/batchVerify(_:_:threads:)``.
 public struct BatchVerification: Sendable {
     /// One verdict per proof, in the order given: exactly what ``Groth16/verify(_:proof:publicInputs:)`` answers
-    /// (a wrong input count is `false` here, not an error), except with probability below 2⁻¹²⁶ per combined check.
+    /// (a wrong input count is `false` here, not an error), except with probability at most 1/(2¹²⁸ − 1) for each
+    /// combined check an invalid proof takes part in.
     public var valid: [Bool]
     /// Combined (random-linear-combination) checks run: 1 when every proof is valid, more when bisection ran.
     public var combinedChecks: Int
@@ -30,8 +31,8 @@ extension Groth16 {
     ///
     /// N + 3 Miller loops and one final exponentiation, where `Σ rᵢ·vk_xᵢ = (Σ rᵢ)·IC₀ + Σⱼ (Σᵢ rᵢ·xᵢⱼ)·ICⱼ₊₁` is one
     /// small MSM over the key. If an invalid proof is among them the product is 1 with probability at most
-    /// 1/2¹²⁸ (for each invalid proof the equation is a non-zero linear form in its rᵢ over the prime-order GT;
-    /// B in the subgroup rules out small-order terms). On failure the set is split in halves, each checked with
+    /// 1/(2¹²⁸ − 1) (rᵢ uniform in [1, 2¹²⁸); for each invalid proof the equation is a non-zero linear form in its
+    /// rᵢ over the prime-order GT; B in the subgroup rules out small-order terms). On failure the set is split in halves, each checked with
     /// fresh scalars, down to groups of at most four, which are verified one by one: each proof gets its own verdict.
     public static func batchVerify(_ pvk: PreparedVerificationKey, _ proofs: [BatchProof], threads: Int? = nil) -> BatchVerification {
         batchVerify(pvk, proofs, threads: threads, pointsChecked: false)
