@@ -2,6 +2,7 @@ import XCTest
 import ZKAlgebra
 import ZKConstraints
 import ZKGroth16
+import ZKFormats
 
 /// `Groth16.batchVerify` against one-at-a-time `Groth16.verify`: every kind of tamper a single verification
 /// rejects, in batches with one, several and all proofs forged, names exactly the forged proofs.
@@ -137,5 +138,32 @@ final class BatchVerifierTests: XCTestCase {
         XCTAssertNotEqual(a, b)
         // The top bit of the 128 is used (about half of 2000 draws have it).
         XCTAssertGreaterThan(a.filter { $0.canonicalLimbs[1] >> 63 == 1 }.count, 800)
+    }
+
+    /// External vectors: proofs snarkjs wrote (the fixtures of Groth16Tests), in batches of six copies with the same
+    /// tampers Groth16Tests rejects one at a time mixed in; the combined check must give the one-at-a-time verdicts.
+    func testSnarkjsFixtureProofsInBatches() throws {
+        for set in ["garaga-snarkjs-bn254", "circom-multiplier-circuit-0x79de", "hello-snarkjs-phonbopit", "sample-circom-groth16-verifiedanon"] {
+            let vk = VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: Fixtures.data(set, "verification_key.json")))
+            let proof = Proof(snarkjs: try SnarkjsProof(jsonData: Fixtures.data(set, "proof.json")))
+            let publics = try SnarkjsPublicSignals(jsonData: Fixtures.data(set, "public.json")).values
+            let pvk = PreparedVerificationKey(vk)
+            let good = BatchProof(proof: proof, publicInputs: publics)
+            XCTAssertEqual(Groth16.batchVerify(pvk, Array(repeating: good, count: 6)).valid, Array(repeating: true, count: 6), set)
+            var bumped = publics
+            bumped[0] = bumped[0] + Fr.one
+            let forged = [
+                BatchProof(proof: Proof(a: -proof.a, b: proof.b, c: proof.c), publicInputs: publics),
+                BatchProof(proof: Proof(a: proof.a, b: -proof.b, c: proof.c), publicInputs: publics),
+                BatchProof(proof: Proof(a: proof.a, b: proof.b, c: -proof.c), publicInputs: publics),
+                BatchProof(proof: Proof(a: proof.c, b: proof.b, c: proof.a), publicInputs: publics),
+                BatchProof(proof: proof, publicInputs: bumped),
+            ]
+            for f in forged {
+                var batch = Array(repeating: good, count: 6)
+                batch[3] = f
+                XCTAssertEqual(Groth16.batchVerify(pvk, batch, threads: 2).valid, (0..<6).map { $0 != 3 }, set)
+            }
+        }
     }
 }
