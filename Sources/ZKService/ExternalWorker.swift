@@ -20,7 +20,20 @@ public struct ExternalWorker: Sendable {
         self.logger = logger
     }
 
-    /// The public key (hex) this worker signs claims with (DATA/host.key).
+    /// A worker on another machine: the database at `database`, models' files fetched from `server` (with the write
+    /// token) into its own cache directory `cache`, claims signed by the server. It takes inference jobs only and
+    /// holds no host key. Call ``ArtifactClient/connect()`` on `runner.remote` before ``run()`` to check the server
+    /// and the token.
+    public init(database: String, server: URL, token: String, cache path: String, runner configuration: RunnerConfiguration,
+                logger: Logger = Logger(label: "zkinfer.worker")) throws {
+        store = try PostgresJobStore(url: database, logger: logger)
+        let cache = try ServiceData(path: path)
+        runner = JobRunner(store: store, data: cache, configuration: configuration, metrics: ServiceMetrics(workers: configuration.workers),
+                           remote: ArtifactClient(server: server, token: token, cache: cache), logger: logger)
+        self.logger = logger
+    }
+
+    /// The public key (hex) this worker signs claims with (DATA/host.key; a worker with the shared data directory).
     public func signer() throws -> String { HostKeyFile(try runner.data.hostKey()).publicKey }
 
     /// Creates the tables when missing, then runs the workers (and the database client) until a signal stops them.

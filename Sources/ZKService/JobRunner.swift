@@ -21,11 +21,14 @@ public struct RunnerConfiguration: Sendable {
     public var maxAttempts: Int
     /// Prover threads per job (nil: all cores).
     public var proverThreads: Int?
-    /// The defaults: one worker, 30-second leases, polling every 50 ms, 3 attempts, all cores per job.
+    /// The kinds of job these workers take (a worker without the server's data directory takes inference jobs only:
+    /// a model job writes the compiled directory the server serves).
+    public var kinds: Set<JobKind>
+    /// The defaults: one worker, 30-second leases, polling every 50 ms, 3 attempts, all cores per job, every kind.
     public init(workers: Int = 1, leaseSeconds: Double = 30, pollInterval: Duration = .milliseconds(50), maxAttempts: Int = 3,
-                proverThreads: Int? = nil) {
+                proverThreads: Int? = nil, kinds: Set<JobKind> = Set(JobKind.allCases)) {
         self.workers = workers; self.leaseSeconds = leaseSeconds; self.pollInterval = pollInterval
-        self.maxAttempts = maxAttempts; self.proverThreads = proverThreads
+        self.maxAttempts = maxAttempts; self.proverThreads = proverThreads; self.kinds = kinds
     }
 }
 
@@ -53,6 +56,12 @@ final class ProgressBox: @unchecked Sendable {
     }
 }
 
+/// A value passed once from the thread that made it to the task that awaits it (never shared).
+struct Handoff<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
 /// Runs CPU-bound work on a Dispatch thread, off Swift's cooperative pool.
 func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
@@ -67,17 +76,26 @@ public final class JobRunner: Service, Sendable {
     public let data: ServiceData
     public let configuration: RunnerConfiguration
     public let metrics: ServiceMetrics
+    /// Set for a worker that does not share the server's data directory: models' files come from the server (cached
+    /// under `data`), and the server signs claims. Such a runner takes inference jobs only.
+    public let remote: ArtifactClient?
     let workspaces = WorkspaceCache()
     let logger: Logger
 
-    /// A runner on `store`, with compiled models under `data`, recording timings in `metrics`.
+    /// A runner on `store`, with compiled models under `data` (or fetched by `remote` into `data`), recording timings
+    /// in `metrics`.
     public init(store: any JobStore, data: ServiceData, configuration: RunnerConfiguration, metrics: ServiceMetrics,
-                logger: Logger = Logger(label: "zkinfer.runner")) {
-        self.store = store; self.data = data; self.configuration = configuration; self.metrics = metrics; self.logger = logger
+                remote: ArtifactClient? = nil, logger: Logger = Logger(label: "zkinfer.runner")) {
+        var configuration = configuration
+        if remote != nil { configuration.kinds.remove(.model) }
+        self.store = store; self.data = data; self.configuration = configuration; self.metrics = metrics; self.remote = remote
+        self.logger = logger
     }
 
-    /// The compiled directory of a set-up model: the one its completed compile-and-setup attempt wrote.
+    /// The compiled directory of a set-up model: the one its completed compile-and-setup attempt wrote (for a remote
+    /// runner, the server's copy of it, fetched and checked by digest).
     public func modelDirectory(model id: String) async throws -> String {
+        if let remote { return try await remote.directory(model: id) }
         guard let model = try await store.model(id), model.state == .ready, let job = try await store.job(model.job), job.state == .done else {
             throw ServiceError(409, "model \(id) is not set up")
         }
@@ -143,7 +161,7 @@ public final class JobRunner: Service, Sendable {
     /// result or its error. Returns false when the queue was empty.
     @discardableResult
     public func runNext(worker: String) async throws -> Bool {
-        guard let (job, lease) = try await store.claimNextJob(worker: worker, leaseSeconds: configuration.leaseSeconds, now: Date()) else {
+        guard let (job, lease) = try await store.claimNextJob(worker: worker, kinds: configuration.kinds, leaseSeconds: configuration.leaseSeconds, now: Date()) else {
             return false
         }
         let progress = ProgressBox()
@@ -188,6 +206,9 @@ public final class JobRunner: Service, Sendable {
                 metrics.proveSeconds.record(clock.now - start)
                 if !(try await store.completeInference(lease, claim: claim, now: Date())) { logger.warning("job \(job.id): lease lost; claim dropped") }
             }
+        } catch let e as ServerUnavailable {
+            // Not the job's fault: leave it to its lease, which expires and returns it to the queue.
+            logger.warning("job \(job.id): \(e); left to its lease")
         } catch {
             if !(try await store.fail(lease, error: describe(error), now: Date())) { logger.warning("job \(job.id): lease lost; error dropped") }
         }
@@ -198,21 +219,27 @@ public final class JobRunner: Service, Sendable {
     func prove(_ job: JobRecord, progress: @escaping Groth16.Progress) async throws -> StoredClaim {
         guard let inputData = job.input else { throw ServiceError(500, "job \(job.id) has no input") }
         let sample = try JSONDecoder().decode([Double].self, from: inputData)
-        let hostKey = job.sign ? try data.hostKey() : nil
+        // A remote runner has no host key: the server signs (after verifying) once the proof is made.
+        let hostKey = job.sign && remote == nil ? try data.hostKey() : nil
         let threads = configuration.proverThreads
         let directory = try await modelDirectory(model: job.model)
         let openings = data.openingsDirectory
         let workspaces = self.workspaces
-        return try await offload {
+        let result = try await offload {
             let workspace = try workspaces.workspace(directory)
             let proved = try workspace.prove(input: sample, threads: threads, progress: progress, hostKey: hostKey)
-            let json = try ClaimVerifier.encode(proved.claim)
-            let id = try blake2bHex([UInt8](json))
-            if workspace.compiled.model.visibility.input == .hashed {
-                try ModelWorkspace.write(proved, model: workspace.compiled.model,
-                                         to: URL(fileURLWithPath: openings).appendingPathComponent(id).path)
-            }
-            return StoredClaim(modelDigest: proved.claim.model.modelDigest, id: id, json: json)
+            return Handoff((proved, workspace.compiled.model.visibility.input == .hashed ? workspace.compiled.model : nil))
         }
+        let (proved, hashed) = (result.value.0, result.value.1)
+        var claim = proved.claim
+        if job.sign, let remote { claim = try await remote.sign(claim, model: job.model) }
+        let json = try ClaimVerifier.encode(claim)
+        let id = try blake2bHex([UInt8](json))
+        if let model = hashed {
+            var p = proved
+            p.claim = claim
+            try ModelWorkspace.write(p, model: model, to: URL(fileURLWithPath: openings).appendingPathComponent(id).path)
+        }
+        return StoredClaim(modelDigest: claim.model.modelDigest, id: id, json: json)
     }
 }

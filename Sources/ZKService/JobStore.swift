@@ -3,7 +3,7 @@
 import Foundation
 
 /// What a job does.
-public enum JobKind: String, Codable, Sendable {
+public enum JobKind: String, Codable, Sendable, CaseIterable {
     /// Compile an uploaded ONNX model and run its single-party Groth16 setup.
     case model
     /// Prove one input on a set-up model; ends with a claim.
@@ -129,9 +129,9 @@ public protocol JobStore: Sendable {
     func enqueueInference(model: String, input: Data, sign: Bool, now: Date) async throws -> String
     /// A stored job; nil when unknown.
     func job(_ id: String) async throws -> JobRecord?
-    /// Takes the oldest queued job for `worker` with a lease until `now + leaseSeconds` (the job becomes `running`,
-    /// its attempt count goes up); nil when the queue is empty.
-    func claimNextJob(worker: String, leaseSeconds: Double, now: Date) async throws -> (JobRecord, JobLease)?
+    /// Takes the oldest queued job of one of `kinds` for `worker` with a lease until `now + leaseSeconds` (the job
+    /// becomes `running`, its attempt count goes up); nil when no such job is queued.
+    func claimNextJob(worker: String, kinds: Set<JobKind>, leaseSeconds: Double, now: Date) async throws -> (JobRecord, JobLease)?
     /// Renews a lease and records progress; false when the lease is no longer the job's (expired and requeued, or
     /// the job ended).
     func heartbeat(_ lease: JobLease, progress: Double, leaseSeconds: Double, now: Date) async throws -> Bool
@@ -151,4 +151,11 @@ public protocol JobStore: Sendable {
     func jobCounts() async throws -> [JobState: Int]
     /// How many models, jobs and claims are stored.
     func counts() async throws -> StoreCounts
+}
+
+extension JobStore {
+    /// Claims the oldest queued job of any kind (see ``claimNextJob(worker:kinds:leaseSeconds:now:)``).
+    public func claimNextJob(worker: String, leaseSeconds: Double, now: Date) async throws -> (JobRecord, JobLease)? {
+        try await claimNextJob(worker: worker, kinds: Set(JobKind.allCases), leaseSeconds: leaseSeconds, now: now)
+    }
 }

@@ -114,11 +114,11 @@ public final class PostgresJobStore: JobStore {
         return nil
     }
 
-    public func claimNextJob(worker: String, leaseSeconds: Double, now: Date) async throws -> (JobRecord, JobLease)? {
-        let until = now.timeIntervalSince1970 + leaseSeconds
+    public func claimNextJob(worker: String, kinds: Set<JobKind>, leaseSeconds: Double, now: Date) async throws -> (JobRecord, JobLease)? {
+        let until = now.timeIntervalSince1970 + leaseSeconds, kindNames = kinds.map(\.rawValue).sorted()
         let rows = try await client.query("""
             UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_owner = \(worker), lease_until = \(until), progress = 0
-            WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+            WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND kind = ANY(\(kindNames)) ORDER BY created_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: Self.jobColumns)
             """, logger: logger)
         for try await row in rows {

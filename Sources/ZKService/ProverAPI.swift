@@ -128,6 +128,8 @@ public struct ProverAPI: Sendable {
     let tokenDigest: [UInt8]
     /// The public key (hex) of the host key that signs claims.
     public let signer: String
+    /// Digests of set-up models' files (served to workers that do not share the data directory).
+    let artifactIndex = ArtifactIndex()
 
     public init(store: any JobStore, runner: JobRunner, configuration: APIConfiguration) throws {
         self.store = store; self.runner = runner; self.configuration = configuration
@@ -161,6 +163,20 @@ public struct ProverAPI: Sendable {
             return Self.raw(claim)
         }
         router.post("/v1/verify") { request, _ in try await verify(request) }
+        // For workers on other machines (`zkinfer worker --server URL --token-file FILE`); all need the token.
+        router.get("/v1/auth") { request, _ in
+            try authorize(request)
+            return Response(status: .noContent)
+        }
+        router.get("/v1/models/{id}/artifacts") { request, context in
+            try authorize(request)
+            return try Self.json(try await artifacts(try context.parameters.require("id")))
+        }
+        router.get("/v1/models/{id}/artifacts/{digest}") { request, context in
+            try authorize(request)
+            return try await artifact(try context.parameters.require("id"), digest: try context.parameters.require("digest"))
+        }
+        router.post("/v1/models/{id}/sign") { request, context in try await sign(request, model: try context.parameters.require("id")) }
         return router
     }
 
@@ -299,5 +315,47 @@ public struct ProverAPI: Sendable {
         }
         return try Self.json(VerifyResponse(valid: verdict.valid, reason: verdict.problems.joined(separator: "; "), problems: verdict.problems,
                                             signer: verdict.signer, signatureValid: verdict.signatureValid))
+    }
+
+    /// The files a worker proves with (listed with their digests): a set-up model's compiled directory.
+    func artifacts(_ id: String) async throws -> ModelArtifacts {
+        let m = try await readyModel(id)
+        guard let modelDigest = m.modelDigest, let vkDigest = m.verificationKeyDigest else { throw ServiceError(409, "model \(id) has no digests") }
+        let directory = try await runner.modelDirectory(model: id), index = artifactIndex
+        return try await offload { try index.artifacts(model: id, modelDigest: modelDigest, verificationKeyDigest: vkDigest, directory: directory) }
+    }
+
+    /// One of a set-up model's files, by its BLAKE2b-256 digest (404 when the model has no file with that digest).
+    func artifact(_ id: String, digest: String) async throws -> Response {
+        guard isDigest(digest) else { throw ServiceError(400, "digest: expected 64 lowercase hex digits") }
+        let listing = try await artifacts(id)
+        guard let file = listing.files.first(where: { $0.digest == digest }) else { throw ServiceError(404, "model \(id) has no file with digest \(digest)") }
+        let path = URL(fileURLWithPath: try await runner.modelDirectory(model: id)).appendingPathComponent(file.name).path
+        guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError(500, "\(path): cannot read file") }
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Signs a claim with the host key for a worker that does not hold it, after verifying the claim as
+    /// `POST /v1/verify` does under the model's own key: the server signs only valid claims of its set-up models.
+    func sign(_ request: Request, model id: String) async throws -> Response {
+        try authorize(request)
+        let r = try decode(SignRequest.self, try await body(request, limit: configuration.maxRequestBytes))
+        let m = try await readyModel(id)
+        guard let vkData = m.verificationKey, let modelDigest = m.modelDigest else { throw ServiceError(409, "model \(id) has no verification key") }
+        let claimData = try r.claim.data(), hostKey = try runner.data.hostKey()
+        let signature = try await offload { () throws -> ClaimSignature in
+            var claim: Claim
+            do { claim = try ClaimVerifier.decode(claimData) } catch { throw ServiceError.badInput("claim", error) }
+            guard claim.signature == nil else { throw ServiceError(400, "claim: already signed") }
+            guard claim.model.modelDigest == modelDigest else { throw ServiceError(422, "claim: not a claim of model \(id) (modelDigest differs)") }
+            let key = VerificationKey(snarkjs: try SnarkjsVerificationKey(jsonData: vkData))
+            let verdict: ClaimVerdict
+            do { verdict = try ClaimVerifier.verify(claim, key: key) } catch { throw ServiceError.badInput("claim", error) }
+            guard verdict.valid else { throw ServiceError(422, "claim: does not verify (\(verdict.problems.joined(separator: "; ")))") }
+            try ClaimVerifier.sign(&claim, with: hostKey)
+            guard let s = claim.signature else { throw ServiceError(500, "signing failed") }
+            return s
+        }
+        return try Self.json(SignResponse(signature: signature))
     }
 }

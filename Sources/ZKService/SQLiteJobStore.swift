@@ -123,9 +123,13 @@ public final class SQLiteJobStore: JobStore {
         try await db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map(Self.job) }
     }
 
-    public func claimNextJob(worker: String, leaseSeconds: Double, now: Date) async throws -> (JobRecord, JobLease)? {
-        try await db.write { db in
-            guard let id = try String.fetchOne(db, sql: "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1") else {
+    public func claimNextJob(worker: String, kinds: Set<JobKind>, leaseSeconds: Double, now: Date) async throws -> (JobRecord, JobLease)? {
+        let kindNames = kinds.map(\.rawValue).sorted()
+        guard !kindNames.isEmpty else { return nil }
+        return try await db.write { db in
+            let placeholders = Array(repeating: "?", count: kindNames.count).joined(separator: ", ")
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM jobs WHERE state = 'queued' AND kind IN (\(placeholders)) ORDER BY created_at, rowid LIMIT 1",
+                                               arguments: StatementArguments(kindNames)) else {
                 return nil
             }
             try db.execute(sql: """

@@ -61,6 +61,11 @@ public struct ServiceData: Sendable {
         if tokenFile == nil, !FileManager.default.fileExists(atPath: path) {
             try writeOwnerOnly(Data(Sodium.randomBytes(32).map { String(format: "%02x", $0) }.joined().utf8), path)
         }
+        return try Self.readToken(path)
+    }
+
+    /// The token in `path`: its first line, at least 16 characters.
+    public static func readToken(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError(400, "\(path): cannot read token file") }
         let token = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)?
             .trimmingCharacters(in: .whitespaces) ?? ""

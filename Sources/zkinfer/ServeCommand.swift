@@ -71,6 +71,18 @@ func runUntilDone(_ body: @escaping @Sendable () async throws -> Void) throws {
     if let error = result.error { throw error }
 }
 
+/// Runs `body` as a task, blocks until it ends and returns its value.
+func runAndWait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { box.set(.success(try await body())) } catch { box.set(.failure(error)) }
+        done.signal()
+    }
+    done.wait()
+    return try box.get()
+}
+
 /// The outcome of the server task, handed to the blocked main thread.
 final class ServeOutcome: @unchecked Sendable {
     var error: Error?
