@@ -23,6 +23,9 @@ public struct ModelArtifacts: Codable, Sendable, Equatable {
     public var modelDigest: String
     public var verificationKeyDigest: String
     public var files: [ArtifactFile]
+    public init(model: String, modelDigest: String, verificationKeyDigest: String, files: [ArtifactFile]) {
+        self.model = model; self.modelDigest = modelDigest; self.verificationKeyDigest = verificationKeyDigest; self.files = files
+    }
 
     /// The files proving reads (ceremony.json only when the key came from a ceremony): `ModelWorkspace.prove`
     /// opens circuit.json and manifest.json, reads proving.key, and copies the ceremony record into claims.
