@@ -15,6 +15,7 @@ Prints one PASS/FAIL line per check and "service: N passed, M failed"; exit 1 on
 Standard library only (psql for PostgreSQL counts).
 """
 import base64
+import glob
 import json
 import os
 import random
@@ -172,11 +173,12 @@ def malformed_requests(server, token, model_id):
     return statuses
 
 
-def post_inferences(server, token, model_id, n):
+def post_inferences(server, token, model_id, n, signed=lambda i: False):
     samples = json.load(open(f"{MODEL}/test_inputs.json"))["input_data"]
     jobs = []
     for i in range(n):
-        status, answer = http("POST", server.url(f"/v1/models/{model_id}/inferences"), {"input_data": [samples[i % len(samples)]]}, token)
+        status, answer = http("POST", server.url(f"/v1/models/{model_id}/inferences"),
+                              {"input_data": [samples[i % len(samples)]], "sign": signed(i)}, token)
         assert status == 202, (status, answer)
         jobs.append(answer["job"])
     return jobs
@@ -241,7 +243,18 @@ def scenario_postgres(url, tmp):
     def worker():
         return subprocess.Popen([Z, "worker", "--database", dburl, "--data", data, "--server", server.url(""), "--lease-seconds", LEASE,
                                  "--threads", "1"], stdout=log, stderr=subprocess.STDOUT)
-    workers = [worker() for _ in range(3)]
+
+    # Two workers as if on other machines: their own cache directories, models fetched from the server by digest,
+    # claims signed by the server (they hold no host key and never see DATA).
+    with open(f"{tmp}/pg-token", "w") as f:
+        f.write(token + "\n")
+    caches = [f"{tmp}/pg-remote-{i}" for i in range(2)]
+
+    def remote_worker(cache):
+        return subprocess.Popen([Z, "worker", "--database", dburl, "--server", server.url(""), "--token-file", f"{tmp}/pg-token",
+                                 "--data", cache, "--lease-seconds", LEASE, "--threads", "1"], stdout=log, stderr=subprocess.STDOUT)
+    workers = [worker()] + [remote_worker(c) for c in caches]
+    remote_pids = [w.pid for w in workers[1:]]
     model = upload_model(server, token)
     before = store.counts()
     statuses = malformed_requests(server, token, model["id"])
@@ -249,7 +262,8 @@ def scenario_postgres(url, tmp):
           f"statuses {sorted(set(statuses))}")
     check(f"{label}: malformed requests store nothing", store.counts() == before, f"{before} -> {store.counts()}")
 
-    jobs = post_inferences(server, token, model["id"], 200)
+    jobs = post_inferences(server, token, model["id"], 200, signed=lambda i: i % 2 == 0)
+    signed_jobs = set(jobs[0::2])
     # SIGKILL a worker while it holds a lease: wait until one of its jobs is running, kill it, confirm the job was
     # still running under its lease at that moment.
     killed_job = None
@@ -279,6 +293,23 @@ def scenario_postgres(url, tmp):
               b.get("state") == "done" and int(b.get("attempt", 0)) >= 2, f"attempt {b.get('attempt')}")
     attempts = store.rows("SELECT attempt, count(*) FROM jobs WHERE kind = 'inference' GROUP BY attempt")
     print(f"  attempts per job (attempt: jobs): {sorted((int(a), int(n)) for a, n in attempts)}", flush=True)
+    # Remote workers: they proved jobs (signed ones included), with the server's files, and hold no host key.
+    owners = store.rows("SELECT lease_owner FROM jobs WHERE kind = 'inference' AND state = 'done'")
+    by_remote = [o[0] for o in owners if o[0] and int(o[0].split("-")[0]) in remote_pids]
+    remote_jobs = {r[0] for r in store.rows("SELECT id, lease_owner FROM jobs WHERE kind = 'inference' AND state = 'done'")
+                   if r[1] and int(r[1].split("-")[0]) in remote_pids}
+    check(f"{label}: workers on other machines (--server, --token-file) proved jobs", len(by_remote) > 0 and len(remote_jobs & signed_jobs) > 0,
+          f"{len(by_remote)} jobs, {len(remote_jobs & signed_jobs)} signed")
+    print(f"  jobs by worker kind: {len(owners) - len(by_remote)} shared-data, {len(by_remote)} remote", flush=True)
+    _, health = http("GET", server.url("/healthz"))
+    sigs = [(j in signed_jobs, (final.get(j, {}).get("claim") or {}).get("signature")) for j in jobs]
+    check(f"{label}: signed jobs carry the server's signature, unsigned ones none",
+          all((s is not None and s.get("publicKey") == health["signer"]) if want else s is None for want, s in sigs))
+    server_pk = glob.glob(f"{data}/models/{model['id']}/attempt-*/proving.key")
+    cached = [f"{c}/models/{model['id']}/fetched/proving.key" for c in caches]
+    same = all(os.path.exists(c) and open(c, "rb").read() == open(server_pk[0], "rb").read() for c in cached) if len(server_pk) == 1 else False
+    check(f"{label}: remote workers' cached proving keys are the server's, and they hold no host key",
+          same and not any(os.path.exists(f"{c}/host.key") for c in caches))
     for w in workers:
         w.send_signal(signal.SIGTERM)
     for w in workers:

@@ -15,7 +15,10 @@ struct ServeCommand: ParsableCommand {
             (created with a random token, mode 0600, on first start). Claims of inferences with "sign": true are \
             signed by DIR/host.key (created on first start, never served; its public key is in GET /healthz). Model \
             setup is single party: whoever runs the server can forge claims under its keys (see the README's trust \
-            model). Listens on 127.0.0.1 unless --host says otherwise; put TLS in front of it for other hosts.
+            model). Listens on 127.0.0.1 unless --host says otherwise; put TLS in front of it for other hosts. \
+            With --database, `zkinfer worker` processes take jobs too: with the data directory shared, or on other \
+            machines with --server URL --token-file FILE (they fetch models' files by digest from GET \
+            /v1/models/ID/artifacts, and this server signs their claims after verifying them).
             """)
 
     @Option(name: .long, help: "Address to listen on.")
