@@ -3,10 +3,10 @@
 #   - bare `zkinfer prove` whole process, N times in a row (the baseline: jobs/s of one process at a time);
 #   - `zkinfer serve --data TMP --workers W` for W = 1, 2, 3: a bounded load test (scripts/service-load-test.py):
 #     jobs/s, p50/p99 of POST …/inferences and POST /v1/verify.
-# Usage: scripts/service-bench.sh [MODEL=digits_mlp] [N=60] [WORKERS="1 2 3"] [PORT=18480]
+# Usage: [ZKINFER=BINARY] scripts/service-bench.sh [MODEL=digits_mlp] [N=60] [WORKERS="1 2 3"] [PORT=18480]
 set -euo pipefail
 MODEL=${1:-digits_mlp}; N=${2:-60}; WORKERS=${3:-"1 2 3"}; PORT=${4:-18480}
-ROOT=$(cd "$(dirname "$0")/.." && pwd); Z=$ROOT/.build/release/zkinfer; M=$ROOT/Circuits/$MODEL
+ROOT=$(cd "$(dirname "$0")/.." && pwd); Z=${ZKINFER:-$ROOT/.build/release/zkinfer}; M=$ROOT/Circuits/$MODEL
 [ -x "$Z" ] || (cd "$ROOT" && swift build -c release --product zkinfer)
 W=$(mktemp -d /tmp/zkinfer-service-bench.XXXXXX); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 INPUTS=$M/test_inputs.json; [ -f "$INPUTS" ] || INPUTS=$M/input.json

@@ -25,6 +25,13 @@ public struct ProvedInput {
     public var timings: ProverTimings
 }
 
+/// A proving key checked against a compiled directory's circuit (its QAP matrices are that circuit's), with the
+/// circuit digest it was checked for.
+public struct CheckedProvingKey: Sendable {
+    public let key: ProvingKey
+    public let circuitDigest: String
+}
+
 public struct ModelWorkspace {
     public let directory: URL
     public let compiled: CompiledModel
@@ -142,6 +149,22 @@ public struct ModelWorkspace {
     /// Runs the model on `input`, proves it and makes the claim (signed with `hostKey` when given). The witness is
     /// checked against the circuit before proving: a failure there is an internal error, never a bad proof.
     public func prove(input: [Double], threads: Int? = nil, progress: Groth16.Progress? = nil, hostKey: Ed25519KeyPair? = nil) throws -> ProvedInput {
+        try prove(input: input, threads: threads, progress: progress, hostKey: hostKey, checkedKey: nil)
+    }
+
+    /// The proving key, read and checked once (``provingKey(for:)`` on the circuit built without a witness), for
+    /// callers that prove many inputs on this directory (the prover service). Each proof still checks its circuit
+    /// against manifest.json's digest, so the key keeps matching the circuit it proves.
+    public func checkedProvingKey() throws -> CheckedProvingKey {
+        let circuit = try compiled.constraintSystem()
+        try checkAgainstManifest(circuit)
+        return CheckedProvingKey(key: try provingKey(for: circuit.system), circuitDigest: manifest.circuitDigest)
+    }
+
+    /// ``prove(input:threads:progress:hostKey:)`` with a key from ``checkedProvingKey()`` instead of reading
+    /// proving.key again.
+    public func prove(input: [Double], threads: Int? = nil, progress: Groth16.Progress? = nil, hostKey: Ed25519KeyPair? = nil,
+                      checkedKey: CheckedProvingKey?) throws -> ProvedInput {
         let clock = ContinuousClock()
         let start = clock.now
         let inputSalt = compiled.model.visibility.input == .hashed ? Fr.random() : Fr.zero
@@ -151,7 +174,10 @@ public struct ModelWorkspace {
         do { try circuit.system.check(circuit.witness) } catch {
             throw ModelError.invalidCircuit("internal error: the witness does not satisfy the circuit (\(error)); please report this model")
         }
-        let pk = try provingKey(for: circuit.system)
+        // A checked key was matched against a circuit whose digest is manifest.json's, as this circuit's is (above):
+        // the same constraint system, so the key's QAP matrices are this circuit's.
+        let pk: ProvingKey
+        if let checkedKey, checkedKey.circuitDigest == manifest.circuitDigest { pk = checkedKey.key } else { pk = try provingKey(for: circuit.system) }
         let (proof, timings) = try Groth16.proveWithTimings(pk, witness: circuit.witness, threads: threads, progress: progress)
         var claim = try ClaimVerifier.makeClaim(name: manifest.name, compiled: compiled, circuit: circuit, input: input, proof: proof,
                                                 verificationKey: pk.verificationKey, inputSalt: inputSalt, circuitDigest: manifest.circuitDigest)

@@ -32,10 +32,12 @@ public struct RunnerConfiguration: Sendable {
     }
 }
 
-/// Opened compiled directories, kept so that each inference job does not re-read circuit.json.
+/// Opened compiled directories, kept so that each inference job does not re-read circuit.json, nor read and check
+/// proving.key again (compiled directories do not change once their model is set up).
 final class WorkspaceCache: @unchecked Sendable {
     private let lock = NSLock()
     private var workspaces: [String: ModelWorkspace] = [:]
+    private var keys: [String: CheckedProvingKey] = [:]
 
     /// The workspace of a set-up model directory.
     func workspace(_ directory: String) throws -> ModelWorkspace {
@@ -43,6 +45,15 @@ final class WorkspaceCache: @unchecked Sendable {
         let w = try ModelWorkspace(directory: directory)
         lock.withLock { workspaces[directory] = w }
         return w
+    }
+
+    /// The workspace and its checked proving key (read once per directory).
+    func prover(_ directory: String) throws -> (ModelWorkspace, CheckedProvingKey) {
+        let w = try workspace(directory)
+        if let k = lock.withLock({ keys[directory] }) { return (w, k) }
+        let k = try w.checkedProvingKey()
+        lock.withLock { keys[directory] = k }
+        return (w, k)
     }
 }
 
@@ -226,8 +237,8 @@ public final class JobRunner: Service, Sendable {
         let openings = data.openingsDirectory
         let workspaces = self.workspaces
         let result = try await offload {
-            let workspace = try workspaces.workspace(directory)
-            let proved = try workspace.prove(input: sample, threads: threads, progress: progress, hostKey: hostKey)
+            let (workspace, key) = try workspaces.prover(directory)
+            let proved = try workspace.prove(input: sample, threads: threads, progress: progress, hostKey: hostKey, checkedKey: key)
             return Handoff((proved, workspace.compiled.model.visibility.input == .hashed ? workspace.compiled.model : nil))
         }
         let (proved, hashed) = (result.value.0, result.value.1)
