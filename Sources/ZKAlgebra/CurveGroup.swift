@@ -32,20 +32,24 @@ public protocol CurveParameters: Sendable {
 public struct AffinePoint<C: CurveParameters>: Sendable, Hashable {
     public var x: C.Base
     public var y: C.Base
-    public var isInfinity: Bool
+    /// The point at infinity is stored as `(0, 0)`, which is on neither the curve nor the twist (`b ≠ 0`), so no
+    /// flag is needed: a G1 point is 64 bytes and a G2 point 128 (the sizes of the key files' points, and one
+    /// cache line for G1). Decoders that read `(0, 0)` from a format where it is not the infinity encoding reject
+    /// it themselves (snarkjs JSON writes infinity as `[0, 1, 0]`).
+    @inlinable public var isInfinity: Bool { x.isZero && y.isZero }
 
+    /// The affine point `(x, y)`; `(0, 0)` is the point at infinity.
     @inlinable
-    public init(x: C.Base, y: C.Base) { self.x = x; self.y = y; isInfinity = false }
+    public init(x: C.Base, y: C.Base) { self.x = x; self.y = y }
 
-    @inlinable public static var infinity: AffinePoint { AffinePoint(infinityWith: ()) }
-    @inlinable init(infinityWith: Void) { x = .zero; y = .zero; isInfinity = true }
+    @inlinable public static var infinity: AffinePoint { AffinePoint(x: .zero, y: .zero) }
 
     @inlinable public static func == (a: AffinePoint, b: AffinePoint) -> Bool {
         a.isInfinity ? b.isInfinity : (!b.isInfinity && a.x == b.x && a.y == b.y)
     }
     public func hash(into h: inout Hasher) {
-        h.combine(isInfinity)
-        if !isInfinity { h.combine(x); h.combine(y) }
+        h.combine(x)
+        h.combine(y)
     }
 
     /// `y² = x³ + b` (infinity counts as on the curve).

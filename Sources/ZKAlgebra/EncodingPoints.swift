@@ -171,6 +171,7 @@ extension AffinePoint where C == BN254G2 {
 
     /// A finite point after the curve and subgroup checks.
     internal static func checkedG2(x: Fq2, y: Fq2) throws(EncodingError) -> AffinePoint {
+        guard !(x.isZero && y.isZero) else { throw .notOnCurve }  // (0, 0) would be this type's infinity
         let p = AffinePoint(x: x, y: y)
         guard p.isOnCurve else { throw .notOnCurve }
         guard BN254G2.isInSubgroup(JacobianPoint(p)) else { throw .notInSubgroup }

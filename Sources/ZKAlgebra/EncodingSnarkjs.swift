@@ -28,6 +28,8 @@ extension AffinePoint where C == BN254G1 {
             return
         }
         guard z == .one else { throw .invalidJSONShape("G1 z coordinate must be \"1\" (affine) or \"0\" (infinity)") }
+        // (0, 0) is this type's infinity, but in snarkjs JSON infinity is only (0, 1, 0): (0, 0, 1) is off the curve.
+        guard !(x.isZero && y.isZero) else { throw .notOnCurve }
         let p = AffinePoint(x: x, y: y)
         guard p.isOnCurve else { throw .notOnCurve }
         self = p
