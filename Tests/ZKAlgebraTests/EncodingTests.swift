@@ -364,6 +364,23 @@ final class EncodingTests: XCTestCase {
         XCTAssertEqual(BN254G1.generator.snarkjsStrings, ["1", "2", "1"])
     }
 
+    /// Points carry no infinity flag: a G1 point is its two coordinates (64 bytes, the key files' size and one cache
+    /// line), a G2 point 128 bytes; (0, 0) is the point at infinity, which no curve point can be (b ≠ 0).
+    func testPointLayoutAndInfinity() {
+        XCTAssertEqual(MemoryLayout<G1Affine>.size, 64)
+        XCTAssertEqual(MemoryLayout<G1Affine>.stride, 64)
+        XCTAssertEqual(MemoryLayout<G2Affine>.size, 128)
+        XCTAssertTrue(G1Affine(x: .zero, y: .zero).isInfinity)
+        XCTAssertTrue(G2Affine.infinity.isInfinity)
+        XCTAssertFalse(BN254G1.generator.isInfinity)
+        XCTAssertEqual(JacobianPoint(G1Affine.infinity), .infinity)
+        XCTAssertEqual(G1Affine.infinity, -G1Affine.infinity)
+        // Points with one zero coordinate are finite (and (0, ±√3) is on the curve when √3 exists).
+        XCTAssertFalse(G1Affine(x: .zero, y: .one).isInfinity)
+        XCTAssertFalse(G1Affine(x: .one, y: .zero).isInfinity)
+        XCTAssertEqual(Set([G1Affine.infinity, G1Affine(x: .zero, y: .zero), BN254G1.generator]).count, 2)
+    }
+
     func testSnarkjsG1Rejections() {
         assertThrows(.invalidJSONShape("G1 point needs 3 coordinates, got 2"), try G1Affine(snarkjs: ["1", "2"]))
         XCTAssertThrowsError(try G1Affine(snarkjs: []))
@@ -422,6 +439,12 @@ final class EncodingTests: XCTestCase {
         assertThrows(.invalidInfinityEncoding, try G2Affine(snarkjs: [["0", "0"], ["0", "0"], ["0", "0"]]))
         assertThrows(.invalidInfinityEncoding, try G2Affine(snarkjs: [g[0], g[1], ["0", "0"]]))
         assertThrows(.invalidInfinityEncoding, try G2Affine(snarkjs: [["0", "0"], ["1", "1"], ["0", "0"]]))
+        // (0, 0) with z = 1 is off the twist, even though the in-memory type stores infinity as (0, 0).
+        assertThrows(.notOnCurve, try G2Affine(snarkjs: [["0", "0"], ["0", "0"], ["1", "0"]]))
+        var uncompressed = [UInt8](repeating: 0, count: 128)
+        XCTAssertEqual(try G2Affine(ethereumBytes: uncompressed), .infinity)  // EIP-197: all zeros is infinity
+        uncompressed[127] = 1
+        XCTAssertThrowsError(try G2Affine(ethereumBytes: uncompressed))
         assertThrows(.invalidDecimal("01"), try G2Affine(snarkjs: [g[0], g[1], ["01", "0"]]))
         assertThrows(.coordinateNotCanonical, try G2Affine(snarkjs: [[g[0][0], Fq.modulus.toString()], g[1], ["1", "0"]]))
         let bad = S.nonSubgroupG2
