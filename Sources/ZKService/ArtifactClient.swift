@@ -13,6 +13,10 @@ import ZKClaim
 /// to its lease, which expires and returns it to the queue, instead of failing it.
 public struct ServerUnavailable: Error, CustomStringConvertible, Sendable {
     public var description: String
+    /// The server answered 401 to the token: the worker is misconfigured (or its token was replaced), so it stops
+    /// taking jobs instead of failing each one.
+    public var tokenRefused = false
+    public init(description: String, tokenRefused: Bool = false) { self.description = description; self.tokenRefused = tokenRefused }
 }
 
 /// Fetches set-up models' files from a `zkinfer serve` server into a local cache, and asks it to sign claims.
@@ -73,6 +77,7 @@ public final class ArtifactClient: @unchecked Sendable {
     func fetch(model id: String) async throws -> String {
         guard id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }), !id.isEmpty else { throw ServiceError(400, "invalid model id \(id)") }
         let (status, body) = try await request("GET", "v1/models/\(id)/artifacts")
+        try checkToken(status, "v1/models/\(id)/artifacts")
         guard status == 200 else { throw ServiceError(status, "model \(id): \(Self.message(body) ?? "HTTP \(status)")") }
         let listing: ModelArtifacts
         do { listing = try JSONDecoder().decode(ModelArtifacts.self, from: body).validated(model: id) } catch let e as ServiceError { throw e } catch {
@@ -91,6 +96,7 @@ public final class ArtifactClient: @unchecked Sendable {
                 continue
             }
             let (s, data) = try await request("GET", "v1/models/\(id)/artifacts/\(file.digest)")
+            try checkToken(s, "v1/models/\(id)/artifacts/\(file.digest)")
             guard s == 200 else { throw ServiceError(s == 404 ? 502 : s, "model \(id), \(file.name): \(Self.message(data) ?? "HTTP \(s)")") }
             guard data.count == file.bytes, try blake2bHex(data) == file.digest else {
                 throw ServiceError(502, "model \(id), \(file.name): the server sent bytes whose digest is not the one requested")
@@ -108,6 +114,7 @@ public final class ArtifactClient: @unchecked Sendable {
         unsigned.signature = nil
         let body = try JSONEncoder().encode(SignRequest(claim: try JSONValue.parse(try ClaimVerifier.encode(unsigned))))
         let (status, data) = try await request("POST", "v1/models/\(id)/sign", body: body)
+        try checkToken(status, "v1/models/\(id)/sign")
         guard status == 200 else { throw ServiceError(status, "signing by the server: \(Self.message(data) ?? "HTTP \(status)")") }
         guard let response = try? JSONDecoder().decode(SignResponse.self, from: data) else { throw ServiceError(502, "signing by the server: malformed answer") }
         var signed = unsigned
@@ -120,6 +127,11 @@ public final class ArtifactClient: @unchecked Sendable {
     }
 
     func url(_ path: String) -> URL { server.appendingPathComponent(path) }
+
+    /// Throws ``ServerUnavailable`` with `tokenRefused` for a 401 answer.
+    func checkToken(_ status: Int, _ path: String) throws {
+        if status == 401 { throw ServerUnavailable(description: "\(url(path)): the server refused the token (HTTP 401)", tokenRefused: true) }
+    }
 
     /// One request with the token; network errors and 502/503/504 are retried (0.1 s, doubling to 5 s) for
     /// ``patience``, then ``ServerUnavailable`` is thrown.

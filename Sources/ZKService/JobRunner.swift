@@ -124,12 +124,22 @@ public final class JobRunner: Service, Sendable {
             try? await gracefulShutdown()
             return
         }
-        await withTaskGroup(of: Void.self) { group in
+        // A worker loop returns an error only when the server refused a remote runner's token: then every job would
+        // fail, so the runner stops (its job goes back to the queue after the lease) and the error ends the process.
+        let refused = await withTaskGroup(of: ServerUnavailable?.self) { group -> ServerUnavailable? in
             for i in 0..<configuration.workers {
                 group.addTask { await self.workerLoop(name: "\(ProcessInfo.processInfo.processIdentifier)-\(i)") }
             }
-            group.addTask { await self.reaperLoop() }
+            group.addTask { await self.reaperLoop(); return nil }
+            for await result in group {
+                if let result {
+                    group.cancelAll()
+                    return result
+                }
+            }
+            return nil
         }
+        if let refused { throw refused }
     }
 
     var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
@@ -143,17 +153,21 @@ public final class JobRunner: Service, Sendable {
         }
     }
 
-    func workerLoop(name: String) async {
+    func workerLoop(name: String) async -> ServerUnavailable? {
         while !stopping {
             do {
                 if try await runNext(worker: name) { continue }
             } catch is CancellationError {
-                return
+                return nil
+            } catch let e as ServerUnavailable where e.tokenRefused {
+                logger.critical("worker \(name): \(e); stopping")
+                return e
             } catch {
                 logger.error("worker \(name): \(error)")
             }
             await pause(configuration.pollInterval)
         }
+        return nil
     }
 
     func reaperLoop() async {
@@ -220,6 +234,7 @@ public final class JobRunner: Service, Sendable {
         } catch let e as ServerUnavailable {
             // Not the job's fault: leave it to its lease, which expires and returns it to the queue.
             logger.warning("job \(job.id): \(e); left to its lease")
+            if e.tokenRefused { throw e }
         } catch {
             if !(try await store.fail(lease, error: describe(error), now: Date())) { logger.warning("job \(job.id): lease lost; error dropped") }
         }

@@ -77,7 +77,9 @@ struct WorkerCommand: ParsableCommand {
             let health = try runAndWait { try await remote.connect() }
             FileHandle.standardError.write(Data("zkinfer: worker on PostgreSQL store, models from \(server.absoluteString) (signer \(health.signer)), cache \(cache), \(workers) concurrent job(s), inference jobs only\n".utf8))
         } catch let e as ServiceError { throw CLIError(e.message) } catch let e as ServerUnavailable { throw CLIError("\(e)") }
-        try runUntilDone { try await worker.run() }
+        do { try runUntilDone { try await worker.run() } } catch let e as ServerUnavailable {
+            throw CLIError("\(e); worker stopped (the job it held returns to the queue when its lease expires)")
+        }
     }
 
     /// GET SERVER/healthz: the server answers and signs with the same key as this worker.

@@ -216,8 +216,8 @@ final class RemoteWorkerTests: XCTestCase {
         }
     }
 
-    /// A remote runner leaves model jobs alone; with a wrong token it cannot start; when the server is unreachable
-    /// it leaves the job to its lease instead of failing it.
+    /// A remote runner leaves model jobs alone; with a wrong token it cannot start, and a token refused later stops
+    /// it; when the server is unreachable it leaves the job to its lease instead of failing it.
     func testRemoteRunnerLimits() async throws {
         let (service, modelID) = try await readyDigitsService()
         try await service.application().test(.live) { client in
@@ -232,21 +232,41 @@ final class RemoteWorkerTests: XCTestCase {
             XCTAssertFalse(took, "a remote runner must not take a model job")
 
             // A wrong token is refused at connect().
-            let (_, wrong) = remoteRunner(service, port: port, cache: try temporaryData(), token: "wrong-token-0123456789")
+            let (wrongRunner, wrong) = remoteRunner(service, port: port, cache: try temporaryData(), token: "wrong-token-0123456789")
             do {
                 try await wrong.connect()
                 XCTFail("a wrong token was accepted")
             } catch let e as ServiceError {
                 XCTAssertEqual(e.code, 401)
             }
+            // A token refused while running (say, replaced on the server): the job is left to its lease, not failed,
+            // and the runner stops instead of taking the next one.
+            let job = try await service.store.enqueueInference(model: modelID, input: try JSONEncoder().encode(try Digits.input), sign: false, now: Date())
+            do {
+                _ = try await wrongRunner.runNext(worker: "wrong")
+                XCTFail("a refused token did not stop the runner")
+            } catch let e as ServerUnavailable {
+                XCTAssertTrue(e.tokenRefused, "\(e)")
+            }
+            let jobState = try await service.store.job(job)?.state
+            XCTAssertEqual(jobState, .running)
+            _ = try await service.store.requeueExpiredLeases(now: Date().addingTimeInterval(3600), maxAttempts: 10)
+            do {
+                try await wrongRunner.run()
+                XCTFail("run() returned with a refused token")
+            } catch let e as ServerUnavailable {
+                XCTAssertTrue(e.tokenRefused)
+            }
+            // Return the job to the queue for the part below.
+            _ = try await service.store.requeueExpiredLeases(now: Date().addingTimeInterval(3600), maxAttempts: 10)
         }
         // The server is gone: the job stays running under its lease (not failed), for the reaper to requeue.
         let cache = try temporaryData()
         let (runner, _) = remoteRunner(service, port: 9, cache: cache, patience: .milliseconds(300))
-        let job = try await service.store.enqueueInference(model: modelID, input: try JSONEncoder().encode(try Digits.input), sign: false, now: Date())
-        let ran = try await runner.runNext(worker: "remote")
+        let ran = try await runner.runNext(worker: "remote")  // the inference job requeued above
         XCTAssertTrue(ran)
-        let state = try await service.store.job(job)?.state
-        XCTAssertEqual(state, .running)
+        let counts = try await service.store.jobCounts()
+        XCTAssertEqual(counts[.running], 1, "\(counts)")
+        XCTAssertEqual(counts[.failed] ?? 0, 0, "\(counts)")
     }
 }
