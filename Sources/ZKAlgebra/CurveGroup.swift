@@ -10,11 +10,65 @@ public protocol CurveBaseField: Sendable, Hashable {
     func squared() -> Self
     func doubled() -> Self
     func inverse() -> Self?
+    /// Replaces each non-zero `values[j]` (j < count) by its inverse and leaves zeros as they are, with one field
+    /// inversion for all of them; `scratch` holds `count` elements of working space. The MSM's batch-affine
+    /// additions call it once per round.
+    static func invertNonZero(_ values: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>, count: Int)
+}
+
+extension CurveBaseField {
+    /// Montgomery's trick: prefix products, one inversion, then 2 multiplications per element on the way back.
+    @inlinable @inline(__always)
+    public static func invertNonZero(_ values: UnsafeMutablePointer<Self>, scratch prefix: UnsafeMutablePointer<Self>, count: Int) {
+        var acc = Self.one
+        for j in 0..<count {
+            prefix[j] = acc
+            let d = values[j]
+            if !d.isZero { acc = acc * d }
+        }
+        var inv = acc.inverse() ?? Self.one  // acc is a product of non-zero values
+        var j = count - 1
+        while j >= 0 {
+            let d = values[j]
+            if !d.isZero {
+                values[j] = inv * prefix[j]
+                inv = inv * d
+            }
+            j -= 1
+        }
+    }
 }
 
 extension Fq: CurveBaseField {}
 extension Fr: CurveBaseField {}
-extension Fq2: CurveBaseField {}
+extension Fq2: CurveBaseField {
+    /// Through the norms: `1/d = conj(d) / N(d)` with `N(d) = d0² + d1²` in Fq, which is zero only for `d = 0` (−1 is
+    /// not a square mod q, as q ≡ 3 mod 4). The prefix products run over Fq: per element 2 squarings and
+    /// 5 Fq multiplications, against 3 Fq2 multiplications (about 9 Fq multiplications) for Montgomery's trick
+    /// over Fq2. `scratch[j]` holds (N(d_j), the product of the norms before j).
+    @inlinable @inline(__always)
+    public static func invertNonZero(_ values: UnsafeMutablePointer<Fq2>, scratch: UnsafeMutablePointer<Fq2>, count: Int) {
+        var acc = Fq.one
+        for j in 0..<count {
+            let d = values[j]
+            let n = d.c0.squared() + d.c1.squared()
+            scratch[j] = Fq2(n, acc)
+            if !n.isZero { acc = acc * n }
+        }
+        var inv = acc.inverse() ?? Fq.one  // acc is a product of non-zero norms
+        var j = count - 1
+        while j >= 0 {
+            let n = scratch[j].c0
+            if !n.isZero {
+                let invN = inv * scratch[j].c1
+                inv = inv * n
+                let d = values[j]
+                values[j] = Fq2(d.c0 * invN, -(d.c1 * invN))
+            }
+            j -= 1
+        }
+    }
+}
 
 /// A short-Weierstrass curve `y² = x³ + b` over `Base`, with a prime-order subgroup of order r.
 public protocol CurveParameters: Sendable {
@@ -238,22 +292,14 @@ public func batchToAffine<C: CurveParameters>(_ points: [JacobianPoint<C>]) -> [
     }
 }
 
-/// Batch inversion (Montgomery's trick): inverts every non-zero element with one field
-/// inversion and `3(n−1)` multiplications. Zeros are left as zero.
+/// Batch inversion: inverts every non-zero element with one field inversion (``CurveBaseField/invertNonZero(_:scratch:count:)``:
+/// Montgomery's trick, `3(n−1)` multiplications; Fq2 through its norms). Zeros are left as zero.
 @inlinable
 public func batchInvert<F: CurveBaseField>(_ values: inout [F]) {
     let n = values.count
     guard n > 0 else { return }
-    var prefix = [F](repeating: F.one, count: n)
-    var acc = F.one
-    for i in 0..<n {
-        prefix[i] = acc
-        if !values[i].isZero { acc = acc * values[i] }
-    }
-    guard var inv = acc.inverse() else { return }
-    for i in stride(from: n - 1, through: 0, by: -1) where !values[i].isZero {
-        let v = values[i]
-        values[i] = inv * prefix[i]
-        inv = inv * v
+    var scratch = [F](repeating: F.one, count: n)
+    values.withUnsafeMutableBufferPointer { v in
+        scratch.withUnsafeMutableBufferPointer { s in F.invertNonZero(v.baseAddress!, scratch: s.baseAddress!, count: n) }
     }
 }

@@ -438,32 +438,19 @@ extension MSM {
     static func batchAffineRound<C: CurveParameters>(scratch: BucketScratch<C>, buckets: Range<Int>, origin: Int) -> Int {
         let count = scratch.count, start = scratch.start, points = scratch.points
         let den = scratch.denominators, prefix = scratch.prefix
-        // Pass 1: denominators and their prefix products (zero = no inversion needed).
+        // Pass 1: denominators (zero = no inversion needed).
         var m = 0
-        var acc = C.Base.one
         for b in buckets {
             let k = count[b]
             if k < 2 { continue }
             let s = start[b] - origin
             for i in 0..<(k >> 1) {
-                let d = slopeDenominator(points[s + 2 * i], points[s + 2 * i + 1])
-                den[m] = d
-                prefix[m] = acc
-                if !d.isZero { acc = acc * d }
+                den[m] = slopeDenominator(points[s + 2 * i], points[s + 2 * i + 1])
                 m += 1
             }
         }
-        // One inversion, then unwind: den[j] ← 1/den[j].
-        var inv = acc.inverse() ?? C.Base.one  // acc is a product of non-zero values
-        var j = m - 1
-        while j >= 0 {
-            let d = den[j]
-            if !d.isZero {
-                den[j] = inv * prefix[j]
-                inv = inv * d
-            }
-            j -= 1
-        }
+        // One inversion for all of them: den[j] ← 1/den[j] (Fq2 goes through its norms).
+        C.Base.invertNonZero(den, scratch: prefix, count: m)
         // Pass 2: finish the additions, compacting each bucket.
         m = 0
         var nextPairs = 0

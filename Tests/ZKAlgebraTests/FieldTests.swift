@@ -165,4 +165,28 @@ final class FieldTests: XCTestCase {
             if v.isZero { XCTAssertTrue(inv.isZero) } else { XCTAssertTrue((v * inv).isOne) }
         }
     }
+
+    /// Fq2's batch inversion goes through the Fq norms: every non-zero element (including ones with a zero
+    /// component, and `i`-multiples whose norm is a square) gets its own inverse (checked against `inverse()`);
+    /// zeros stay zero; all-zero and single-element batches work.
+    func testBatchInvertFq2ThroughNorms() {
+        var rng = SeededGenerator(seed: 10)
+        var values: [Fq2] = [.zero, .one, Fq2(.zero, .one), Fq2(Fq.random(using: &rng), .zero), Fq2(.zero, Fq.random(using: &rng))]
+        for i in 0..<60 { values.append(i % 9 == 0 ? .zero : Fq2(Fq.random(using: &rng), Fq.random(using: &rng))) }
+        let original = values
+        batchInvert(&values)
+        for (v, inv) in zip(original, values) {
+            if v.isZero { XCTAssertTrue(inv.isZero) } else {
+                XCTAssertEqual(inv, v.inverse())
+                XCTAssertEqual(v * inv, .one)
+            }
+        }
+        var zeros = [Fq2](repeating: .zero, count: 5)
+        batchInvert(&zeros)
+        XCTAssertEqual(zeros, [Fq2](repeating: .zero, count: 5))
+        let x = Fq2(Fq.random(using: &rng), Fq.random(using: &rng))
+        var one = [x]
+        batchInvert(&one)
+        XCTAssertEqual(one, [x.inverse()!])
+    }
 }
