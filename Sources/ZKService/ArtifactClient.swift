@@ -75,7 +75,7 @@ public final class ArtifactClient: @unchecked Sendable {
     }
 
     func fetch(model id: String) async throws -> String {
-        guard id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }), !id.isEmpty else { throw ServiceError(400, "invalid model id \(id)") }
+        guard ServiceData.isSafeID(id) else { throw ServiceError(400, "invalid model id \(id)") }
         let (status, body) = try await request("GET", "v1/models/\(id)/artifacts")
         try checkToken(status, "v1/models/\(id)/artifacts")
         guard status == 200 else { throw ServiceError(status, "model \(id): \(Self.message(body) ?? "HTTP \(status)")") }
