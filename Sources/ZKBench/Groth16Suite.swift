@@ -78,7 +78,7 @@ extension Bench {
                 blackHole(try ProvingKeyFile.read(from: pkURL, threads: config.threads))
             }
             func loadZKey() throws -> ProvingKey {
-                try ProvingKey(zkey: ZKeyGroth16(contentsOfFile: zkeyURL.path, validateSubgroup: false, threads: config.threads))
+                try ProvingKey(zkeyFile: zkeyURL.path, threads: config.threads)
             }
             let loadZKeyTime = try BenchMeasurement.time(warmup: 0, repetitions: config.repetitions) { blackHole(try loadZKey()) }
             var zkeyProof: Proof?

@@ -178,9 +178,11 @@ public struct ModelWorkspace {
         // the same constraint system, so the key's QAP matrices are this circuit's.
         let pk: ProvingKey
         if let checkedKey, checkedKey.circuitDigest == manifest.circuitDigest { pk = checkedKey.key } else { pk = try provingKey(for: circuit.system) }
-        let (proof, timings) = try Groth16.proveWithTimings(pk, witness: circuit.witness, threads: threads, progress: progress)
+        // Handed over, so that a key read for this proof alone is released array by array while proving.
+        let verificationKey = pk.verificationKey
+        let (proof, timings) = try Groth16.proveWithTimings(consume pk, witness: circuit.witness, threads: threads, progress: progress)
         var claim = try ClaimVerifier.makeClaim(name: manifest.name, compiled: compiled, circuit: circuit, input: input, proof: proof,
-                                                verificationKey: pk.verificationKey, inputSalt: inputSalt, circuitDigest: manifest.circuitDigest)
+                                                verificationKey: verificationKey, inputSalt: inputSalt, circuitDigest: manifest.circuitDigest)
         claim.ceremony = ceremonyRecord(for: claim.verificationKeyDigest)
         if let hostKey { try ClaimVerifier.sign(&claim, with: hostKey) }
         return ProvedInput(circuit: circuit, proof: proof, claim: claim, inputSalt: inputSalt,

@@ -108,6 +108,10 @@ package struct BinSection {
 package protocol SectionSource {
     /// A reader over a required section's body (its context names the format, section type and `name`).
     func reader(_ type: UInt32, name: String) throws -> ByteReader
+    /// The body size of a required section and the context its errors name.
+    func sectionSize(_ type: UInt32, name: String) throws -> (size: Int, context: String)
+    /// Copies a required section's body into `buffer`, which must be exactly its size (``sectionSize(_:name:)``).
+    func copySection(_ type: UInt32, into buffer: UnsafeMutableRawBufferPointer) throws
 }
 
 /// The parsed container of an iden3 binary file: `magic(4) | u32 version | u32 nSections |
@@ -155,6 +159,17 @@ package struct BinContainer: SectionSource {
     package func reader(_ type: UInt32, name: String) throws -> ByteReader {
         guard let s = section(type) else { throw FormatError.missingSection(format: format, section: type) }
         return ByteReader(bytes, range: s.range, context: "\(format) section \(type) (\(name))")
+    }
+
+    package func sectionSize(_ type: UInt32, name: String) throws -> (size: Int, context: String) {
+        guard let s = section(type) else { throw FormatError.missingSection(format: format, section: type) }
+        return (s.range.count, "\(format) section \(type) (\(name))")
+    }
+
+    package func copySection(_ type: UInt32, into buffer: UnsafeMutableRawBufferPointer) throws {
+        guard let s = section(type) else { throw FormatError.missingSection(format: format, section: type) }
+        precondition(buffer.count == s.range.count, "copySection: buffer of \(buffer.count) bytes for a section of \(s.range.count)")
+        bytes.withUnsafeBytes { b in buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: b[s.range])) }
     }
 
     /// Writes a container with the given sections (in order).
@@ -294,6 +309,19 @@ package struct BinFileSections: SectionSource {
         let body = try handle.read(offset: s.range.lowerBound, count: s.range.count)
         return ByteReader(body, context: "\(format) section \(type) (\(name))")
     }
+
+    package func sectionSize(_ type: UInt32, name: String) throws -> (size: Int, context: String) {
+        guard let s = sections.first(where: { $0.type == type }) else { throw FormatError.missingSection(format: format, section: type) }
+        return (s.range.count, "\(format) section \(type) (\(name))")
+    }
+
+    package func copySection(_ type: UInt32, into buffer: UnsafeMutableRawBufferPointer) throws {
+        guard let s = sections.first(where: { $0.type == type }) else { throw FormatError.missingSection(format: format, section: type) }
+        precondition(buffer.count == s.range.count, "copySection: buffer of \(buffer.count) bytes for a section of \(s.range.count)")
+        let handle = try FileHandleReader(path: path)
+        defer { handle.close() }
+        try handle.read(offset: s.range.lowerBound, into: buffer)
+    }
 }
 
 /// Positioned reads from a regular file (pread(2)), for ``BinFileSections``.
@@ -316,19 +344,26 @@ struct FileHandleReader {
 
     /// Exactly `count` bytes at `offset` (the caller has checked they lie within the file).
     func read(offset: Int, count: Int) throws -> [UInt8] {
-        var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
-            while done < count {
-                let n = pread(fd, buffer.baseAddress! + done, min(count - done, 1 << 30), off_t(offset + done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                done += n
-            }
-            if done < count { (buffer.baseAddress! + done).initialize(repeating: 0, count: count - done); failed = true }
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try read(offset: offset, into: UnsafeMutableRawBufferPointer(buffer))
             initialized = count
         }
-        if failed { throw CocoaError(.fileReadUnknown) }
-        return bytes
+    }
+
+    /// Fills `buffer` with the bytes at `offset` (the caller has checked they lie within the file); throws when the
+    /// file ends early or a read fails (the buffer is then zero-filled past what was read).
+    func read(offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+        let count = buffer.count
+        var done = 0
+        while done < count {
+            let n = pread(fd, buffer.baseAddress! + done, min(count - done, 1 << 30), off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            done += n
+        }
+        if done < count {
+            (buffer.baseAddress! + done).initializeMemory(as: UInt8.self, repeating: 0, count: count - done)
+            throw CocoaError(.fileReadUnknown)
+        }
     }
 }

@@ -56,6 +56,95 @@ package enum PointArrays {
         }
     }
 
+    /// True when `G1Affine` and `G2Affine` sit in memory exactly as these files store them (x then y; each
+    /// coordinate four little-endian 64-bit limbs, Fq2 as c0 then c1; 64 and 128 bytes a point, no padding), so
+    /// file bytes can be read straight into a point array. Checked once at run time on sample points; when false
+    /// (a big-endian machine, or a layout the compiler changed), the readers below decode through a byte buffer.
+    package static let fileLayoutInMemory: Bool = {
+        #if _endian(little)
+        guard MemoryLayout<G1Affine>.size == 64, MemoryLayout<G1Affine>.stride == 64,
+              MemoryLayout<G2Affine>.size == 128, MemoryLayout<G2Affine>.stride == 128 else { return false }
+        func f(_ k: UInt64) -> Fq { Fq(montgomeryLimbs: 4 * k + 1, 4 * k + 2, 4 * k + 3, 4 * k + 4) }
+        let g1 = G1Affine(x: f(0), y: f(1))
+        let g2 = G2Affine(x: Fq2(f(0), f(1)), y: Fq2(f(2), f(3)))
+        let sequential = { (raw: UnsafeRawBufferPointer) in
+            (0..<(raw.count / 8)).allSatisfy { raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self) == UInt64($0 + 1) }
+        }
+        return withUnsafeBytes(of: g1, sequential) && withUnsafeBytes(of: g2, sequential)
+        #else
+        return false
+        #endif
+    }()
+
+    /// `count` G1 points whose file bytes (`64·count`, the layout of ``g1(_:count:threads:)``) `fill` writes
+    /// straight into the new array's storage, checked there: no second copy of the section in memory. Same
+    /// checks, result and failure as ``g1(_:count:threads:)``; rethrows `fill`'s error.
+    package static func g1(count: Int, threads: Int? = nil, fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Result<[G1Affine], Failure> {
+        guard fileLayoutInMemory else {
+            let bytes = try [UInt8](unsafeUninitializedCapacity: 64 * count) { b, n in try fill(UnsafeMutableRawBufferPointer(b)); n = 64 * count }
+            return bytes.withUnsafeBytes { g1($0, count: count, threads: threads) }
+        }
+        let points = try [G1Affine](unsafeUninitializedCapacity: count) { b, n in
+            try fill(UnsafeMutableRawBufferPointer(b))  // every bit pattern is a G1Affine value (plain limbs)
+            n = count
+        }
+        let failure = points.withUnsafeBufferPointer { p in
+            check(count: count, threads: threads) { i -> Failure? in
+                let q = p[i]
+                guard limbsBelowModulus((q.x.l0, q.x.l1, q.x.l2, q.x.l3), Fq.self) else { return .notCanonical(index: i, coordinate: 0) }
+                guard limbsBelowModulus((q.y.l0, q.y.l1, q.y.l2, q.y.l3), Fq.self) else { return .notCanonical(index: i, coordinate: 1) }
+                return q.isInfinity || q.isOnCurve ? nil : .notOnCurve(index: i)  // all zeros is infinity, as in the files
+            }
+        }
+        return failure.map { .failure($0) } ?? .success(points)
+    }
+
+    /// `count` G2 points read by `fill` straight into the array (see ``g1(count:threads:fill:)``); the checks of
+    /// ``g2(_:count:subgroup:threads:)``.
+    package static func g2(count: Int, subgroup: Bool, threads: Int? = nil, fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Result<[G2Affine], Failure> {
+        guard fileLayoutInMemory else {
+            let bytes = try [UInt8](unsafeUninitializedCapacity: 128 * count) { b, n in try fill(UnsafeMutableRawBufferPointer(b)); n = 128 * count }
+            return bytes.withUnsafeBytes { g2($0, count: count, subgroup: subgroup, threads: threads) }
+        }
+        let points = try [G2Affine](unsafeUninitializedCapacity: count) { b, n in
+            try fill(UnsafeMutableRawBufferPointer(b))
+            n = count
+        }
+        let failure = points.withUnsafeBufferPointer { p in
+            check(count: count, threads: threads) { i -> Failure? in
+                let q = p[i]
+                for (k, f) in [q.x.c0, q.x.c1, q.y.c0, q.y.c1].enumerated() where !limbsBelowModulus((f.l0, f.l1, f.l2, f.l3), Fq.self) {
+                    return .notCanonical(index: i, coordinate: k)
+                }
+                if q.isInfinity { return nil }
+                guard q.isOnCurve else { return .notOnCurve(index: i) }
+                return subgroup && !q.isInSubgroup ? .notInSubgroup(index: i) : nil
+            }
+        }
+        return failure.map { .failure($0) } ?? .success(points)
+    }
+
+    /// Runs `failure(i)` for every `i < count` in contiguous chunks on up to `threads` threads (each chunk stops at
+    /// its first failure) and returns the failure with the lowest index, if any.
+    static func check(count: Int, threads: Int?, _ failure: (Int) -> Failure?) -> Failure? {
+        let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, count / 1024 + 1))
+        let chunk = (count + workers - 1) / workers
+        var failures = [Failure?](repeating: nil, count: workers)
+        withoutActuallyEscaping(failure) { failure in
+            failures.withUnsafeMutableBufferPointer { slots in
+                let box = SendableBox((failure, slots))
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let (failure, slots) = box.value
+                    let lo = min(count, w * chunk), hi = min(count, lo + chunk)
+                    for i in lo..<hi {
+                        if let f = failure(i) { slots[w] = f; return }
+                    }
+                }
+            }
+        }
+        return failures.compactMap { $0 }.min { $0.index < $1.index }
+    }
+
     /// The Montgomery-form Fq element at byte `offset`, or nil when its limbs are not `< q`.
     @inline(__always)
     static func coordinate(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> Fq? {

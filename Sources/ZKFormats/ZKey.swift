@@ -31,6 +31,18 @@ public struct ZKeyCoefficient: Sendable, Hashable {
     }
 }
 
+/// One QAP matrix's coefficients from a `.zkey` as parallel columns, in file order: the compact form a prover
+/// keeps (40 bytes a coefficient) instead of a ``ZKeyCoefficient`` list.
+package struct ZKeyCoefficientColumns: Sendable, Hashable {
+    package var rows: [UInt32] = []
+    package var signals: [UInt32] = []
+    package var values: [Fr] = []
+
+    mutating func reserve(_ n: Int) {
+        rows.reserveCapacity(n); signals.reserveCapacity(n); values.reserveCapacity(n)
+    }
+}
+
 /// A snarkjs Groth16 proving key (`.zkey`, magic `zkey`, version 1, protocol id 1) over BN254.
 ///
 /// Sections read: 1 protocol, 2 header, 3 IC, 4 coefficients, 5 A, 6 B1, 7 B2, 8 C, 9 H.
@@ -81,6 +93,13 @@ public struct ZKeyGroth16: Sendable, Hashable {
     public var c: [G1Affine]
     /// The H points (`domainSize` of them) for the quotient polynomial.
     public var h: [G1Affine]
+    /// With `coefficientColumns: true` (the prover's reader), the A and B coefficients as columns, and
+    /// ``coefficients`` empty; nil otherwise.
+    package var coefficientColumns: (a: ZKeyCoefficientColumns, b: ZKeyCoefficientColumns)? {
+        get { columns.map { ($0[0], $0[1]) } }
+        set { columns = newValue.map { [$0.a, $0.b] } }
+    }
+    private var columns: [ZKeyCoefficientColumns]?
 
     /// The C point of `signal`, or nil for the constant and public signals (`signal ≤ nPublic`)
     /// and for out-of-range signals.
@@ -113,7 +132,15 @@ public struct ZKeyGroth16: Sendable, Hashable {
         try self.init(sections: BinFileSections(path: path, magic: "zkey", version: 1), validateSubgroup: validateSubgroup, threads: threads)
     }
 
-    init(sections file: some SectionSource, validateSubgroup: Bool, threads: Int?) throws {
+    /// ``init(contentsOfFile:validateSubgroup:threads:)`` for a prover: the same checks, but the coefficients go
+    /// straight into ``coefficientColumns`` (``coefficients`` stays empty), so the file's coefficient list is never
+    /// held as ``ZKeyCoefficient`` values.
+    package init(contentsOfFile path: String, validateSubgroup: Bool, threads: Int?, coefficientColumns: Bool) throws {
+        try self.init(sections: BinFileSections(path: path, magic: "zkey", version: 1), validateSubgroup: validateSubgroup,
+                      threads: threads, coefficientColumns: coefficientColumns)
+    }
+
+    init(sections file: some SectionSource, validateSubgroup: Bool, threads: Int?, coefficientColumns: Bool = false) throws {
 
         // 1: protocol.
         var p = try file.reader(1, name: "protocol")
@@ -159,29 +186,28 @@ public struct ZKeyGroth16: Sendable, Hashable {
         self.nPublic = Int(nPublic)
         self.domainSize = Int(domainSize)
 
-        /// Reads a section that must hold exactly `count` points of `pointSize` bytes (64: G1, 128: G2),
-        /// decoding in parallel; errors name the section and the lowest bad point.
+        /// Reads a section that must hold exactly `count` points of `pointSize` bytes (64: G1, 128: G2) straight into
+        /// its array, checked in parallel; errors name the section and the lowest bad point.
         func points<P>(_ type: UInt32, _ name: String, count: Int, pointSize: Int,
-                       _ decode: (UnsafeRawBufferPointer, Int) -> Result<[P], PointArrays.Failure>) throws -> [P] {
-            let s = try file.reader(type, name: name)
+                       _ read: (Int, (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Result<[P], PointArrays.Failure>) throws -> [P] {
+            let (size, context) = try file.sectionSize(type, name: name)
             let expected = UInt64(count) * UInt64(pointSize)
-            guard UInt64(s.remaining) == expected else {
-                throw FormatError.sectionSizeMismatch(context: s.context, declared: UInt64(s.remaining), expected: expected)
+            guard UInt64(size) == expected else {
+                throw FormatError.sectionSizeMismatch(context: context, declared: UInt64(size), expected: expected)
             }
-            let result = s.bytes.withUnsafeBytes { raw in
-                decode(UnsafeRawBufferPointer(rebasing: raw[s.offset..<s.end]), count)
-            }
-            switch result {
+            switch try read(count, { try file.copySection(type, into: $0) }) {
             case let .success(p): return p
             case let .failure(.notCanonical(i, k)):
                 let names = pointSize == 64 ? ["x", "y"] : ["x.c0", "x.c1", "y.c0", "y.c1"]
-                throw FormatError.nonCanonicalValue(context: "\(s.context), point \(i), \(names[k])")
-            case let .failure(.notOnCurve(i)): throw FormatError.pointNotOnCurve(context: "\(s.context), point \(i)")
-            case let .failure(.notInSubgroup(i)): throw FormatError.pointNotInSubgroup(context: "\(s.context), point \(i)")
+                throw FormatError.nonCanonicalValue(context: "\(context), point \(i), \(names[k])")
+            case let .failure(.notOnCurve(i)): throw FormatError.pointNotOnCurve(context: "\(context), point \(i)")
+            case let .failure(.notInSubgroup(i)): throw FormatError.pointNotInSubgroup(context: "\(context), point \(i)")
             }
         }
-        let g1 = { (b: UnsafeRawBufferPointer, n: Int) in PointArrays.g1(b, count: n, threads: threads) }
-        let g2 = { (b: UnsafeRawBufferPointer, n: Int) in PointArrays.g2(b, count: n, subgroup: validateSubgroup, threads: threads) }
+        let g1 = { (n: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) in try PointArrays.g1(count: n, threads: threads, fill: fill) }
+        let g2 = { (n: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) in
+            try PointArrays.g2(count: n, subgroup: validateSubgroup, threads: threads, fill: fill)
+        }
 
         // 3: IC.
         ic = try points(3, "IC", count: Int(nPublic) + 1, pointSize: 64, g1)
@@ -197,9 +223,8 @@ public struct ZKeyGroth16: Sendable, Hashable {
         // The value is stored as coef·R² mod r; read as Montgomery limbs that is the element
         // coef·R, and multiplying by the element R⁻¹ (Montgomery limbs 1) yields coef.
         let rInverse = Fr(montgomeryLimbs: 1, 0, 0, 0)
-        var coefficients: [ZKeyCoefficient] = []
-        coefficients.reserveCapacity(Int(nCoefs))
-        for i in 0..<Int(nCoefs) {
+        /// Reads coefficient `i`: its matrix, row, signal and value, each checked.
+        func coefficient(_ i: Int) throws -> (ZKeyCoefficient.Matrix, UInt32, UInt32, Fr) {
             let m = try cs.readU32("coefficient \(i) matrix")
             guard let matrix = ZKeyCoefficient.Matrix(rawValue: m) else {
                 throw FormatError.indexOutOfRange(context: "\(cs.context), coefficient \(i) matrix", index: UInt64(m), bound: 2)
@@ -215,7 +240,32 @@ public struct ZKeyGroth16: Sendable, Hashable {
                     context: "\(cs.context), coefficient \(i) signal", index: UInt64(signal), bound: UInt64(nVars))
             }
             let v = try cs.readMontgomery(Fr.self, "coefficient \(i) value")
-            coefficients.append(ZKeyCoefficient(matrix: matrix, constraint: Int(row), signal: Int(signal), value: v * rInverse))
+            return (matrix, row, signal, v * rInverse)
+        }
+        var coefficients: [ZKeyCoefficient] = []
+        if coefficientColumns {
+            // Count each matrix's entries first (the matrix word of every 44-byte entry), so that each column is
+            // allocated once at its exact size; entries with another matrix word fail in the pass below.
+            var aCount = 0
+            cs.bytes.withUnsafeBytes { raw in
+                for k in 0..<Int(nCoefs) where UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: cs.offset + 44 * k, as: UInt32.self)) == 0 { aCount += 1 }
+            }
+            var a = ZKeyCoefficientColumns(), b = ZKeyCoefficientColumns()
+            a.reserve(aCount)
+            b.reserve(Int(nCoefs) - aCount)
+            for i in 0..<Int(nCoefs) {
+                let (matrix, row, signal, value) = try coefficient(i)
+                if matrix == .a { a.rows.append(row); a.signals.append(signal); a.values.append(value) }
+                else { b.rows.append(row); b.signals.append(signal); b.values.append(value) }
+            }
+            columns = [a, b]
+        } else {
+            coefficients.reserveCapacity(Int(nCoefs))
+            for i in 0..<Int(nCoefs) {
+                let (matrix, row, signal, value) = try coefficient(i)
+                coefficients.append(ZKeyCoefficient(matrix: matrix, constraint: Int(row), signal: Int(signal), value: value))
+            }
+            columns = nil
         }
         self.coefficients = coefficients
 
@@ -240,6 +290,7 @@ extension ZKeyGroth16 {
         self.alpha1 = alpha1; self.beta1 = beta1; self.beta2 = beta2; self.gamma2 = gamma2; self.delta1 = delta1; self.delta2 = delta2
         self.ic = ic; self.coefficients = coefficients
         self.a = a; self.b1 = b1; self.b2 = b2; self.c = c; self.h = h
+        columns = nil
     }
 
     /// The `.zkey` bytes of sections 1–9 as snarkjs lays them out (Montgomery-form coordinates, coefficients

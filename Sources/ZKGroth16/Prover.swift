@@ -31,12 +31,16 @@ extension Groth16 {
     ///
     /// The key's bulk B2 points need not have been subgroup-checked: the proof's B is checked instead,
     /// and a key with B2 points outside the subgroup throws ``Groth16Error/keyMismatch(_:)``.
-    public static func prove(_ pk: ProvingKey, witness: [Fr], threads: Int? = nil, progress: Progress? = nil) throws -> Proof {
+    public static func prove(_ pk: consuming ProvingKey, witness: [Fr], threads: Int? = nil, progress: Progress? = nil) throws -> Proof {
         try proveWithTimings(pk, witness: witness, threads: threads, progress: progress).proof
     }
 
     /// ``prove(_:witness:threads:progress:)`` with the time spent in each phase.
-    public static func proveWithTimings(_ pk: ProvingKey, witness: [Fr], threads: Int? = nil,
+    ///
+    /// The key is consumed: each of its point arrays (and the QAP matrices) is released as soon as its stage is
+    /// done, so a caller that passes its last copy (`consume key`) holds at the peak only the arrays still to come
+    /// plus one MSM's scratch. A caller that keeps its own copy (a cached key) gets the same result; nothing is freed.
+    public static func proveWithTimings(_ pk: consuming ProvingKey, witness: [Fr], threads: Int? = nil,
                                         progress: Progress? = nil) throws -> (proof: Proof, timings: ProverTimings) {
         guard witness.count == pk.wireCount else { throw Groth16Error.witnessLength(expected: pk.wireCount, got: witness.count) }
         guard witness.first == .one else { throw Groth16Error.witnessDoesNotSatisfy("witness[0] must be 1") }
@@ -59,6 +63,7 @@ extension Groth16 {
             b.withUnsafeMutableBufferPointer { QAP.evaluateRows(pk.matrixB, witness: w, into: $0) }
         }
         var c = zip(a, b).map { $0 * $1 }
+        pk.matrixA = SparseMatrix(); pk.matrixB = SparseMatrix()  // not needed again
         timings.rows = clock.now - t
 
         // 2. Interpolate, move to the odd coset ω_{2n}·H, evaluate: 3 inverse + 3 forward NTTs.
@@ -104,10 +109,15 @@ extension Groth16 {
             timings[keyPath: slot] = clock.now - t
             return result
         }
-        let msmA = timed("MSM A", 0.3, \.msmA) { MSM.multiScalarMultiply(bases: pk.a, scalars: witness, threads: threads) }
-        let msmB2 = timed("MSM B2", 0.45, \.msmB2) { MSM.multiScalarMultiply(bases: pk.b2, scalars: witness, threads: threads) }
-        let msmB1 = timed("MSM B1", 0.65, \.msmB1) { MSM.multiScalarMultiply(bases: pk.b1, scalars: witness, threads: threads) }
-        let msmC = timed("MSM C", 0.75, \.msmC) {
+        // H first (then its scalars go), B2 last: its scratch (the GLV images are 128 bytes a point) is the largest, and
+        // by then the G1 arrays before it have been released.
+        let msmH = timed("MSM H", 0.3, \.msmH) { MSM.multiScalarMultiply(bases: pk.h, scalars: a, threads: threads) }
+        pk.h = []; a = []
+        let msmA = timed("MSM A", 0.4, \.msmA) { MSM.multiScalarMultiply(bases: pk.a, scalars: witness, threads: threads) }
+        pk.a = []
+        let msmB1 = timed("MSM B1", 0.5, \.msmB1) { MSM.multiScalarMultiply(bases: pk.b1, scalars: witness, threads: threads) }
+        pk.b1 = []
+        let msmC = timed("MSM C", 0.6, \.msmC) {
             // The private wires' scalars, borrowed in place (no copy of the witness).
             pk.c.withUnsafeBufferPointer { bases in
                 witness.withUnsafeBufferPointer { w in
@@ -115,7 +125,9 @@ extension Groth16 {
                 }
             }
         }
-        let msmH = timed("MSM H", 0.85, \.msmH) { MSM.multiScalarMultiply(bases: pk.h, scalars: a, threads: threads) }
+        pk.c = []
+        let msmB2 = timed("MSM B2", 0.7, \.msmB2) { MSM.multiScalarMultiply(bases: pk.b2, scalars: witness, threads: threads) }
+        pk.b2 = []
 
         let delta1 = G1(pk.delta1)
         let proofA = G1(pk.alpha1) + msmA + delta1 * r

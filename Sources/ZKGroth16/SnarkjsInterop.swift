@@ -31,15 +31,33 @@ extension ProvingKey {
     /// A proving key from a snarkjs Groth16 `.zkey` (after any number of phase-2 contributions).
     /// Proofs made with it verify under the `verification_key.json` that snarkjs exports from the same file.
     public init(zkey: ZKeyGroth16) throws {
-        guard zkey.domainSize > 0, zkey.domainSize & (zkey.domainSize - 1) == 0, zkey.domainSize <= 1 << 27 else {
-            throw Groth16Error.keyMismatch("zkey domain size \(zkey.domainSize) is not a supported power of two")
-        }
         var ma = SparseMatrix(), mb = SparseMatrix()
         for c in zkey.coefficients {
             switch c.matrix {
             case .a: ma.append(row: c.constraint, wire: c.signal, value: c.value)
             case .b: mb.append(row: c.constraint, wire: c.signal, value: c.value)
             }
+        }
+        try self.init(zkey: zkey, matrixA: ma, matrixB: mb)
+    }
+
+    /// Reads a snarkjs Groth16 `.zkey` for proving: the checks of
+    /// `ZKeyGroth16(contentsOfFile: path, validateSubgroup: false, threads: threads)` (every point `< q` and on its
+    /// curve; the B2 points not subgroup-checked, see ``Groth16/prove(_:witness:threads:progress:)``), then
+    /// ``init(zkey:)``. Each point section is read straight into its array and the coefficients straight into the
+    /// matrices, so no section is held twice. Throws `FormatError` for a malformed file, `CocoaError` when it cannot
+    /// be read, ``Groth16Error`` for an unsupported domain size.
+    public init(zkeyFile path: String, threads: Int? = nil) throws {
+        var zkey = try ZKeyGroth16(contentsOfFile: path, validateSubgroup: false, threads: threads, coefficientColumns: true)
+        let (a, b) = zkey.coefficientColumns!
+        zkey.coefficientColumns = nil
+        try self.init(zkey: zkey, matrixA: SparseMatrix(rows: a.rows, wires: a.signals, values: a.values),
+                      matrixB: SparseMatrix(rows: b.rows, wires: b.signals, values: b.values))
+    }
+
+    private init(zkey: ZKeyGroth16, matrixA ma: SparseMatrix, matrixB mb: SparseMatrix) throws {
+        guard zkey.domainSize > 0, zkey.domainSize & (zkey.domainSize - 1) == 0, zkey.domainSize <= 1 << 27 else {
+            throw Groth16Error.keyMismatch("zkey domain size \(zkey.domainSize) is not a supported power of two")
         }
         self.init(publicCount: zkey.nPublic, wireCount: zkey.nVars, domainSize: zkey.domainSize,
                   alpha1: zkey.alpha1, beta1: zkey.beta1, beta2: zkey.beta2, delta1: zkey.delta1, delta2: zkey.delta2,

@@ -38,7 +38,7 @@ struct Groth16Command: ParsableCommand {
         }
         guard FileManager.default.isReadableFile(atPath: path) else { throw CLIError("\(path): cannot read file") }
         return try withFile(path, "invalid .zkey") {
-            try ProvingKey(zkey: ZKeyGroth16(contentsOfFile: path, validateSubgroup: false, threads: threads))
+            try ProvingKey(zkeyFile: path, threads: threads)
         }
     }
 
@@ -119,38 +119,50 @@ struct Groth16Command: ParsableCommand {
                 keyResult.set(Result { try Groth16Command.loadProvingKey(keyPath, zkey: isZKey, threads: threads) })
             }
             defer { loading.wait() }
-            let system = try Groth16Command.loadR1CS(r1cs)
-            let witness = try Groth16Command.loadWitness(wtns)
-            do { try system.check(witness, threads: options.threads) } catch {
-                throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
+            // The circuit is needed only to check the witness and the key's shape (and, for --pk, its matrices):
+            // it is released before proving, and the key is handed to the prover, which releases each of its
+            // arrays when done with it.
+            let witness: [Fr]
+            let (constraintCount, publicCount): (Int, Int)
+            var key: ProvingKey
+            do {
+                let system = try Groth16Command.loadR1CS(r1cs)
+                witness = try Groth16Command.loadWitness(wtns)
+                do { try system.check(witness, threads: options.threads) } catch {
+                    throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
+                }
+                loading.wait()
+                key = try keyResult.take()
+                guard key.wireCount == system.wireCount, key.publicCount == system.publicCount else {
+                    throw CLIError("\(keyPath): key is for a circuit with \(key.wireCount) wires and \(key.publicCount) public signals; \(r1cs) has \(system.wireCount) and \(system.publicCount)")
+                }
+                if pk != nil {
+                    let (ma, mb) = QAP.matrices(system)
+                    guard ma == key.matrixA, mb == key.matrixB else { throw CLIError("\(keyPath): proving key was made for a different circuit than \(r1cs)") }
+                }
+                (constraintCount, publicCount) = (system.constraintCount, system.publicCount)
             }
-            loading.wait()
-            let key = try keyResult.get()
-            guard key.wireCount == system.wireCount, key.publicCount == system.publicCount else {
-                throw CLIError("\(keyPath): key is for a circuit with \(key.wireCount) wires and \(key.publicCount) public signals; \(r1cs) has \(system.wireCount) and \(system.publicCount)")
-            }
-            if pk != nil {
-                let (ma, mb) = QAP.matrices(system)
-                guard ma == key.matrixA, mb == key.matrixB else { throw CLIError("\(keyPath): proving key was made for a different circuit than \(r1cs)") }
-            }
-            let (proof, timings) = try withFile(keyPath, "proving failed") {
-                try Groth16.proveWithTimings(key, witness: witness, threads: options.threads, progress: progress.callback)
+            let (proof, timings): (Proof, ProverTimings)
+            do {
+                (proof, timings) = try Groth16.proveWithTimings(consume key, witness: witness, threads: options.threads, progress: progress.callback)
+            } catch {
+                throw CLIError("\(keyPath): proving failed: \(describe(error))")
             }
             progress.finish()
-            let publics = Array(witness[1..<(1 + system.publicCount)])
+            let publics = Array(witness[1..<(1 + publicCount)])
             try makeDirectory(output)
             let proofPath = (output as NSString).appendingPathComponent("proof.json")
             let publicPath = (output as NSString).appendingPathComponent("public.json")
             try writeFile(try proof.snarkjs.jsonData(), proofPath)
             try writeFile(try SnarkjsPublicSignals(values: publics).jsonData(), publicPath)
             if options.json {
-                printJSON(["proof": proofPath, "public": publicPath, "constraints": system.constraintCount,
+                printJSON(["proof": proofPath, "public": publicPath, "constraints": constraintCount,
                            "proveSeconds": seconds(timings.total),
                            "phases": ["rows": seconds(timings.rows), "ntt": seconds(timings.ntt), "msmA": seconds(timings.msmA),
                                       "msmB1": seconds(timings.msmB1), "msmB2": seconds(timings.msmB2), "msmC": seconds(timings.msmC),
                                       "msmH": seconds(timings.msmH)]])
             } else {
-                print("proved \(system.constraintCount) constraints in \(String(format: "%.3f", seconds(timings.total))) s (\(timings))")
+                print("proved \(constraintCount) constraints in \(String(format: "%.3f", seconds(timings.total))) s (\(timings))")
                 print("wrote \(proofPath) and \(publicPath)")
             }
         }
@@ -165,5 +177,12 @@ final class ResultBox<T>: @unchecked Sendable {
     func get() throws -> T {
         lock.lock(); defer { lock.unlock() }
         return try result!.get()
+    }
+    /// The result, leaving the box empty (so the box holds no second reference to it).
+    func take() throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        let r = result!
+        result = nil
+        return try r.get()
     }
 }

@@ -120,6 +120,53 @@ final class ProverLoadingTests: XCTestCase {
         XCTAssertEqual(f, .notOnCurve(index: 4000))
     }
 
+    /// The readers that take file bytes straight into the point array (the `.zkey` prover path) give the decoder's
+    /// result and failure, on good points and on every kind of bad one, whatever the thread count.
+    func testPointsReadInPlaceMatchTheDecoder() throws {
+        #if arch(x86_64) || arch(arm64)
+        XCTAssertTrue(PointArrays.fileLayoutInMemory, "points are not laid out as the files store them")
+        #endif
+        var rng = SplitMix64(seed: 7)
+        var g1 = batchToAffine((0..<3000).map { _ in G1.generator * Fr.random(using: &rng) })
+        g1[10] = .infinity
+        var g2 = batchToAffine((0..<1100).map { _ in G2.generator * Fr.random(using: &rng) })
+        g2[5] = .infinity
+        let outside: G2Affine? = BN254G2.pointOutsideSubgroup
+        let g1Bytes = encode(g1), g2Bytes = encode(g2)
+        func inPlace1(_ bytes: [UInt8], _ threads: Int) throws -> Result<[G1Affine], PointArrays.Failure> {
+            try PointArrays.g1(count: bytes.count / 64, threads: threads) { buffer in bytes.withUnsafeBytes { buffer.copyMemory(from: $0) } }
+        }
+        func inPlace2(_ bytes: [UInt8], _ subgroup: Bool, _ threads: Int) throws -> Result<[G2Affine], PointArrays.Failure> {
+            try PointArrays.g2(count: bytes.count / 128, subgroup: subgroup, threads: threads) { buffer in bytes.withUnsafeBytes { buffer.copyMemory(from: $0) } }
+        }
+        var g1Cases: [(String, [UInt8])] = [("good", g1Bytes)]
+        var bad = g1Bytes; for k in 0..<8 { bad[64 * 2500 + k + 24] = 0xFF }; g1Cases.append(("x ≥ q", bad))
+        bad = g1Bytes; bad[64 * 2999 + 63] = 0x31; g1Cases.append(("y ≥ q, last point", bad))
+        bad = g1Bytes; bad[64 * 100 + 40] ^= 1; bad[64 * 2000] ^= 1; g1Cases.append(("two off the curve", bad))
+        bad = g1Bytes; bad[64 * 10 + 3] = 1; g1Cases.append(("infinity with x = 1", bad))
+        for (what, bytes) in g1Cases {
+            let decoded = bytes.withUnsafeBytes { PointArrays.g1($0, count: bytes.count / 64, threads: 2) }
+            for threads in [1, 2, 3] { XCTAssertEqual(try inPlace1(bytes, threads), decoded, "G1 \(what), threads \(threads)") }
+        }
+        var withOutside = g2
+        withOutside[700] = outside!
+        var g2Cases: [(String, [UInt8])] = [("good", g2Bytes), ("outside the subgroup", encode(withOutside))]
+        bad = g2Bytes; for k in 0..<8 { bad[128 * 50 + 96 + 24 + k] = 0xFF }; g2Cases.append(("y.c1 ≥ q", bad))
+        bad = g2Bytes; bad[128 * 900 + 70] ^= 2; g2Cases.append(("off the curve", bad))
+        for (what, bytes) in g2Cases {
+            for subgroup in [false, true] {
+                let decoded = bytes.withUnsafeBytes { PointArrays.g2($0, count: bytes.count / 128, subgroup: subgroup, threads: 2) }
+                for threads in [1, 2, 3] {
+                    XCTAssertEqual(try inPlace2(bytes, subgroup, threads), decoded, "G2 \(what), subgroup \(subgroup), threads \(threads)")
+                }
+            }
+        }
+        // Empty arrays, and a failing read is rethrown.
+        XCTAssertEqual(try PointArrays.g1(count: 0) { _ in }.get(), [])
+        struct ReadFailed: Error {}
+        XCTAssertThrowsError(try PointArrays.g2(count: 4, subgroup: false) { _ in throw ReadFailed() }) { XCTAssertTrue($0 is ReadFailed) }
+    }
+
     func testG2SubgroupCheckIsOptionalButTheCurveCheckIsNot() throws {
         var rng = SplitMix64(seed: 6)
         var points = batchToAffine((0..<1500).map { _ in G2.generator * Fr.random(using: &rng) })
