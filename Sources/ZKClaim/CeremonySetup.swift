@@ -82,8 +82,7 @@ extension ModelWorkspace {
         guard pk.wireCount == circuit.system.wireCount, pk.publicCount == circuit.system.publicCount else {
             throw ModelError.invalidInput("the key is for a circuit with \(pk.wireCount) wires and \(pk.publicCount) public signals; this model has \(circuit.system.wireCount) and \(circuit.system.publicCount)")
         }
-        let (ma, mb) = QAP.matrices(circuit.system)
-        guard ma == pk.matrixA, mb == pk.matrixB else { throw ModelError.invalidInput("the key was made for a different circuit") }
+        guard QAP.matches(circuit.system, a: pk.matrixA, b: pk.matrixB) else { throw ModelError.invalidInput("the key was made for a different circuit") }
         let pkBytes = ProvingKeyFile.serialize(pk)
         try Self.write(Data(pkBytes), file("proving.key"))
         try Self.write(try pk.verificationKey.snarkjs.jsonData(), file("verification_key.json"))

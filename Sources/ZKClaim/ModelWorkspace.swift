@@ -141,8 +141,9 @@ public struct ModelWorkspace {
         guard pk.wireCount == system.wireCount, pk.publicCount == system.publicCount else {
             throw ModelError.invalidCircuit("\(url.path): the proving key was made for a different circuit (run `zkinfer setup \(directory.path)` again)")
         }
-        let (ma, mb) = QAP.matrices(system)
-        guard ma == pk.matrixA, mb == pk.matrixB else { throw ModelError.invalidCircuit("\(url.path): the proving key was made for a different circuit") }
+        guard QAP.matches(system, a: pk.matrixA, b: pk.matrixB) else {
+            throw ModelError.invalidCircuit("\(url.path): the proving key was made for a different circuit")
+        }
         return pk
     }
 

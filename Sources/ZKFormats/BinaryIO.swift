@@ -325,11 +325,11 @@ package struct BinFileSections: SectionSource {
 }
 
 /// Positioned reads from a regular file (pread(2)), for ``BinFileSections``.
-struct FileHandleReader {
+package struct FileHandleReader {
     let fd: Int32
-    let size: Int
+    package let size: Int
 
-    init(path: String) throws {
+    package init(path: String) throws {
         fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw CocoaError(errno == ENOENT ? .fileReadNoSuchFile : .fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
         var info = stat()
@@ -340,10 +340,10 @@ struct FileHandleReader {
         size = Int(info.st_size)
     }
 
-    func close() { _ = Glibc.close(fd) }
+    package func close() { _ = Glibc.close(fd) }
 
     /// Exactly `count` bytes at `offset` (the caller has checked they lie within the file).
-    func read(offset: Int, count: Int) throws -> [UInt8] {
+    package func read(offset: Int, count: Int) throws -> [UInt8] {
         try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             try read(offset: offset, into: UnsafeMutableRawBufferPointer(buffer))
             initialized = count
@@ -352,7 +352,7 @@ struct FileHandleReader {
 
     /// Fills `buffer` with the bytes at `offset` (the caller has checked they lie within the file); throws when the
     /// file ends early or a read fails (the buffer is then zero-filled past what was read).
-    func read(offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+    package func read(offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
         let count = buffer.count
         var done = 0
         while done < count {

@@ -98,43 +98,48 @@ public enum ProvingKeyFile {
 
     // MARK: Reading
 
-    /// Reads and checks a key file (memory-mapped; point arrays decoded on `threads` threads, nil: every core).
+    /// Reads and checks a key file with positioned reads: the digest is computed over the file in 4 MiB pieces, then
+    /// each point array is read straight into its storage and checked there (on `threads` threads, nil: every core),
+    /// so the process never holds the file's bytes beside the decoded key. Same checks, result and errors as
+    /// ``parse(_:threads:)`` on the file's bytes; `CocoaError` when the file cannot be read.
     public static func read(from url: URL, threads: Int? = nil) throws -> ProvingKey {
-        let data = try Data(contentsOf: url, options: .alwaysMapped)
-        return try data.withUnsafeBytes { try parse(UnsafeRawBufferPointer($0), threads: threads) }
+        let file = try FileHandleReader(path: url.path)
+        defer { file.close() }
+        return try decode(FileKeyBytes(file: file), threads: threads)
     }
 
     public static func parse(_ bytes: [UInt8], threads: Int? = nil) throws -> ProvingKey {
         try bytes.withUnsafeBytes { try parse($0, threads: threads) }
     }
 
-    /// A bounds-checked cursor over the file.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, threads: Int? = nil) throws -> ProvingKey {
+        try decode(MemoryKeyBytes(bytes: bytes), threads: threads)
+    }
+
+    /// A bounds-checked cursor over the key's body (the bytes before the digest) for the header's small fields.
     struct Reader {
-        let bytes: UnsafeRawBufferPointer
+        let source: any KeyBytes
+        let count: Int
         var offset = 0
         mutating func need(_ n: Int) throws {
-            guard n >= 0, n <= bytes.count - offset else { throw KeyFileError.truncated(needed: offset + max(n, 0), available: bytes.count) }
+            guard n >= 0, n <= count - offset else { throw KeyFileError.truncated(needed: offset + max(n, 0), available: source.count) }
         }
-        mutating func u32() throws -> UInt32 {
-            try need(4)
-            let v = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
-            offset += 4
-            return UInt32(littleEndian: v)
+        private mutating func load<T: FixedWidthInteger>(_: T.Type) throws -> T {
+            try need(MemoryLayout<T>.size)
+            var v = T.zero
+            try withUnsafeMutableBytes(of: &v) { try source.copy(offset: offset, into: $0) }
+            offset += MemoryLayout<T>.size
+            return T(littleEndian: v)
         }
-        mutating func u64() throws -> UInt64 {
-            try need(8)
-            let v = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            offset += 8
-            return UInt64(littleEndian: v)
-        }
+        mutating func u32() throws -> UInt32 { try load(UInt32.self) }
+        mutating func u64() throws -> UInt64 { try load(UInt64.self) }
         mutating func field<F: MontgomeryField>(_: F.Type) throws -> F {
             try need(32)
-            var l = [UInt64](repeating: 0, count: 4)
-            for i in 0..<4 { l[i] = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8 * i, as: UInt64.self)) }
+            let at = offset
+            let l = (try load(UInt64.self), try load(UInt64.self), try load(UInt64.self), try load(UInt64.self))
             // Range check: the limbs must be < p (then they are a valid Montgomery representation).
-            guard F(canonicalLimbs: l) != nil else { throw KeyFileError.coordinateNotCanonical(offset: offset) }
-            offset += 32
-            return F(montgomeryLimbs: l[0], l[1], l[2], l[3])
+            guard limbsBelowModulus(l, F.self) else { throw KeyFileError.coordinateNotCanonical(offset: at) }
+            return F(montgomeryLimbs: l.0, l.1, l.2, l.3)
         }
         mutating func g1(_ what: @autoclosure () -> String) throws -> G1Affine {
             let x = try field(Fq.self), y = try field(Fq.self)
@@ -153,13 +158,17 @@ public enum ProvingKeyFile {
         }
     }
 
-    public static func parse(_ bytes: UnsafeRawBufferPointer, threads: Int? = nil) throws -> ProvingKey {
-        guard bytes.count >= magic.count + 32, Array(bytes.prefix(magic.count)) == magic else { throw KeyFileError.badMagic }
+    static func decode(_ source: some KeyBytes, threads: Int?) throws -> ProvingKey {
+        guard source.count >= magic.count + 32 else { throw KeyFileError.badMagic }
+        var head = [UInt8](repeating: 0, count: magic.count)
+        try head.withUnsafeMutableBytes { try source.copy(offset: 0, into: $0) }
+        guard head == magic else { throw KeyFileError.badMagic }
         // Digest over everything but the last 32 bytes.
-        let body = UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 32)])
-        let digest = try Sodium.blake2b(buffer: body, outputLength: 32)
-        guard digest.elementsEqual(bytes[(bytes.count - 32)...]) else { throw KeyFileError.digestMismatch }
-        var r = Reader(bytes: body, offset: magic.count)
+        let bodyCount = source.count - 32
+        var stored = [UInt8](repeating: 0, count: 32)
+        try stored.withUnsafeMutableBytes { try source.copy(offset: bodyCount, into: $0) }
+        guard try source.digest(upTo: bodyCount) == stored else { throw KeyFileError.digestMismatch }
+        var r = Reader(source: source, count: bodyCount, offset: magic.count)
         let version = try r.u32()
         guard version == Self.version else { throw KeyFileError.unsupportedVersion(version) }
         let curve = try r.u32()
@@ -171,50 +180,74 @@ public enum ProvingKeyFile {
             throw KeyFileError.inconsistentHeader("domain size \(domainSize) is not a power of two ≤ 2^27")
         }
         // Each count alone must fit in the file (so the size arithmetic below cannot overflow).
-        let maxEntries = UInt64(body.count / entrySize)
+        let maxEntries = UInt64(bodyCount / entrySize)
         guard aCount <= maxEntries, bCount <= maxEntries else {
-            throw KeyFileError.truncated(needed: Int(min(max(aCount, bCount), maxEntries + 1)) * entrySize, available: bytes.count)
+            throw KeyFileError.truncated(needed: Int(min(max(aCount, bCount), maxEntries + 1)) * entrySize, available: source.count)
         }
         // Check the total size before allocating anything.
         let g1Points = 3 + (publicCount + 1) + 2 * wireCount + (wireCount - publicCount - 1) + domainSize
         let g2Points = 3 + wireCount
         let expected = r.offset + g1Points * g1Size + g2Points * g2Size + (Int(aCount) + Int(bCount)) * entrySize
-        guard expected <= body.count else { throw KeyFileError.truncated(needed: expected + 32, available: bytes.count) }
-        guard expected == body.count else { throw KeyFileError.trailingBytes(body.count - expected) }
+        guard expected <= bodyCount else { throw KeyFileError.truncated(needed: expected + 32, available: source.count) }
+        guard expected == bodyCount else { throw KeyFileError.trailingBytes(bodyCount - expected) }
 
         let alpha1 = try r.g1("alpha1"), beta1 = try r.g1("beta1"), delta1 = try r.g1("delta1")
         let beta2 = try r.g2("beta2", subgroup: true), delta2 = try r.g2("delta2", subgroup: true), gamma2 = try r.g2("gamma2", subgroup: true)
         let ic = try (0...publicCount).map { try r.g1("IC[\($0)]") }
-        /// A bulk point array decoded in parallel (coordinates `< q`, points on their curve).
+        /// A bulk point array read straight into its storage and checked in parallel (coordinates `< q`, points on
+        /// their curve).
         func bulk<P>(_ name: String, _ count: Int, _ size: Int,
-                     _ decode: (UnsafeRawBufferPointer, Int) -> Result<[P], PointArrays.Failure>) throws -> [P] {
+                     _ read: (Int, (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Result<[P], PointArrays.Failure>) throws -> [P] {
             let start = r.offset
             try r.need(count * size)
             r.offset += count * size
-            switch decode(UnsafeRawBufferPointer(rebasing: body[start..<(start + count * size)]), count) {
+            switch try read(count, { try source.copy(offset: start, into: $0) }) {
             case let .success(points): return points
             case let .failure(.notCanonical(i, k)): throw KeyFileError.coordinateNotCanonical(offset: start + i * size + 32 * k)
             case let .failure(.notOnCurve(i)), let .failure(.notInSubgroup(i)): throw KeyFileError.pointNotOnCurve("\(name)[\(i)]")
             }
         }
-        let g1 = { (b: UnsafeRawBufferPointer, n: Int) in PointArrays.g1(b, count: n, threads: threads) }
+        let g1 = { (n: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) in try PointArrays.g1(count: n, threads: threads, fill: fill) }
         // B2 points: on the curve only. The proving key is the prover's own file and cannot make a verifier
         // accept a false claim; the prover checks its proof's B is in the subgroup (Groth16.prove).
-        let g2 = { (b: UnsafeRawBufferPointer, n: Int) in PointArrays.g2(b, count: n, subgroup: false, threads: threads) }
+        let g2 = { (n: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) in
+            try PointArrays.g2(count: n, subgroup: false, threads: threads, fill: fill)
+        }
         let a = try bulk("A", wireCount, g1Size, g1)
         let b1 = try bulk("B1", wireCount, g1Size, g1)
         let b2 = try bulk("B2", wireCount, g2Size, g2)
         let c = try bulk("C", wireCount - publicCount - 1, g1Size, g1)
         let h = try bulk("H", domainSize, g1Size, g1)
+        /// A matrix's entries, read 32,768 at a time (1.25 MiB) and checked as they are parsed.
         func matrix(_ count: Int, _ name: String) throws -> SparseMatrix {
             var m = SparseMatrix()
             m.rows.reserveCapacity(count); m.wires.reserveCapacity(count); m.values.reserveCapacity(count)
-            for _ in 0..<count {
-                let row = try r.u32(), wire = try r.u32()
-                guard Int(row) < domainSize, Int(wire) < wireCount else {
-                    throw KeyFileError.inconsistentHeader("\(name) entry (row \(row), wire \(wire)) out of range")
+            let perRead = 1 << 15
+            var chunk = [UInt8](repeating: 0, count: min(count, perRead) * entrySize)
+            var done = 0
+            while done < count {
+                let k = min(perRead, count - done)
+                try r.need(k * entrySize)
+                let base = r.offset
+                try chunk.withUnsafeMutableBytes { try source.copy(offset: base, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<(k * entrySize)])) }
+                try chunk.withUnsafeBytes { raw in
+                    for e in 0..<k {
+                        let o = e * entrySize
+                        let row = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self))
+                        let wire = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o + 4, as: UInt32.self))
+                        guard Int(row) < domainSize, Int(wire) < wireCount else {
+                            throw KeyFileError.inconsistentHeader("\(name) entry (row \(row), wire \(wire)) out of range")
+                        }
+                        let l = (UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self)),
+                                 UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: o + 16, as: UInt64.self)),
+                                 UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: o + 24, as: UInt64.self)),
+                                 UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: o + 32, as: UInt64.self)))
+                        guard limbsBelowModulus(l, Fr.self) else { throw KeyFileError.coordinateNotCanonical(offset: base + o + 8) }
+                        m.append(row: Int(row), wire: Int(wire), value: Fr(montgomeryLimbs: l.0, l.1, l.2, l.3))
+                    }
                 }
-                m.append(row: Int(row), wire: Int(wire), value: try r.field(Fr.self))
+                r.offset += k * entrySize
+                done += k
             }
             return m
         }
@@ -225,3 +258,49 @@ public enum ProvingKeyFile {
                           verificationKey: VerificationKey(alpha1: alpha1, beta2: beta2, gamma2: gamma2, delta2: delta2, ic: ic))
     }
 }
+
+/// Where ``ProvingKeyFile`` reads a key's bytes from: a buffer in memory, or a file with positioned reads.
+protocol KeyBytes {
+    /// The total number of bytes.
+    var count: Int { get }
+    /// Copies the bytes at `offset ..< offset + buffer.count` (the caller has checked they lie within `count`).
+    func copy(offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws
+    /// BLAKE2b-256 of the bytes `0 ..< end`.
+    func digest(upTo end: Int) throws -> [UInt8]
+}
+
+struct MemoryKeyBytes: KeyBytes {
+    let bytes: UnsafeRawBufferPointer
+    var count: Int { bytes.count }
+    func copy(offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+        buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + buffer.count)]))
+    }
+    func digest(upTo end: Int) throws -> [UInt8] {
+        try Sodium.blake2b(buffer: UnsafeRawBufferPointer(rebasing: bytes[0..<end]), outputLength: 32)
+    }
+}
+
+struct FileKeyBytes: KeyBytes {
+    let file: FileHandleReader
+    var count: Int { file.size }
+    func copy(offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+        try file.read(offset: offset, into: buffer)
+    }
+    /// Hashed 4 MiB at a time through one reused buffer.
+    func digest(upTo end: Int) throws -> [UInt8] {
+        let hasher = try Blake2bHasher(outputLength: 32)
+        var buffer = [UInt8](repeating: 0, count: min(end, 1 << 22))
+        var offset = 0
+        while offset < end {
+            let n = min(buffer.count, end - offset)
+            try buffer.withUnsafeMutableBytes { raw in
+                let piece = UnsafeMutableRawBufferPointer(rebasing: raw[0..<n])
+                try file.read(offset: offset, into: piece)
+                hasher.update(UnsafeRawBufferPointer(piece))
+            }
+            offset += n
+        }
+        return try hasher.finish()
+    }
+}
+

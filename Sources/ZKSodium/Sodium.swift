@@ -214,3 +214,53 @@ public struct SecureRandomNumberGenerator: RandomNumberGenerator, Sendable {
         return x
     }
 }
+
+/// Incremental BLAKE2b (`crypto_generichash_init/update/final`): the digest of bytes supplied in pieces, for files
+/// hashed while they are read (nothing is held but the state). Equal to ``Sodium/blake2b(buffer:outputLength:)`` over
+/// the concatenation. One use: ``finish()`` once, after which ``update(_:)`` must not be called.
+public final class Blake2bHasher {
+    private let state: UnsafeMutableRawPointer
+    private let outputLength: Int
+    private var finished = false
+
+    /// An unkeyed hasher for an `outputLength`-byte digest (16...64).
+    public init(outputLength: Int = 32) throws {
+        Sodium.ensureInitialized()
+        guard outputLength >= Int(crypto_generichash_BYTES_MIN), outputLength <= Int(crypto_generichash_BYTES_MAX) else {
+            throw SodiumError.invalidLength(what: "BLAKE2b output", expected: Int(crypto_generichash_BYTES), got: outputLength)
+        }
+        self.outputLength = outputLength
+        // libsodium's state is 64-byte aligned; allocate it so rather than rely on Swift's layout of the C struct.
+        state = UnsafeMutableRawPointer.allocate(byteCount: crypto_generichash_statebytes(), alignment: 64)
+        guard crypto_generichash_init(typedState, nil, 0, outputLength) == 0 else {
+            state.deallocate()
+            throw SodiumError.hashFailed
+        }
+    }
+
+    deinit {
+        sodium_memzero(state, crypto_generichash_statebytes())
+        state.deallocate()
+    }
+
+    /// The state as libsodium's functions take it (Swift imports the 64-byte-aligned C struct as an opaque pointer).
+    private var typedState: OpaquePointer { OpaquePointer(state) }
+
+    /// Absorbs `bytes`.
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        precondition(!finished, "Blake2bHasher.update after finish")
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        _ = crypto_generichash_update(typedState, base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
+    }
+
+    /// The digest of everything absorbed.
+    public func finish() throws -> [UInt8] {
+        precondition(!finished, "Blake2bHasher.finish called twice")
+        finished = true
+        var out = [UInt8](repeating: 0, count: outputLength)
+        let rc = out.withUnsafeMutableBufferPointer { crypto_generichash_final(typedState, $0.baseAddress!, outputLength) }
+        guard rc == 0 else { throw SodiumError.hashFailed }
+        return out
+    }
+}
+

@@ -137,8 +137,7 @@ struct Groth16Command: ParsableCommand {
                     throw CLIError("\(keyPath): key is for a circuit with \(key.wireCount) wires and \(key.publicCount) public signals; \(r1cs) has \(system.wireCount) and \(system.publicCount)")
                 }
                 if pk != nil {
-                    let (ma, mb) = QAP.matrices(system)
-                    guard ma == key.matrixA, mb == key.matrixB else { throw CLIError("\(keyPath): proving key was made for a different circuit than \(r1cs)") }
+                    guard QAP.matches(system, a: key.matrixA, b: key.matrixB) else { throw CLIError("\(keyPath): proving key was made for a different circuit than \(r1cs)") }
                 }
                 (constraintCount, publicCount) = (system.constraintCount, system.publicCount)
             }

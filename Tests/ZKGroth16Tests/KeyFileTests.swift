@@ -26,6 +26,53 @@ final class KeyFileTests: XCTestCase {
         XCTAssertEqual(try ProvingKeyFile.read(from: url).verificationKey, pk.verificationKey)
     }
 
+    /// `read(from:)` (positioned reads, the digest streamed, points read straight into their arrays) against
+    /// `parse` on the same bytes: the same key, or the same error, for the file, every prefix, corruptions both with
+    /// the digest broken and re-sealed, and a matrix large enough to take several reads.
+    func testFileReaderEqualsInMemoryParser() throws {
+        let (system, _) = SyntheticCircuits.squareChain(count: 33_000, publicCount: 2)
+        let pk = try Groth16.setup(system, threads: 2)
+        let bytes = ProvingKeyFile.serialize(pk)
+        XCTAssertGreaterThan(pk.matrixA.count, 1 << 15)  // the matrix reader's piece size
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zkinfer-keyfile-\(UUID().uuidString).key")
+        defer { try? FileManager.default.removeItem(at: url) }
+        func same(_ b: [UInt8], _ what: String) throws {
+            try Data(b).write(to: url)
+            let memory = Result { try ProvingKeyFile.parse(b, threads: 2) }
+            let file = Result { try ProvingKeyFile.read(from: url, threads: 3) }
+            switch (memory, file) {
+            case let (.success(x), .success(y)):
+                XCTAssertEqual(x.a, y.a, what); XCTAssertEqual(x.b1, y.b1, what); XCTAssertEqual(x.b2, y.b2, what)
+                XCTAssertEqual(x.c, y.c, what); XCTAssertEqual(x.h, y.h, what)
+                XCTAssertEqual(x.matrixA, y.matrixA, what); XCTAssertEqual(x.matrixB, y.matrixB, what)
+                XCTAssertEqual(x.verificationKey, y.verificationKey, what)
+                XCTAssertEqual([x.alpha1, x.beta1, x.delta1], [y.alpha1, y.beta1, y.delta1], what)
+            case let (.failure(x), .failure(y)): XCTAssertEqual(x as? KeyFileError, y as? KeyFileError, "\(what): \(x) / \(y)")
+            default: XCTFail("\(what): in memory \(memory), from the file \(file)")
+            }
+        }
+        try same(bytes, "the key")
+        XCTAssertEqual(ProvingKeyFile.serialize(try ProvingKeyFile.read(from: url)), bytes)
+        for n in [0, 7, 8, 40, 500, bytes.count / 3, bytes.count - 33, bytes.count - 1] { try same(Array(bytes.prefix(n)), "prefix \(n)") }
+        let body = Array(bytes.dropLast(32))
+        var rng = SplitMix64(seed: 4018)
+        for _ in 0..<12 {
+            var b = body
+            let i = 8 + Int(rng.next() % UInt64(b.count - 8))
+            b[i] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+            try same(b + Array(bytes.suffix(32)), "byte \(i), digest broken")
+            try same(reseal(b), "byte \(i), re-sealed")
+        }
+        // A coordinate ≥ q in the B2 section and a matrix value ≥ r in the second read of A's entries, re-sealed.
+        let b2Start = body.count - (pk.matrixA.count + pk.matrixB.count) * 40 - (pk.h.count + pk.c.count) * 64 - pk.b2.count * 128
+        var b = body; for k in 0..<8 { b[b2Start + 128 * 77 + 24 + k] = 0xFF }
+        try same(reseal(b), "B2 coordinate ≥ q")
+        b = body; for k in 0..<8 { b[body.count - (pk.matrixA.count + pk.matrixB.count - 33_000) * 40 + 8 + 24 + k] = 0xFF }
+        try same(reseal(b), "matrix value ≥ r")
+        XCTAssertThrowsError(try ProvingKeyFile.read(from: URL(fileURLWithPath: "/nonexistent/proving.key")))
+        XCTAssertThrowsError(try ProvingKeyFile.read(from: FileManager.default.temporaryDirectory))
+    }
+
     /// Re-seals a modified body with a valid digest so the structural checks are exercised.
     func reseal(_ body: [UInt8]) -> [UInt8] { body + (try! Sodium.blake2b(body, outputLength: 32)) }
 

@@ -39,6 +39,28 @@ final class SodiumTests: XCTestCase {
         XCTAssertNotEqual(try Sodium.blake2b([1], key: Array(repeating: 7, count: 32)), try Sodium.blake2b([1]))
     }
 
+    /// The incremental hasher equals the one-shot BLAKE2b over the concatenation, however the bytes are split
+    /// (empty pieces included), for several output lengths; bad lengths are refused.
+    func testBlake2bHasherEqualsOneShot() throws {
+        var rng = SystemRandomNumberGenerator()
+        for length in [0, 1, 127, 128, 129, 5000] {
+            let data = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            for outputLength in [16, 32, 64] {
+                let hasher = try Blake2bHasher(outputLength: outputLength)
+                var offset = 0
+                while offset < length {
+                    let n = min(length - offset, Int.random(in: 0...300, using: &rng))
+                    data[offset..<(offset + n)].withUnsafeBytes { hasher.update($0) }
+                    offset += n
+                }
+                hasher.update(UnsafeRawBufferPointer(start: nil, count: 0))
+                XCTAssertEqual(try hasher.finish(), try Sodium.blake2b(data, outputLength: outputLength), "length \(length), output \(outputLength)")
+            }
+        }
+        XCTAssertThrowsError(try Blake2bHasher(outputLength: 15))
+        XCTAssertThrowsError(try Blake2bHasher(outputLength: 65))
+    }
+
     func testEd25519() throws {
         let pair = Ed25519KeyPair()
         let message = Array("claim bytes".utf8)
