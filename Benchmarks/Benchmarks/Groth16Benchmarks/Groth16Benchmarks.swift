@@ -38,15 +38,15 @@ let benchmarks: @Sendable () -> Void = {
             let path = keyBox.files.zkey.path
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                blackHole(try ProvingKey(zkey: ZKeyGroth16(contentsOfFile: path, validateSubgroup: false, threads: 2)))
+                blackHole(try ProvingKey(zkeyFile: path, threads: 2))  // the reader `groth16 prove --zkey` uses
             }
         }
         Benchmark("Groth16 load .zkey + prove 2^\(logN), 2 threads", configuration: loadConfig) { benchmark in
             let path = keyBox.files.zkey.path
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                let pk = try ProvingKey(zkey: ZKeyGroth16(contentsOfFile: path, validateSubgroup: false, threads: 2))
-                blackHole(try Groth16.prove(pk, witness: witness, threads: 2))
+                let pk = try ProvingKey(zkeyFile: path, threads: 2)
+                blackHole(try Groth16.prove(consume pk, witness: witness, threads: 2))
             }
         }
         Benchmark("Groth16 verify 2^\(logN) (2 public inputs)",
