@@ -29,31 +29,17 @@ package enum PointArrays {
     /// `count` G1 points from `bytes` (exactly `64·count` bytes).
     package static func g1(_ bytes: UnsafeRawBufferPointer, count: Int, threads: Int? = nil) -> Result<[G1Affine], Failure> {
         precondition(bytes.count == 64 * count, "PointArrays.g1: \(bytes.count) bytes for \(count) points")
-        return decode(count: count, threads: threads, filler: .infinity) { i in
-            let o = 64 * i
-            guard let x = coordinate(bytes, o) else { return .failure(.notCanonical(index: i, coordinate: 0)) }
-            guard let y = coordinate(bytes, o + 32) else { return .failure(.notCanonical(index: i, coordinate: 1)) }
-            if x.isZero && y.isZero { return .success(.infinity) }
-            let p = G1Affine(x: x, y: y)
-            return p.isOnCurve ? .success(p) : .failure(.notOnCurve(index: i))
-        }
+        let points = (0..<count).map { i in G1Affine(x: limbs(bytes, 64 * i), y: limbs(bytes, 64 * i + 32)) }
+        return checked(points, threads: threads, failure)
     }
 
     /// `count` G2 points from `bytes` (exactly `128·count` bytes); subgroup-checked when `subgroup`.
     package static func g2(_ bytes: UnsafeRawBufferPointer, count: Int, subgroup: Bool, threads: Int? = nil) -> Result<[G2Affine], Failure> {
         precondition(bytes.count == 128 * count, "PointArrays.g2: \(bytes.count) bytes for \(count) points")
-        return decode(count: count, threads: threads, filler: .infinity) { i in
-            let o = 128 * i
-            guard let x0 = coordinate(bytes, o) else { return .failure(.notCanonical(index: i, coordinate: 0)) }
-            guard let x1 = coordinate(bytes, o + 32) else { return .failure(.notCanonical(index: i, coordinate: 1)) }
-            guard let y0 = coordinate(bytes, o + 64) else { return .failure(.notCanonical(index: i, coordinate: 2)) }
-            guard let y1 = coordinate(bytes, o + 96) else { return .failure(.notCanonical(index: i, coordinate: 3)) }
-            if x0.isZero && x1.isZero && y0.isZero && y1.isZero { return .success(.infinity) }
-            let p = G2Affine(x: Fq2(x0, x1), y: Fq2(y0, y1))
-            guard p.isOnCurve else { return .failure(.notOnCurve(index: i)) }
-            if subgroup, !p.isInSubgroup { return .failure(.notInSubgroup(index: i)) }
-            return .success(p)
+        let points = (0..<count).map { i in
+            G2Affine(x: Fq2(limbs(bytes, 128 * i), limbs(bytes, 128 * i + 32)), y: Fq2(limbs(bytes, 128 * i + 64), limbs(bytes, 128 * i + 96)))
         }
+        return checked(points, threads: threads) { failure($0, $1, subgroup: subgroup) }
     }
 
     /// True when `G1Affine` and `G2Affine` sit in memory exactly as these files store them (x then y; each
@@ -88,15 +74,7 @@ package enum PointArrays {
             try fill(UnsafeMutableRawBufferPointer(b))  // every bit pattern is a G1Affine value (plain limbs)
             n = count
         }
-        let failure = points.withUnsafeBufferPointer { p in
-            check(count: count, threads: threads) { i -> Failure? in
-                let q = p[i]
-                guard limbsBelowModulus((q.x.l0, q.x.l1, q.x.l2, q.x.l3), Fq.self) else { return .notCanonical(index: i, coordinate: 0) }
-                guard limbsBelowModulus((q.y.l0, q.y.l1, q.y.l2, q.y.l3), Fq.self) else { return .notCanonical(index: i, coordinate: 1) }
-                return q.isInfinity || q.isOnCurve ? nil : .notOnCurve(index: i)  // all zeros is infinity, as in the files
-            }
-        }
-        return failure.map { .failure($0) } ?? .success(points)
+        return checked(points, threads: threads, failure)
     }
 
     /// `count` G2 points read by `fill` straight into the array (see ``g1(count:threads:fill:)``); the checks of
@@ -110,84 +88,67 @@ package enum PointArrays {
             try fill(UnsafeMutableRawBufferPointer(b))
             n = count
         }
-        let failure = points.withUnsafeBufferPointer { p in
-            check(count: count, threads: threads) { i -> Failure? in
-                let q = p[i]
-                for (k, f) in [q.x.c0, q.x.c1, q.y.c0, q.y.c1].enumerated() where !limbsBelowModulus((f.l0, f.l1, f.l2, f.l3), Fq.self) {
-                    return .notCanonical(index: i, coordinate: k)
-                }
-                if q.isInfinity { return nil }
-                guard q.isOnCurve else { return .notOnCurve(index: i) }
-                return subgroup && !q.isInSubgroup ? .notInSubgroup(index: i) : nil
-            }
-        }
-        return failure.map { .failure($0) } ?? .success(points)
+        return checked(points, threads: threads) { failure($0, $1, subgroup: subgroup) }
     }
 
-    /// Runs `failure(i)` for every `i < count` in contiguous chunks on up to `threads` threads (each chunk stops at
-    /// its first failure) and returns the failure with the lowest index, if any.
-    static func check(count: Int, threads: Int?, _ failure: (Int) -> Failure?) -> Failure? {
-        let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, count / 1024 + 1))
-        let chunk = (count + workers - 1) / workers
-        var failures = [Failure?](repeating: nil, count: workers)
-        withoutActuallyEscaping(failure) { failure in
-            failures.withUnsafeMutableBufferPointer { slots in
-                let box = SendableBox((failure, slots))
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    let (failure, slots) = box.value
-                    let lo = min(count, w * chunk), hi = min(count, lo + chunk)
-                    for i in lo..<hi {
-                        if let f = failure(i) { slots[w] = f; return }
-                    }
-                }
-            }
-        }
-        return failures.compactMap { $0 }.min { $0.index < $1.index }
+    // MARK: Checks
+
+    /// Why the G1 point `p` (raw limbs, as read) at `index` is refused, or nil: each coordinate `< q`, then all
+    /// zeros (infinity, as the files encode it) or on the curve. G1 has cofactor 1, so that is subgroup membership.
+    static func failure(_ p: G1Affine, _ index: Int) -> Failure? {
+        if !canonical(p.x) { return .notCanonical(index: index, coordinate: 0) }
+        if !canonical(p.y) { return .notCanonical(index: index, coordinate: 1) }
+        return p.isInfinity || p.isOnCurve ? nil : .notOnCurve(index: index)
     }
 
-    /// The Montgomery-form Fq element at byte `offset`, or nil when its limbs are not `< q`.
+    /// Why the G2 point `p` at `index` is refused, or nil: the G1 checks per Fq coordinate, then subgroup membership
+    /// when `subgroup`.
+    static func failure(_ p: G2Affine, _ index: Int, subgroup: Bool) -> Failure? {
+        if !canonical(p.x.c0) { return .notCanonical(index: index, coordinate: 0) }
+        if !canonical(p.x.c1) { return .notCanonical(index: index, coordinate: 1) }
+        if !canonical(p.y.c0) { return .notCanonical(index: index, coordinate: 2) }
+        if !canonical(p.y.c1) { return .notCanonical(index: index, coordinate: 3) }
+        if p.isInfinity { return nil }
+        guard p.isOnCurve else { return .notOnCurve(index: index) }
+        return subgroup && !p.isInSubgroup ? .notInSubgroup(index: index) : nil
+    }
+
+    /// Whether an Fq value read from a file has limbs `< q` (a valid Montgomery representation).
     @inline(__always)
-    static func coordinate(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> Fq? {
-        let l0 = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-        let l1 = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
-        let l2 = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self))
-        let l3 = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self))
-        guard limbsBelowModulus((l0, l1, l2, l3), Fq.self) else { return nil }
-        return Fq(montgomeryLimbs: l0, l1, l2, l3)
-    }
+    static func canonical(_ f: Fq) -> Bool { limbsBelowModulus((f.l0, f.l1, f.l2, f.l3), Fq.self) }
 
-    /// Runs `point(i)` for every `i < count` in contiguous chunks on up to `threads` threads. Each chunk
-    /// stops at its first failure (filling the rest of its slots with `filler`); the lowest failing index wins.
-    static func decode<P>(count: Int, threads: Int?, filler: P, _ point: (Int) -> Result<P, Failure>) -> Result<[P], Failure> {
+    /// `points` when `failure(point, index)` is nil for every one, else the failure with the lowest index. The points
+    /// are checked in contiguous chunks on up to `threads` threads (each chunk stops at its first failure), so the
+    /// result does not depend on the thread count.
+    static func checked<P>(_ points: [P], threads: Int?, _ failure: (P, Int) -> Failure?) -> Result<[P], Failure> {
+        let count = points.count
         let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, count / 1024 + 1))
         let chunk = (count + workers - 1) / workers
         var failures = [Failure?](repeating: nil, count: workers)
-        let points = withoutActuallyEscaping(point) { point in
-            failures.withUnsafeMutableBufferPointer { failureSlots in
-                [P](unsafeUninitializedCapacity: count) { buffer, initializedCount in
-                    let box = SendableBox((point, buffer, failureSlots, filler))
+        points.withUnsafeBufferPointer { points in
+            withoutActuallyEscaping(failure) { failure in
+                failures.withUnsafeMutableBufferPointer { slots in
+                    let box = SendableBox((failure, slots, points))
                     DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        let (point, buffer, failureSlots, filler) = box.value
+                        let (failure, slots, points) = box.value
                         let lo = min(count, w * chunk), hi = min(count, lo + chunk)
-                        var i = lo
-                        while i < hi {
-                            switch point(i) {
-                            case let .success(p):
-                                (buffer.baseAddress! + i).initialize(to: p)
-                            case let .failure(f):
-                                failureSlots[w] = f
-                                (buffer.baseAddress! + i).initialize(repeating: filler, count: hi - i)
-                                return
-                            }
-                            i += 1
+                        for i in lo..<hi {
+                            if let f = failure(points[i], i) { slots[w] = f; return }
                         }
                     }
-                    initializedCount = count
                 }
             }
         }
         if let first = failures.compactMap({ $0 }).min(by: { $0.index < $1.index }) { return .failure(first) }
         return .success(points)
+    }
+
+    /// The Fq element whose Montgomery limbs are the 32 little-endian bytes at `offset`, unchecked (``failure(_:_:)``
+    /// checks them).
+    @inline(__always)
+    static func limbs(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> Fq {
+        func word(_ k: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8 * k, as: UInt64.self)) }
+        return Fq(montgomeryLimbs: word(0), word(1), word(2), word(3))
     }
 }
 

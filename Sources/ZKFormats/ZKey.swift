@@ -43,6 +43,12 @@ package struct ZKeyCoefficientColumns: Sendable, Hashable {
     }
 }
 
+/// The A and B coefficients of a `.zkey` as columns (``ZKeyGroth16/coefficientColumns``).
+package struct ZKeyQAPColumns: Sendable, Hashable {
+    package var a: ZKeyCoefficientColumns
+    package var b: ZKeyCoefficientColumns
+}
+
 /// A snarkjs Groth16 proving key (`.zkey`, magic `zkey`, version 1, protocol id 1) over BN254.
 ///
 /// Sections read: 1 protocol, 2 header, 3 IC, 4 coefficients, 5 A, 6 B1, 7 B2, 8 C, 9 H.
@@ -95,11 +101,7 @@ public struct ZKeyGroth16: Sendable, Hashable {
     public var h: [G1Affine]
     /// With `coefficientColumns: true` (the prover's reader), the A and B coefficients as columns, and
     /// ``coefficients`` empty; nil otherwise.
-    package var coefficientColumns: (a: ZKeyCoefficientColumns, b: ZKeyCoefficientColumns)? {
-        get { columns.map { ($0[0], $0[1]) } }
-        set { columns = newValue.map { [$0.a, $0.b] } }
-    }
-    private var columns: [ZKeyCoefficientColumns]?
+    package var coefficientColumns: ZKeyQAPColumns?
 
     /// The C point of `signal`, or nil for the constant and public signals (`signal ≤ nPublic`)
     /// and for out-of-range signals.
@@ -258,14 +260,14 @@ public struct ZKeyGroth16: Sendable, Hashable {
                 if matrix == .a { a.rows.append(row); a.signals.append(signal); a.values.append(value) }
                 else { b.rows.append(row); b.signals.append(signal); b.values.append(value) }
             }
-            columns = [a, b]
+            self.coefficientColumns = ZKeyQAPColumns(a: a, b: b)
         } else {
             coefficients.reserveCapacity(Int(nCoefs))
             for i in 0..<Int(nCoefs) {
                 let (matrix, row, signal, value) = try coefficient(i)
                 coefficients.append(ZKeyCoefficient(matrix: matrix, constraint: Int(row), signal: Int(signal), value: value))
             }
-            columns = nil
+            self.coefficientColumns = nil
         }
         self.coefficients = coefficients
 
@@ -290,7 +292,7 @@ extension ZKeyGroth16 {
         self.alpha1 = alpha1; self.beta1 = beta1; self.beta2 = beta2; self.gamma2 = gamma2; self.delta1 = delta1; self.delta2 = delta2
         self.ic = ic; self.coefficients = coefficients
         self.a = a; self.b1 = b1; self.b2 = b2; self.c = c; self.h = h
-        columns = nil
+        coefficientColumns = nil
     }
 
     /// The `.zkey` bytes of sections 1–9 as snarkjs lays them out (Montgomery-form coordinates, coefficients

@@ -49,8 +49,9 @@ extension ProvingKey {
     /// be read, ``Groth16Error`` for an unsupported domain size.
     public init(zkeyFile path: String, threads: Int? = nil) throws {
         var zkey = try ZKeyGroth16(contentsOfFile: path, validateSubgroup: false, threads: threads, coefficientColumns: true)
-        let (a, b) = zkey.coefficientColumns!
+        let columns = zkey.coefficientColumns!
         zkey.coefficientColumns = nil
+        let (a, b) = (columns.a, columns.b)
         try self.init(zkey: zkey, matrixA: SparseMatrix(rows: a.rows, wires: a.signals, values: a.values),
                       matrixB: SparseMatrix(rows: b.rows, wires: b.signals, values: b.values))
     }
