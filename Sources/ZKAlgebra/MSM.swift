@@ -387,22 +387,50 @@ extension MSM {
         let sums = scratch.bucketSums
         let groupPoints = max(4 * minimumBatch, groupBytes / MemoryLayout<AffinePoint<C>>.stride)
         let split = bases.count
+        /// Copies the `k` points `order[origin ..< origin + k]` (negated where their sign bit is set) to the
+        /// scratch group, which must hold them.
+        func gather(origin: Int, _ k: Int) {
+            let points = scratch.points
+            for j in 0..<k {
+                let e = order[origin + j]
+                let i = Int(e >> 1)
+                var p = i < split ? bases[i] : images[i - split]
+                if e & 1 == 1 { p.y = -p.y }
+                points[j] = p
+            }
+        }
         var b0 = 0
         while b0 < bucketCount {
+            if count[b0] > groupPoints {
+                // A heavy bucket (the top window has few buckets, so each holds many points) is summed a group at a
+                // time, so that the scratch never grows past two groups whatever the digits.
+                let total = count[b0], first = start[b0]
+                var bucket = JacobianPoint<C>.infinity
+                var done = 0
+                while done < total {
+                    let k = min(groupPoints, total - done)
+                    gather(origin: first + done, k)
+                    count[b0] = k; start[b0] = first + done
+                    var pairs = k >> 1
+                    while pairs >= minimumBatch {
+                        pairs = batchAffineRound(scratch: scratch, buckets: b0..<(b0 + 1), origin: first + done)
+                    }
+                    for j in 0..<count[b0] { bucket = bucket.adding(scratch.points[j]) }
+                    done += k
+                }
+                sums[b0] = bucket
+                b0 += 1
+                continue
+            }
+            // A group of light buckets: fewer than 2·groupPoints points (the last bucket added has ≤ groupPoints).
             var b1 = b0, held = 0, pairs = 0
-            while b1 < bucketCount && held < groupPoints {
+            while b1 < bucketCount && held < groupPoints && count[b1] <= groupPoints {
                 held += count[b1]; pairs += count[b1] >> 1; b1 += 1
             }
             let origin = start[b0]
             scratch.reserve(points: held)
+            gather(origin: origin, held)
             let points = scratch.points
-            for k in 0..<held {
-                let e = order[origin + k]
-                let i = Int(e >> 1)
-                var p = i < split ? bases[i] : images[i - split]
-                if e & 1 == 1 { p.y = -p.y }
-                points[k] = p
-            }
             while pairs >= minimumBatch {
                 pairs = batchAffineRound(scratch: scratch, buckets: b0..<b1, origin: origin)
             }

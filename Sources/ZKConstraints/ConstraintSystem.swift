@@ -76,6 +76,9 @@ public struct UnsatisfiedConstraint: Error, Sendable, CustomStringConvertible {
     public let index: Int
     public let label: String?
     public let a: Fr, b: Fr, c: Fr
+    public init(index: Int, label: String?, a: Fr, b: Fr, c: Fr) {
+        self.index = index; self.label = label; self.a = a; self.b = b; self.c = c
+    }
     public var description: String {
         "constraint \(index)\(label.map { " (\($0))" } ?? "") is not satisfied: ⟨a,w⟩ = \(a), ⟨b,w⟩ = \(b), ⟨a,w⟩·⟨b,w⟩ = \(a * b) ≠ ⟨c,w⟩ = \(c)"
     }

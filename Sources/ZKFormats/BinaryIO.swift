@@ -14,13 +14,16 @@ package struct ByteReader {
     package private(set) var offset: Int
     package let end: Int
     package let context: String
+    /// Where `bytes[0]` lies in the file, so that errors name file offsets when `bytes` is only part of a file.
+    package let origin: Int
 
-    package init(_ bytes: [UInt8], range: Range<Int>? = nil, context: String) {
+    package init(_ bytes: [UInt8], range: Range<Int>? = nil, context: String, origin: Int = 0) {
         self.bytes = bytes
         let r = range ?? 0..<bytes.count
         self.offset = r.lowerBound
         self.end = r.upperBound
         self.context = context
+        self.origin = origin
     }
 
     package var remaining: Int { end - offset }
@@ -28,7 +31,7 @@ package struct ByteReader {
 
     package mutating func require(_ n: Int, _ what: @autoclosure () -> String) throws {
         guard n >= 0, n <= remaining else {
-            throw FormatError.truncated(context: "\(context), \(what())", offset: offset, needed: n, available: remaining)
+            throw FormatError.truncated(context: "\(context), \(what())", offset: origin + offset, needed: n, available: remaining)
         }
     }
 
@@ -106,6 +109,10 @@ package struct BinSection {
 /// Where a parser gets the body of a section: the whole file in memory (``BinContainer``) or read from disk
 /// one section at a time (``BinFileSections``).
 package protocol SectionSource {
+    /// The sections in file order.
+    var sections: [BinSection] { get }
+    /// The section of `type`, if present.
+    func section(_ type: UInt32) -> BinSection?
     /// A reader over a required section's body (its context names the format, section type and `name`).
     func reader(_ type: UInt32, name: String) throws -> ByteReader
     /// The body size of a required section and the context its errors name.
@@ -257,17 +264,17 @@ extension ByteReader {
 /// An iden3 binary container read from a file: the section table is read and checked exactly as
 /// ``BinContainer`` checks it (magic, version, sizes within the file, no duplicate types, no trailing
 /// bytes), and each section's body is read from disk when asked for, so only one section is in memory at a
-/// time. Read errors other than truncation throw `CocoaError`.
-package struct BinFileSections: SectionSource {
+/// time. The file stays open while any copy of this value lives, so every section comes from the file whose
+/// table was checked even if the path is replaced meanwhile. Read errors other than truncation throw `CocoaError`.
+package struct BinFileSections: SectionSource, Sendable {
     package let format: String
-    package let path: String
     package let sections: [BinSection]
+    let file: OpenFile
 
     package init(path: String, magic: String, version expected: UInt32) throws {
         format = magic
-        self.path = path
-        let handle = try FileHandleReader(path: path)
-        defer { handle.close() }
+        file = OpenFile(try FileHandleReader(path: path))
+        let handle = file.reader
         let size = handle.size
         func header(_ offset: Int, _ count: Int, _ what: String) throws -> ByteReader {
             let available = max(0, size - offset)
@@ -304,10 +311,8 @@ package struct BinFileSections: SectionSource {
 
     package func reader(_ type: UInt32, name: String) throws -> ByteReader {
         guard let s = sections.first(where: { $0.type == type }) else { throw FormatError.missingSection(format: format, section: type) }
-        let handle = try FileHandleReader(path: path)
-        defer { handle.close() }
-        let body = try handle.read(offset: s.range.lowerBound, count: s.range.count)
-        return ByteReader(body, context: "\(format) section \(type) (\(name))")
+        let body = try file.reader.read(offset: s.range.lowerBound, count: s.range.count)
+        return ByteReader(body, context: "\(format) section \(type) (\(name))", origin: s.range.lowerBound)
     }
 
     package func sectionSize(_ type: UInt32, name: String) throws -> (size: Int, context: String) {
@@ -318,10 +323,21 @@ package struct BinFileSections: SectionSource {
     package func copySection(_ type: UInt32, into buffer: UnsafeMutableRawBufferPointer) throws {
         guard let s = sections.first(where: { $0.type == type }) else { throw FormatError.missingSection(format: format, section: type) }
         precondition(buffer.count == s.range.count, "copySection: buffer of \(buffer.count) bytes for a section of \(s.range.count)")
-        let handle = try FileHandleReader(path: path)
-        defer { handle.close() }
-        try handle.read(offset: s.range.lowerBound, into: buffer)
+        try file.reader.read(offset: s.range.lowerBound, into: buffer)
     }
+
+    package func section(_ type: UInt32) -> BinSection? { sections.first { $0.type == type } }
+
+    /// The file bytes `range` (which the caller has checked lie within one section).
+    package func read(_ range: Range<Int>) throws -> [UInt8] { try file.reader.read(offset: range.lowerBound, count: range.count) }
+}
+
+/// A file descriptor owned by a reference: closed when the last value holding it goes. Positioned reads
+/// (pread) need no shared cursor, so concurrent readers are safe.
+final class OpenFile: @unchecked Sendable {
+    let reader: FileHandleReader
+    init(_ reader: FileHandleReader) { self.reader = reader }
+    deinit { reader.close() }
 }
 
 /// Positioned reads from a regular file (pread(2)), for ``BinFileSections``.

@@ -109,13 +109,104 @@ public struct R1CSFile: Sendable, Hashable {
     public init(bytes: [UInt8], header: (Counts) throws -> Void,
                 streaming constraint: (_ a: [R1CSTerm], _ b: [R1CSTerm], _ c: [R1CSTerm]) throws -> Void) throws {
         let file = try BinContainer(bytes, magic: "r1cs", version: 1)
+        try self.init(file, header: header) { counts in
+            var r = try file.reader(2, name: "constraints")
+            // Each constraint has at least three u32 term counts.
+            try r.checkCount(UInt64(counts.nConstraints), itemSize: 12, "nConstraints")
+            try header(counts)
+            var ta: [R1CSTerm] = [], tb: [R1CSTerm] = [], tc: [R1CSTerm] = []
+            for i in 0..<counts.nConstraints {
+                try Self.readConstraint(&r, i, nWires: UInt32(counts.nWires), &ta, &tb, &tc)
+                try constraint(ta, tb, tc)
+            }
+            try r.expectEnd()
+        }
+    }
+
+    /// ``init(bytes:header:streaming:)`` for the file at `path`, with exactly its checks and errors, reading the
+    /// constraints section a few megabytes at a time: neither the file nor its constraints are ever in memory whole
+    /// (the wire-to-label map, 8 bytes a wire, is read at once). The file stays open while it is read, so every
+    /// section comes from the file whose section table was checked. Throws ``FormatError`` for a malformed file,
+    /// `CocoaError` when it cannot be read.
+    public init(contentsOfFile path: String, header: (Counts) throws -> Void,
+                streaming constraint: (_ a: [R1CSTerm], _ b: [R1CSTerm], _ c: [R1CSTerm]) throws -> Void) throws {
+        try self.init(contentsOfFile: path, chunkBytes: 1 << 22, header: header, streaming: constraint)
+    }
+
+    /// ``init(contentsOfFile:header:streaming:)`` reading at least `chunkBytes` of the constraints section at a time
+    /// (a constraint larger than that is read whole).
+    package init(contentsOfFile path: String, chunkBytes chunk: Int, header: (Counts) throws -> Void,
+                 streaming constraint: (_ a: [R1CSTerm], _ b: [R1CSTerm], _ c: [R1CSTerm]) throws -> Void) throws {
+        precondition(chunk > 0)
+        let file = try BinFileSections(path: path, magic: "r1cs", version: 1)
+        try self.init(file, header: header) { counts in
+            guard let section = file.section(2) else { throw FormatError.missingSection(format: "r1cs", section: 2) }
+            let context = "r1cs section 2 (constraints)"
+            let (start, end) = (section.range.lowerBound, section.range.upperBound)
+            // The checks ByteReader.checkCount and expectEnd make over the whole section.
+            guard UInt64(counts.nConstraints) <= UInt64(section.range.count / 12) else {
+                throw FormatError.countTooLarge(context: "\(context), nConstraints", count: UInt64(counts.nConstraints),
+                                                maximumPossible: UInt64(section.range.count / 12))
+            }
+            try header(counts)
+            let nWires = UInt32(counts.nWires)
+            /// The u32 at file offset `at`, or nil past the section's end.
+            func u32(at: Int) throws -> UInt32? {
+                guard at + 4 <= end else { return nil }
+                let b = try file.read(at..<(at + 4))
+                return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
+            }
+            /// The end offset of the constraint at `at` from its three term counts, or nil when it would pass the
+            /// section's end (then the whole rest of the section is parsed, which throws the whole-file parser's error).
+            func constraintEnd(at: Int) throws -> Int? {
+                var p = at
+                for _ in 0..<3 {
+                    guard let n = try u32(at: p), UInt64(n) <= UInt64((end - p - 4) / 36) else { return nil }
+                    p += 4 + 36 * Int(n)
+                }
+                return p
+            }
+            var r = ByteReader([], context: context, origin: start)
+            var position = start  // file offset of `r`'s cursor
+            var ta: [R1CSTerm] = [], tb: [R1CSTerm] = [], tc: [R1CSTerm] = []
+            for i in 0..<counts.nConstraints {
+                // Refill when the next constraint is not wholly in the buffer: from its start, at least `chunk` bytes
+                // (or to the section's end).
+                let inBuffer = r.remaining >= 12 && r.bytes.withUnsafeBytes { raw -> Bool in
+                    var p = r.offset
+                    for _ in 0..<3 {
+                        guard p + 4 <= r.end else { return false }
+                        let n = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
+                        guard n <= (r.end - p - 4) / 36 else { return false }
+                        p += 4 + 36 * n
+                    }
+                    return true
+                }
+                if !inBuffer {
+                    let need = try constraintEnd(at: position).map { $0 - position } ?? (end - position)
+                    let count = min(end - position, max(chunk, need))
+                    r = ByteReader(try file.read(position..<(position + count)), context: context, origin: position)
+                }
+                let before = r.offset
+                try Self.readConstraint(&r, i, nWires: nWires, &ta, &tb, &tc)
+                position += r.offset - before
+                try constraint(ta, tb, tc)
+            }
+            if position != end { throw FormatError.trailingBytes(context: context, count: end - position) }
+        }
+    }
+
+    /// The parse shared by the readers: custom-gate sections, header, `constraints` (which checks the count, calls
+    /// `header` and reads every constraint), the wire-to-label map.
+    private init(_ file: some SectionSource, header: (Counts) throws -> Void, constraints: (Counts) throws -> Void) throws {
         // circom ≥ 2.0.6 may write the custom-gate sections 4 and 5 even when empty (a zero count);
         // those are accepted, any actual custom gate is not (they are PLONK-only).
         for t: UInt32 in [4, 5] {
             guard let s = file.section(t) else { continue }
-            guard s.range.count == 4, file.bytes[s.range].allSatisfy({ $0 == 0 }) else {
-                throw FormatError.unsupportedFeature(context: "r1cs section \(t)", feature: "circom custom gates (PLONK only)")
-            }
+            let customGates = FormatError.unsupportedFeature(context: "r1cs section \(t)", feature: "circom custom gates (PLONK only)")
+            guard s.range.count == 4 else { throw customGates }
+            var count = try file.reader(t, name: "custom gates")
+            guard try count.readU32("count") == 0 else { throw customGates }
         }
 
         // Header.
@@ -136,36 +227,47 @@ public struct R1CSFile: Sendable, Hashable {
         }
 
         // Constraints.
-        var r = try file.reader(2, name: "constraints")
-        // Each constraint has at least three u32 term counts.
-        try r.checkCount(UInt64(nConstraints), itemSize: 12, "nConstraints")
-        try header(Counts(nWires: Int(nWires), nPubOut: Int(nPubOut), nPubIn: Int(nPubIn), nPrvIn: Int(nPrvIn),
-                          nConstraints: Int(nConstraints)))
-        var ta: [R1CSTerm] = [], tb: [R1CSTerm] = [], tc: [R1CSTerm] = []
-        for i in 0..<Int(nConstraints) {
-            func lc(_ name: String, _ terms: inout [R1CSTerm]) throws {
-                let n = try r.readU32("constraint \(i) \(name) term count")
-                try r.checkCount(UInt64(n), itemSize: 36, "constraint \(i) \(name) term count")
-                terms.removeAll(keepingCapacity: true)
-                terms.reserveCapacity(Int(n))
-                for j in 0..<Int(n) {
-                    let wire = try r.readU32("constraint \(i) \(name) term \(j) wire")
-                    guard wire < nWires else {
-                        throw FormatError.indexOutOfRange(
-                            context: "\(r.context), constraint \(i) \(name) term \(j) wire",
-                            index: UInt64(wire), bound: UInt64(nWires))
-                    }
-                    let coef = try r.readCanonical(Fr.self, "constraint \(i) \(name) term \(j) coefficient")
-                    terms.append(R1CSTerm(wire: Int(wire), coefficient: coef))
-                }
-            }
-            try lc("A", &ta); try lc("B", &tb); try lc("C", &tc)
-            try constraint(ta, tb, tc)
-        }
-        try r.expectEnd()
+        try constraints(Counts(nWires: Int(nWires), nPubOut: Int(nPubOut), nPubIn: Int(nPubIn), nPrvIn: Int(nPrvIn),
+                               nConstraints: Int(nConstraints)))
 
-        // Wire-to-label map.
-        var m = try file.reader(3, name: "wire-to-label map")
+        let labels = try Self.readLabels(try file.reader(3, name: "wire-to-label map"), nWires: nWires, nLabels: nLabels)
+
+        self.nWires = Int(nWires)
+        self.nPubOut = Int(nPubOut)
+        self.nPubIn = Int(nPubIn)
+        self.nPrvIn = Int(nPrvIn)
+        self.nLabels = nLabels
+        self.constraints = []
+        self.wireToLabel = labels
+        self.sectionOrder = file.sections.compactMap { Section(rawValue: $0.type) }
+    }
+
+    /// Reads constraint `i` (three linear combinations) into `ta`, `tb`, `tc`: each term's wire `< nWires`, each
+    /// coefficient canonical.
+    static func readConstraint(_ r: inout ByteReader, _ i: Int, nWires: UInt32,
+                               _ ta: inout [R1CSTerm], _ tb: inout [R1CSTerm], _ tc: inout [R1CSTerm]) throws {
+        func lc(_ name: String, _ terms: inout [R1CSTerm]) throws {
+            let n = try r.readU32("constraint \(i) \(name) term count")
+            try r.checkCount(UInt64(n), itemSize: 36, "constraint \(i) \(name) term count")
+            terms.removeAll(keepingCapacity: true)
+            terms.reserveCapacity(Int(n))
+            for j in 0..<Int(n) {
+                let wire = try r.readU32("constraint \(i) \(name) term \(j) wire")
+                guard wire < nWires else {
+                    throw FormatError.indexOutOfRange(
+                        context: "\(r.context), constraint \(i) \(name) term \(j) wire",
+                        index: UInt64(wire), bound: UInt64(nWires))
+                }
+                let coef = try r.readCanonical(Fr.self, "constraint \(i) \(name) term \(j) coefficient")
+                terms.append(R1CSTerm(wire: Int(wire), coefficient: coef))
+            }
+        }
+        try lc("A", &ta); try lc("B", &tb); try lc("C", &tc)
+    }
+
+    /// The wire-to-label map (section 3): `nWires` labels, each `< nLabels`.
+    static func readLabels(_ section: ByteReader, nWires: UInt32, nLabels: UInt64) throws -> [UInt64] {
+        var m = section
         let expected = UInt64(nWires) * 8
         guard UInt64(m.remaining) == expected else {
             throw FormatError.sectionSizeMismatch(context: m.context, declared: UInt64(m.remaining), expected: expected)
@@ -179,15 +281,7 @@ public struct R1CSFile: Sendable, Hashable {
             }
             labels.append(label)
         }
-
-        self.nWires = Int(nWires)
-        self.nPubOut = Int(nPubOut)
-        self.nPubIn = Int(nPubIn)
-        self.nPrvIn = Int(nPrvIn)
-        self.nLabels = nLabels
-        self.constraints = []
-        self.wireToLabel = labels
-        self.sectionOrder = file.sections.compactMap { Section(rawValue: $0.type) }
+        return labels
     }
 
     /// Checks the invariants listed in the type's documentation (useful before

@@ -142,7 +142,20 @@ public struct ZKeyGroth16: Sendable, Hashable {
                       threads: threads, coefficientColumns: coefficientColumns)
     }
 
-    init(sections file: some SectionSource, validateSubgroup: Bool, threads: Int?, coefficientColumns: Bool = false) throws {
+    /// Opens the `.zkey` at `path` for one proof: sections 1–4 are read and checked as
+    /// ``init(contentsOfFile:validateSubgroup:threads:coefficientColumns:)`` reads them (the coefficients as columns),
+    /// the sizes of the point sections 5–9 are checked, and the points themselves are left in the file: the returned
+    /// key's `a`, `b1`, `b2`, `c` and `h` are empty, and ``ZKeyPointSections`` reads each one, with the checks of
+    /// `validateSubgroup: false`, when asked. Throws ``FormatError`` for a malformed file, `CocoaError` when it cannot
+    /// be read.
+    package static func openForProving(path: String, threads: Int?) throws -> (key: ZKeyGroth16, points: ZKeyPointSections) {
+        let file = try BinFileSections(path: path, magic: "zkey", version: 1)
+        let key = try ZKeyGroth16(sections: file, validateSubgroup: false, threads: threads, coefficientColumns: true, deferPoints: true)
+        return (key, ZKeyPointSections(file: file, nVars: key.nVars, nPublic: key.nPublic, domainSize: key.domainSize, threads: threads))
+    }
+
+    init(sections file: some SectionSource, validateSubgroup: Bool, threads: Int?, coefficientColumns: Bool = false,
+         deferPoints: Bool = false) throws {
 
         // 1: protocol.
         var p = try file.reader(1, name: "protocol")
@@ -188,31 +201,8 @@ public struct ZKeyGroth16: Sendable, Hashable {
         self.nPublic = Int(nPublic)
         self.domainSize = Int(domainSize)
 
-        /// Reads a section that must hold exactly `count` points of `pointSize` bytes (64: G1, 128: G2) straight into
-        /// its array, checked in parallel; errors name the section and the lowest bad point.
-        func points<P>(_ type: UInt32, _ name: String, count: Int, pointSize: Int,
-                       _ read: (Int, (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Result<[P], PointArrays.Failure>) throws -> [P] {
-            let (size, context) = try file.sectionSize(type, name: name)
-            let expected = UInt64(count) * UInt64(pointSize)
-            guard UInt64(size) == expected else {
-                throw FormatError.sectionSizeMismatch(context: context, declared: UInt64(size), expected: expected)
-            }
-            switch try read(count, { try file.copySection(type, into: $0) }) {
-            case let .success(p): return p
-            case let .failure(.notCanonical(i, k)):
-                let names = pointSize == 64 ? ["x", "y"] : ["x.c0", "x.c1", "y.c0", "y.c1"]
-                throw FormatError.nonCanonicalValue(context: "\(context), point \(i), \(names[k])")
-            case let .failure(.notOnCurve(i)): throw FormatError.pointNotOnCurve(context: "\(context), point \(i)")
-            case let .failure(.notInSubgroup(i)): throw FormatError.pointNotInSubgroup(context: "\(context), point \(i)")
-            }
-        }
-        let g1 = { (n: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) in try PointArrays.g1(count: n, threads: threads, fill: fill) }
-        let g2 = { (n: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) in
-            try PointArrays.g2(count: n, subgroup: validateSubgroup, threads: threads, fill: fill)
-        }
-
         // 3: IC.
-        ic = try points(3, "IC", count: Int(nPublic) + 1, pointSize: 64, g1)
+        ic = try Self.g1Section(file, 3, "IC", count: Int(nPublic) + 1, threads: threads)
 
         // 4: coefficients.
         var cs = try file.reader(4, name: "coefficients")
@@ -271,14 +261,81 @@ public struct ZKeyGroth16: Sendable, Hashable {
         }
         self.coefficients = coefficients
 
-        // 5–9: the proving-key points.
-        let n = Int(nVars)
-        a = try points(5, "A", count: n, pointSize: 64, g1)
-        b1 = try points(6, "B1", count: n, pointSize: 64, g1)
-        b2 = try points(7, "B2", count: n, pointSize: 128, g2)
-        c = try points(8, "C", count: n - Int(nPublic) - 1, pointSize: 64, g1)
-        self.h = try points(9, "H", count: Int(domainSize), pointSize: 64, g1)
+        // 5–9: the proving-key points (with `deferPoints`, only their sizes).
+        if deferPoints {
+            for (type, name, count, size) in Self.pointSections(nVars: Int(nVars), nPublic: Int(nPublic), domainSize: Int(domainSize)) {
+                _ = try Self.checkSectionSize(file, type, name, count: count, pointSize: size)
+            }
+            (a, b1, b2, c, self.h) = ([], [], [], [], [])
+        } else {
+            let n = Int(nVars)
+            a = try Self.g1Section(file, 5, "A", count: n, threads: threads)
+            b1 = try Self.g1Section(file, 6, "B1", count: n, threads: threads)
+            b2 = try Self.g2Section(file, 7, "B2", count: n, subgroup: validateSubgroup, threads: threads)
+            c = try Self.g1Section(file, 8, "C", count: n - Int(nPublic) - 1, threads: threads)
+            self.h = try Self.g1Section(file, 9, "H", count: Int(domainSize), threads: threads)
+        }
     }
+
+    /// The point sections 5–9: type, name, point count and bytes a point.
+    static func pointSections(nVars: Int, nPublic: Int, domainSize: Int) -> [(UInt32, String, Int, Int)] {
+        [(5, "A", nVars, 64), (6, "B1", nVars, 64), (7, "B2", nVars, 128), (8, "C", nVars - nPublic - 1, 64), (9, "H", domainSize, 64)]
+    }
+
+    /// The context of section `type`, after checking that it holds exactly `count` points of `pointSize` bytes.
+    static func checkSectionSize(_ file: some SectionSource, _ type: UInt32, _ name: String, count: Int, pointSize: Int) throws -> String {
+        let (size, context) = try file.sectionSize(type, name: name)
+        let expected = UInt64(count) * UInt64(pointSize)
+        guard UInt64(size) == expected else {
+            throw FormatError.sectionSizeMismatch(context: context, declared: UInt64(size), expected: expected)
+        }
+        return context
+    }
+
+    /// The `count` G1 points of section `type`, read straight into their array and checked in parallel on `threads`
+    /// threads (each coordinate `< q`, each point on the curve or all zeros); errors name the section and the lowest bad point.
+    static func g1Section(_ file: some SectionSource, _ type: UInt32, _ name: String, count: Int, threads: Int?) throws -> [G1Affine] {
+        let context = try checkSectionSize(file, type, name, count: count, pointSize: 64)
+        return try pointsOrError(try PointArrays.g1(count: count, threads: threads) { try file.copySection(type, into: $0) }, context, coordinates: ["x", "y"])
+    }
+
+    /// The `count` G2 points of section `type` (see ``g1Section(_:_:_:count:threads:)``), subgroup-checked when `subgroup`.
+    static func g2Section(_ file: some SectionSource, _ type: UInt32, _ name: String, count: Int, subgroup: Bool, threads: Int?) throws -> [G2Affine] {
+        let context = try checkSectionSize(file, type, name, count: count, pointSize: 128)
+        let read = try PointArrays.g2(count: count, subgroup: subgroup, threads: threads) { try file.copySection(type, into: $0) }
+        return try pointsOrError(read, context, coordinates: ["x.c0", "x.c1", "y.c0", "y.c1"])
+    }
+
+    static func pointsOrError<P>(_ read: Result<[P], PointArrays.Failure>, _ context: String, coordinates: [String]) throws -> [P] {
+        switch read {
+        case let .success(p): return p
+        case let .failure(.notCanonical(i, k)): throw FormatError.nonCanonicalValue(context: "\(context), point \(i), \(coordinates[k])")
+        case let .failure(.notOnCurve(i)): throw FormatError.pointNotOnCurve(context: "\(context), point \(i)")
+        case let .failure(.notInSubgroup(i)): throw FormatError.pointNotInSubgroup(context: "\(context), point \(i)")
+        }
+    }
+}
+
+/// The point sections (5–9) of a `.zkey` opened by ``ZKeyGroth16/openForProving(path:threads:)``, read from the
+/// open file one at a time, so that a prover holds only the array its current stage needs. Each read has the checks
+/// of ``ZKeyGroth16/init(contentsOfFile:validateSubgroup:threads:)`` with `validateSubgroup: false` (every coordinate
+/// `< q`, every point on its curve; B2 not subgroup-checked) and throws the same ``FormatError``s. Sizes were checked
+/// when the file was opened.
+package struct ZKeyPointSections: Sendable {
+    let file: BinFileSections
+    package let nVars: Int, nPublic: Int, domainSize: Int
+    let threads: Int?
+
+    /// Section 5: `[A_i(τ)]₁`, `nVars` points.
+    package func a() throws -> [G1Affine] { try ZKeyGroth16.g1Section(file, 5, "A", count: nVars, threads: threads) }
+    /// Section 6: `[B_i(τ)]₁`, `nVars` points.
+    package func b1() throws -> [G1Affine] { try ZKeyGroth16.g1Section(file, 6, "B1", count: nVars, threads: threads) }
+    /// Section 7: `[B_i(τ)]₂`, `nVars` points, not subgroup-checked.
+    package func b2() throws -> [G2Affine] { try ZKeyGroth16.g2Section(file, 7, "B2", count: nVars, subgroup: false, threads: threads) }
+    /// Section 8: the private signals' C points, `nVars − nPublic − 1`.
+    package func c() throws -> [G1Affine] { try ZKeyGroth16.g1Section(file, 8, "C", count: nVars - nPublic - 1, threads: threads) }
+    /// Section 9: the H points, `domainSize`.
+    package func h() throws -> [G1Affine] { try ZKeyGroth16.g1Section(file, 9, "H", count: domainSize, threads: threads) }
 }
 
 extension ZKeyGroth16 {

@@ -1,4 +1,5 @@
 import ZKAlgebra
+import ZKFormats
 import ZKSodium
 
 /// Wall-clock time of each prover phase, for reports and benchmarks.
@@ -10,13 +11,16 @@ public struct ProverTimings: Sendable, Hashable, CustomStringConvertible {
     public var msmB2: Duration = .zero
     public var msmC: Duration = .zero
     public var msmH: Duration = .zero
+    /// Reading and checking point arrays that the key left in its file (``ZKeyProvingFile``); zero for a key in memory.
+    public var pointReads: Duration = .zero
     public var total: Duration = .zero
     public var description: String {
         func ms(_ d: Duration) -> String {
             let tenths = Int((Double(d.components.seconds) * 1e4 + Double(d.components.attoseconds) / 1e14).rounded())
             return "\(tenths / 10).\(tenths % 10) ms"
         }
-        return "rows \(ms(rows)), NTTs \(ms(ntt)), MSM A \(ms(msmA)), B1 \(ms(msmB1)), B2 \(ms(msmB2)), C \(ms(msmC)), H \(ms(msmH)), total \(ms(total))"
+        let reads = pointReads == .zero ? "" : "point reads \(ms(pointReads)), "
+        return "rows \(ms(rows)), NTTs \(ms(ntt)), MSM A \(ms(msmA)), B1 \(ms(msmB1)), B2 \(ms(msmB2)), C \(ms(msmC)), H \(ms(msmH)), \(reads)total \(ms(total))"
     }
 }
 
@@ -42,6 +46,38 @@ extension Groth16 {
     /// plus one MSM's scratch. A caller that keeps its own copy (a cached key) gets the same result; nothing is freed.
     public static func proveWithTimings(_ pk: consuming ProvingKey, witness: [Fr], threads: Int? = nil,
                                         progress: Progress? = nil) throws -> (proof: Proof, timings: ProverTimings) {
+        let header = ProverKeyHeader(publicCount: pk.publicCount, wireCount: pk.wireCount, domainSize: pk.domainSize, alpha1: pk.alpha1,
+                                     beta1: pk.beta1, beta2: pk.beta2, delta1: pk.delta1, delta2: pk.delta2)
+        // Move the arrays out of the key so that each is uniquely held (and freed when the prover drops it).
+        var points = KeyPointArrays(a: pk.a, b1: pk.b1, b2: pk.b2, c: pk.c, h: pk.h)
+        (pk.a, pk.b1, pk.b2, pk.c, pk.h) = ([], [], [], [], [])
+        let (ma, mb) = (pk.matrixA, pk.matrixB)
+        (pk.matrixA, pk.matrixB) = (SparseMatrix(), SparseMatrix())
+        return try prove(header, matrixA: consume ma, matrixB: consume mb, points: &points, witness: witness, threads: threads, progress: progress)
+    }
+
+    /// Proves with a `.zkey` opened by ``ZKeyProvingFile/init(path:threads:)``: the same proof as
+    /// ``prove(_:witness:threads:progress:)`` with ``ProvingKey/init(zkeyFile:threads:)``, but each point section is read
+    /// from the file just before its MSM and dropped after it, so the prover never holds more than one point array.
+    /// A point that fails its checks (`< q`, on the curve) throws that `FormatError` here, and no proof is made.
+    public static func prove(_ key: consuming ZKeyProvingFile, witness: [Fr], threads: Int? = nil, progress: Progress? = nil) throws -> Proof {
+        try proveWithTimings(key, witness: witness, threads: threads, progress: progress).proof
+    }
+
+    /// ``prove(_:witness:threads:progress:)-(ZKeyProvingFile,_,_,_)`` with the time spent in each phase (reading the point sections is
+    /// ``ProverTimings/pointReads``).
+    public static func proveWithTimings(_ key: consuming ZKeyProvingFile, witness: [Fr], threads: Int? = nil,
+                                        progress: Progress? = nil) throws -> (proof: Proof, timings: ProverTimings) {
+        var points = ZKeyFilePoints(sections: key.points)
+        let (ma, mb) = (key.matrixA, key.matrixB)
+        (key.matrixA, key.matrixB) = (SparseMatrix(), SparseMatrix())
+        return try prove(key.header, matrixA: consume ma, matrixB: consume mb, points: &points, witness: witness, threads: threads, progress: progress)
+    }
+
+    /// The prover: `header` and the QAP matrices (released after the rows), the bulk points from `points`, each asked
+    /// for just before its MSM and released after it.
+    static func prove<P: ProverPointSource>(_ pk: ProverKeyHeader, matrixA: consuming SparseMatrix, matrixB: consuming SparseMatrix, points: inout P,
+                      witness: [Fr], threads: Int?, progress: Progress?) throws -> (proof: Proof, timings: ProverTimings) {
         guard witness.count == pk.wireCount else { throw Groth16Error.witnessLength(expected: pk.wireCount, got: witness.count) }
         guard witness.first == .one else { throw Groth16Error.witnessDoesNotSatisfy("witness[0] must be 1") }
         let threads = threads ?? defaultThreadCount()
@@ -59,11 +95,11 @@ extension Groth16 {
         var b = [Fr](repeating: .zero, count: n)
         var t = clock.now
         witness.withUnsafeBufferPointer { w in
-            a.withUnsafeMutableBufferPointer { QAP.evaluateRows(pk.matrixA, witness: w, into: $0) }
-            b.withUnsafeMutableBufferPointer { QAP.evaluateRows(pk.matrixB, witness: w, into: $0) }
+            a.withUnsafeMutableBufferPointer { QAP.evaluateRows(matrixA, witness: w, into: $0) }
+            b.withUnsafeMutableBufferPointer { QAP.evaluateRows(matrixB, witness: w, into: $0) }
         }
         var c = zip(a, b).map { $0 * $1 }
-        pk.matrixA = SparseMatrix(); pk.matrixB = SparseMatrix()  // not needed again
+        matrixA = SparseMatrix(); matrixB = SparseMatrix()  // not needed again
         timings.rows = clock.now - t
 
         // 2. Interpolate, move to the odd coset ω_{2n}·H, evaluate: 3 inverse + 3 forward NTTs.
@@ -109,25 +145,34 @@ extension Groth16 {
             timings[keyPath: slot] = clock.now - t
             return result
         }
+        /// Takes one point array from `points`, recording the time when it comes from a file.
+        func read<T>(_ body: (inout P) throws -> T) rethrows -> T {
+            let t = clock.now
+            let result = try body(&points)
+            if points.readsFromFile { timings.pointReads += clock.now - t }
+            return result
+        }
         // H first (then its scalars go), B2 last: its scratch (the GLV images are 128 bytes a point) is the largest, and
-        // by then the G1 arrays before it have been released.
-        let msmH = timed("MSM H", 0.3, \.msmH) { MSM.multiScalarMultiply(bases: pk.h, scalars: a, threads: threads) }
-        pk.h = []; a = []
-        let msmA = timed("MSM A", 0.4, \.msmA) { MSM.multiScalarMultiply(bases: pk.a, scalars: witness, threads: threads) }
-        pk.a = []
-        let msmB1 = timed("MSM B1", 0.5, \.msmB1) { MSM.multiScalarMultiply(bases: pk.b1, scalars: witness, threads: threads) }
-        pk.b1 = []
+        // by then the G1 arrays before it have been released. Each array is a local that dies after its MSM.
+        var bases = try read { try $0.g1(.h) }
+        let msmH = timed("MSM H", 0.3, \.msmH) { MSM.multiScalarMultiply(bases: bases, scalars: a, threads: threads) }
+        a = []
+        bases = []; bases = try read { try $0.g1(.a) }
+        let msmA = timed("MSM A", 0.4, \.msmA) { MSM.multiScalarMultiply(bases: bases, scalars: witness, threads: threads) }
+        bases = []; bases = try read { try $0.g1(.b1) }
+        let msmB1 = timed("MSM B1", 0.5, \.msmB1) { MSM.multiScalarMultiply(bases: bases, scalars: witness, threads: threads) }
+        bases = []; bases = try read { try $0.g1(.c) }
         let msmC = timed("MSM C", 0.6, \.msmC) {
             // The private wires' scalars, borrowed in place (no copy of the witness).
-            pk.c.withUnsafeBufferPointer { bases in
+            bases.withUnsafeBufferPointer { bases in
                 witness.withUnsafeBufferPointer { w in
                     MSM.multiScalarMultiply(bases: bases, scalars: UnsafeBufferPointer(rebasing: w[(pk.publicCount + 1)...]), threads: threads)
                 }
             }
         }
-        pk.c = []
-        let msmB2 = timed("MSM B2", 0.7, \.msmB2) { MSM.multiScalarMultiply(bases: pk.b2, scalars: witness, threads: threads) }
-        pk.b2 = []
+        bases = []
+        let b2 = try read { try $0.b2Points() }
+        let msmB2 = timed("MSM B2", 0.7, \.msmB2) { MSM.multiScalarMultiply(bases: b2, scalars: witness, threads: threads) }
 
         let delta1 = G1(pk.delta1)
         let proofA = G1(pk.alpha1) + msmA + delta1 * r
@@ -147,4 +192,63 @@ extension Groth16 {
         progress?("prove: done", 1)
         return (Proof(a: affine[0], b: proofB, c: affine[1]), timings)
     }
+}
+
+/// The parts of a proving key the prover needs besides its QAP matrices and bulk point arrays.
+struct ProverKeyHeader: Sendable {
+    var publicCount: Int
+    var wireCount: Int
+    var domainSize: Int
+    var alpha1: G1Affine
+    var beta1: G1Affine
+    var beta2: G2Affine
+    var delta1: G1Affine
+    var delta2: G2Affine
+}
+
+/// One of a proving key's bulk G1 point arrays.
+enum G1KeyPoints { case a, b1, c, h }
+
+/// Where the prover gets a key's bulk point arrays: each is asked for once, just before the MSM that uses it, and
+/// dropped after it. The arrays have the counts of ``ProvingKey``'s invariants.
+protocol ProverPointSource {
+    /// Whether the arrays are read from a file (their time is then reported as ``ProverTimings/pointReads``).
+    var readsFromFile: Bool { get }
+    mutating func g1(_ which: G1KeyPoints) throws -> [G1Affine]
+    mutating func b2Points() throws -> [G2Affine]
+}
+
+/// The arrays of a ``ProvingKey`` in memory, each handed over (and no longer held here) when asked for.
+struct KeyPointArrays: ProverPointSource {
+    var a: [G1Affine], b1: [G1Affine], b2: [G2Affine], c: [G1Affine], h: [G1Affine]
+    var readsFromFile: Bool { false }
+    mutating func g1(_ which: G1KeyPoints) -> [G1Affine] {
+        switch which {
+        case .a: return Self.take(&a)
+        case .b1: return Self.take(&b1)
+        case .c: return Self.take(&c)
+        case .h: return Self.take(&h)
+        }
+    }
+    mutating func b2Points() -> [G2Affine] { Self.take(&b2) }
+    private static func take<T>(_ array: inout [T]) -> [T] {
+        let taken = array
+        array = []
+        return taken
+    }
+}
+
+/// The point sections of an open `.zkey`, each read (and checked) when asked for.
+struct ZKeyFilePoints: ProverPointSource {
+    let sections: ZKeyPointSections
+    var readsFromFile: Bool { true }
+    func g1(_ which: G1KeyPoints) throws -> [G1Affine] {
+        switch which {
+        case .a: return try sections.a()
+        case .b1: return try sections.b1()
+        case .c: return try sections.c()
+        case .h: return try sections.h()
+        }
+    }
+    func b2Points() throws -> [G2Affine] { try sections.b2() }
 }

@@ -68,6 +68,51 @@ extension ProvingKey {
     }
 }
 
+/// A snarkjs Groth16 `.zkey` opened for one proof (``Groth16/prove(_:witness:threads:progress:)-(ZKeyProvingFile,_,_,_)``): the
+/// header, the verification key and the QAP matrices are read and checked when it is opened (the checks of
+/// ``ProvingKey/init(zkeyFile:threads:)``, and the sizes of the point sections); the point sections stay in the open file,
+/// and the prover reads each one — checked then: every coordinate `< q`, every point on its curve, the B2 points not
+/// subgroup-checked — just before the MSM that uses it, and drops it after. So a proof holds at most one point array in
+/// memory, where ``ProvingKey`` holds all five from the start (about 5× the largest at 2^18).
+///
+/// The file stays open until the value (and every copy) is gone, so the points come from the file that was checked
+/// when opened even if its path is replaced meanwhile.
+public struct ZKeyProvingFile: Sendable {
+    /// Public signals (wires `1 ... publicCount`).
+    public let publicCount: Int
+    /// Wires, including the constant-one wire 0.
+    public let wireCount: Int
+    /// The evaluation domain size (a power of two, at most 2^27).
+    public let domainSize: Int
+    /// The key's verification key (its G2 points subgroup-checked).
+    public let verificationKey: VerificationKey
+    let header: ProverKeyHeader
+    var matrixA: SparseMatrix
+    var matrixB: SparseMatrix
+    let points: ZKeyPointSections
+
+    /// Opens the `.zkey` at `path` (coefficient and point checks on `threads` threads, nil: every core). Throws
+    /// `FormatError` for a malformed file, `CocoaError` when it cannot be read, ``Groth16Error`` for an unsupported
+    /// domain size.
+    public init(path: String, threads: Int? = nil) throws {
+        var (zkey, points) = try ZKeyGroth16.openForProving(path: path, threads: threads)
+        guard zkey.domainSize <= 1 << 27 else {
+            throw Groth16Error.keyMismatch("zkey domain size \(zkey.domainSize) is not a supported power of two")
+        }
+        let columns = zkey.coefficientColumns!
+        zkey.coefficientColumns = nil
+        publicCount = zkey.nPublic
+        wireCount = zkey.nVars
+        domainSize = zkey.domainSize
+        verificationKey = VerificationKey(alpha1: zkey.alpha1, beta2: zkey.beta2, gamma2: zkey.gamma2, delta2: zkey.delta2, ic: zkey.ic)
+        header = ProverKeyHeader(publicCount: zkey.nPublic, wireCount: zkey.nVars, domainSize: zkey.domainSize, alpha1: zkey.alpha1,
+                                 beta1: zkey.beta1, beta2: zkey.beta2, delta1: zkey.delta1, delta2: zkey.delta2)
+        matrixA = SparseMatrix(rows: columns.a.rows, wires: columns.a.signals, values: columns.a.values)
+        matrixB = SparseMatrix(rows: columns.b.rows, wires: columns.b.signals, values: columns.b.values)
+        self.points = points
+    }
+}
+
 extension ProvingKey {
     /// This key as a snarkjs Groth16 `.zkey` (sections 1–9; ``ZKeyGroth16/serialized()`` writes the file), so
     /// that keys from `groth16 setup` can be proved with by snarkjs or rapidsnark and by the `.zkey` path here.
@@ -108,6 +153,37 @@ extension ConstraintSystem {
             system!.addConstraint(LinearCombination(a), LinearCombination(b), LinearCombination(c))
         }
         self = system!
+    }
+
+    /// Checks `witness` against the circuit in the circom `.r1cs` file at `path` while reading it
+    /// (``R1CSFile/init(contentsOfFile:header:streaming:)``), keeping no constraint: the result and errors of
+    /// `ConstraintSystem(r1csBytes:)` on the file's bytes followed by ``check(_:)``, but neither the file nor the
+    /// circuit is ever in memory whole. A malformed file throws its `FormatError` even when an earlier constraint is
+    /// unsatisfied; then `WitnessError`, or the lowest unsatisfied constraint (``UnsatisfiedConstraint``). Returns the
+    /// header counts. The check runs on this thread as the file is parsed.
+    public static func check(_ witness: [Fr], r1csFile path: String) throws -> R1CSFile.Counts {
+        var counts: R1CSFile.Counts?
+        var failure: Error?
+        var index = 0
+        try witness.withUnsafeBufferPointer { w in
+            _ = try R1CSFile(contentsOfFile: path, header: { c in
+                counts = c
+                if w.count != c.nWires { failure = WitnessError.wrongLength(expected: c.nWires, got: w.count) }
+                else if w.first != .one { failure = WitnessError.constantWireNotOne }
+            }) { ta, tb, tc in
+                defer { index += 1 }
+                guard failure == nil else { return }
+                func evaluate(_ terms: [R1CSTerm]) -> Fr {
+                    var sum = Fr.zero
+                    for t in terms { sum += w[t.wire] * t.coefficient }
+                    return sum
+                }
+                let (a, b, c) = (evaluate(ta), evaluate(tb), evaluate(tc))
+                if a * b != c { failure = UnsatisfiedConstraint(index: index, label: nil, a: a, b: b, c: c) }
+            }
+        }
+        if let failure { throw failure }
+        return counts!
     }
 
     /// The constraint system of a circom `.r1cs` file (public signals = outputs then public inputs).

@@ -24,22 +24,55 @@ struct Groth16Command: ParsableCommand {
         }
     }
 
+    /// Parses the `.r1cs` at `path` as it is read, keeping nothing (for its errors alone).
+    static func validateR1CS(_ path: String) throws {
+        try r1csErrors(path) { _ = try R1CSFile(contentsOfFile: path, header: { _ in }) { _, _, _ in } }
+    }
+
+    /// Checks `witness` (read from `wtns`) against the `.r1cs` at `path` while reading it, keeping no constraint.
+    static func checkR1CS(_ path: String, witness: [Fr], _ wtns: String) throws -> R1CSFile.Counts {
+        try r1csErrors(path) {
+            do { return try ConstraintSystem.check(witness, r1csFile: path) } catch let e as FormatError { throw e } catch let e as CocoaError { throw e } catch {
+                throw CLIError("\(wtns): witness does not satisfy \(path): \(describe(error))")
+            }
+        }
+    }
+
+    /// `body`'s result, with the messages of ``loadR1CS(_:)`` for a file that cannot be read or is malformed.
+    private static func r1csErrors<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as CLIError { throw e } catch let e as CocoaError {
+            throw CLIError("\(path): cannot read file (\(describe(e)))")
+        } catch {
+            throw CLIError("\(path): invalid .r1cs: \(describe(error))")
+        }
+    }
+
     static func loadR1CS(_ path: String) throws -> ConstraintSystem {
         let bytes = try readFileBytesOrExplain(path)
         return try withFile(path, "invalid .r1cs") { try ConstraintSystem(r1csBytes: bytes) }
     }
 
-    /// A zkinfer `proving.key` or a snarkjs `.zkey` for proving (point sections decoded on `threads` threads). The
-    /// `.zkey`'s B2 points are not subgroup-checked (nothing depends on it; `Groth16.prove` checks the proof's B);
-    /// it is read one section at a time.
-    static func loadProvingKey(_ path: String, zkey: Bool, threads: Int?) throws -> ProvingKey {
+    /// A key for `groth16 prove`: a zkinfer `proving.key` read whole (points decoded on `threads` threads), or a snarkjs
+    /// `.zkey` opened with its point sections left in the file until the prover reads each one (their B2 points are not
+    /// subgroup-checked: nothing depends on it, and `Groth16.prove` checks the proof's B).
+    enum ProverKey {
+        case provingKey(ProvingKey)
+        case zkey(ZKeyProvingFile)
+
+        var wireCount: Int {
+            switch self { case let .provingKey(k): k.wireCount; case let .zkey(k): k.wireCount }
+        }
+        var publicCount: Int {
+            switch self { case let .provingKey(k): k.publicCount; case let .zkey(k): k.publicCount }
+        }
+    }
+
+    static func loadProvingKey(_ path: String, zkey: Bool, threads: Int?) throws -> ProverKey {
         if !zkey {
-            return try withFile(path, "invalid proving key") { try ProvingKeyFile.read(from: URL(fileURLWithPath: path), threads: threads) }
+            return .provingKey(try withFile(path, "invalid proving key") { try ProvingKeyFile.read(from: URL(fileURLWithPath: path), threads: threads) })
         }
         guard FileManager.default.isReadableFile(atPath: path) else { throw CLIError("\(path): cannot read file") }
-        return try withFile(path, "invalid .zkey") {
-            try ProvingKey(zkeyFile: path, threads: threads)
-        }
+        return .zkey(try withFile(path, "invalid .zkey") { try ZKeyProvingFile(path: path, threads: threads) })
     }
 
     static func loadWitness(_ path: String) throws -> [Fr] {
@@ -112,38 +145,62 @@ struct Groth16Command: ParsableCommand {
             // The key is read on another thread while the circuit and witness are parsed and checked here (the
             // parses are serial; the key's points decode on all threads). Errors are reported in the serial order:
             // circuit, witness, check, then key.
-            let keyResult = ResultBox<ProvingKey>()
+            let keyResult = ResultBox<ProverKey>()
             let (isZKey, threads) = (zkey != nil, options.threads)
             let loading = DispatchGroup()
             DispatchQueue.global().async(group: loading) {
                 keyResult.set(Result { try Groth16Command.loadProvingKey(keyPath, zkey: isZKey, threads: threads) })
             }
             defer { loading.wait() }
-            // The circuit is needed only to check the witness and the key's shape (and, for --pk, its matrices):
-            // it is released before proving, and the key is handed to the prover, which releases each of its
-            // arrays when done with it.
+            // The circuit is needed only to check the witness and the key's shape (and, for --pk, its matrices): with
+            // --zkey it is checked while it is read and never held; with --pk it is released before proving. The key
+            // is handed to the prover, which releases each of its arrays when done with it (a .zkey's point sections
+            // are read only then, one at a time).
             let witness: [Fr]
-            let (constraintCount, publicCount): (Int, Int)
-            var key: ProvingKey
+            let (constraintCount, wireCount, publicCount): (Int, Int, Int)
+            var key: ProverKey
+            var system: ConstraintSystem?
             do {
-                let system = try Groth16Command.loadR1CS(r1cs)
-                witness = try Groth16Command.loadWitness(wtns)
-                do { try system.check(witness, threads: options.threads) } catch {
-                    throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
+                if isZKey {
+                    let loaded = Result { try Groth16Command.loadWitness(wtns) }
+                    guard case let .success(w) = loaded else {
+                        try Groth16Command.validateR1CS(r1cs)  // the circuit's own errors first, as with --pk
+                        _ = try loaded.get()
+                        return
+                    }
+                    witness = w
+                    let counts = try Groth16Command.checkR1CS(r1cs, witness: witness, wtns)
+                    (constraintCount, wireCount, publicCount) = (counts.nConstraints, counts.nWires, counts.nPublic)
+                } else {
+                    let s = try Groth16Command.loadR1CS(r1cs)
+                    witness = try Groth16Command.loadWitness(wtns)
+                    do { try s.check(witness, threads: options.threads) } catch {
+                        throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
+                    }
+                    (constraintCount, wireCount, publicCount) = (s.constraintCount, s.wireCount, s.publicCount)
+                    system = s
                 }
                 loading.wait()
                 key = try keyResult.take()
-                guard key.wireCount == system.wireCount, key.publicCount == system.publicCount else {
-                    throw CLIError("\(keyPath): key is for a circuit with \(key.wireCount) wires and \(key.publicCount) public signals; \(r1cs) has \(system.wireCount) and \(system.publicCount)")
+                guard key.wireCount == wireCount, key.publicCount == publicCount else {
+                    throw CLIError("\(keyPath): key is for a circuit with \(key.wireCount) wires and \(key.publicCount) public signals; \(r1cs) has \(wireCount) and \(publicCount)")
                 }
-                if pk != nil {
-                    guard QAP.matches(system, a: key.matrixA, b: key.matrixB) else { throw CLIError("\(keyPath): proving key was made for a different circuit than \(r1cs)") }
+                if case let .provingKey(k) = key, let s = system {
+                    guard QAP.matches(s, a: k.matrixA, b: k.matrixB) else { throw CLIError("\(keyPath): proving key was made for a different circuit than \(r1cs)") }
                 }
-                (constraintCount, publicCount) = (system.constraintCount, system.publicCount)
+                system = nil
             }
             let (proof, timings): (Proof, ProverTimings)
             do {
-                (proof, timings) = try Groth16.proveWithTimings(consume key, witness: witness, threads: options.threads, progress: progress.callback)
+                switch consume key {
+                case let .provingKey(k):
+                    (proof, timings) = try Groth16.proveWithTimings(k, witness: witness, threads: options.threads, progress: progress.callback)
+                case let .zkey(k):
+                    (proof, timings) = try Groth16.proveWithTimings(k, witness: witness, threads: options.threads, progress: progress.callback)
+                }
+            } catch let error as FormatError {
+                // A point section of the .zkey, read while proving, failed its checks.
+                throw CLIError("\(keyPath): invalid .zkey: \(describe(error))")
             } catch {
                 throw CLIError("\(keyPath): proving failed: \(describe(error))")
             }
@@ -159,7 +216,7 @@ struct Groth16Command: ParsableCommand {
                            "proveSeconds": seconds(timings.total),
                            "phases": ["rows": seconds(timings.rows), "ntt": seconds(timings.ntt), "msmA": seconds(timings.msmA),
                                       "msmB1": seconds(timings.msmB1), "msmB2": seconds(timings.msmB2), "msmC": seconds(timings.msmC),
-                                      "msmH": seconds(timings.msmH)]])
+                                      "msmH": seconds(timings.msmH), "pointReads": seconds(timings.pointReads)]])
             } else {
                 print("proved \(constraintCount) constraints in \(String(format: "%.3f", seconds(timings.total))) s (\(timings))")
                 print("wrote \(proofPath) and \(publicPath)")

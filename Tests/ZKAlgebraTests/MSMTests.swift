@@ -110,6 +110,31 @@ final class MSMTests: XCTestCase {
         specialCases(bases, &rng, check: { checkG2($0, $1) })
     }
 
+    /// One scalar for every point puts all of them in one bucket per window, far more than a bucket group holds
+    /// (16,384 G1 or 8,192 G2 points): such buckets are summed a group at a time. Reference: Σ (i+1)·G = n(n+1)/2·G.
+    func testHeavyBucketsG1() {
+        heavyBuckets(BN254G1.self, count: 20_000) { MSM.multiScalarMultiply(bases: $0, scalars: $1, threads: $2, endomorphism: $3) }
+    }
+    func testHeavyBucketsG2() {
+        heavyBuckets(BN254G2.self, count: 10_000) { MSM.multiScalarMultiply(bases: $0, scalars: $1, threads: $2, endomorphism: $3) }
+    }
+
+    private func heavyBuckets<C: CurveParameters>(_: C.Type, count n: Int,
+                                                  _ msm: ([AffinePoint<C>], [Fr], Int, Bool) -> JacobianPoint<C>) {
+        var multiples: [JacobianPoint<C>] = []
+        var p = JacobianPoint<C>.generator
+        for _ in 0..<n { multiples.append(p); p = p + JacobianPoint<C>.generator }
+        let bases = batchToAffine(multiples)
+        let triangle = Fr(UInt64(n) * UInt64(n + 1) / 2)
+        for s in [Fr(5), Fr.zero - Fr.one, Fr(canonicalLimbs: [~0, ~0, 0x1234, 1 << 60])!] {
+            let expected = JacobianPoint<C>.generator * (triangle * s)
+            for (threads, glv) in [(1, true), (2, true), (2, false)] {
+                let got = msm(bases, [Fr](repeating: s, count: n), threads, glv)
+                XCTAssertEqual(got, expected, "\(C.self) n=\(n) scalar \(s) threads=\(threads) GLV \(glv)")
+            }
+        }
+    }
+
     private func specialCases<C: CurveParameters>(
         _ bases: [AffinePoint<C>], _ rng: inout SeededGenerator, check: ([AffinePoint<C>], [Fr]) -> Void
     ) {

@@ -103,7 +103,7 @@ final class ZKBenchTests: XCTestCase {
         let metrics = ["constraints", "wires", "domainSize", "setup", "prove", "prove.rows", "prove.ntt", "prove.msmA",
                        "prove.msmB1", "prove.msmB2", "prove.msmC", "prove.msmH", "verify", "provingKeyBytes",
                        "verificationKeyBytes", "proofBytes", "proofBytesCompressed", "peakMemoryBytes", "rssDeltaBytes",
-                       "load.provingKey", "load.zkey", "prove.zkey", "zkeyBytes"]
+                       "load.provingKey", "load.zkey", "load.zkeyOpen", "prove.zkey", "zkeyBytes"]
         for k in [4, 5, 6] {
             let size = (1 << k) - 3
             for m in metrics { XCTAssertNotNil(r.row(suite: "groth16", name: "square chain", size: size, metric: m), "2^\(k) \(m)") }
@@ -114,7 +114,7 @@ final class ZKBenchTests: XCTestCase {
             XCTAssertEqual(r.row(suite: "groth16", name: "square chain", size: size, metric: "prove")?.repetitions, 1)
             XCTAssertGreaterThan(try XCTUnwrap(r.row(suite: "groth16", name: "square chain", size: size, metric: "zkeyBytes")?.value),
                                  Double(64 * (1 << k)), "the .zkey holds at least the H points")
-            for m in ["load.provingKey", "load.zkey"] {
+            for m in ["load.provingKey", "load.zkey", "load.zkeyOpen"] {
                 XCTAssertLessThan(try XCTUnwrap(r.row(suite: "groth16", name: "square chain", size: size, metric: m)?.value),
                                   try XCTUnwrap(r.row(suite: "groth16", name: "square chain", size: size, metric: "prove.zkey")?.value) * 2, m)
             }

@@ -30,6 +30,16 @@ func fixtureData(_ set: FixtureSet, _ file: String) throws -> Data {
 
 func fixtureBytes(_ set: FixtureSet, _ file: String) throws -> [UInt8] { [UInt8](try fixtureData(set, file)) }
 
+extension XCTestCase {
+    /// Writes `bytes` to a new temporary file, removed when the test ends; returns its path.
+    func temporaryFile(_ bytes: [UInt8]) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zkinfer-test-\(UUID().uuidString).bin")
+        try Data(bytes).write(to: url)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+}
+
 /// Asserts that `body` throws a ``FormatError`` and returns it (nil, with a failure, otherwise).
 @discardableResult
 func assertFormatError<T>(_ what: String, file: StaticString = #filePath, line: UInt = #line,

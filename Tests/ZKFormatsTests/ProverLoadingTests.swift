@@ -7,13 +7,6 @@ import ZKFormats
 /// section at a time from disk, point sections decoded in parallel, and `.r1cs` files streamed — same
 /// values, same errors, whatever the thread count.
 final class ProverLoadingTests: XCTestCase {
-    private func temporaryFile(_ bytes: [UInt8]) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zkinfer-loading-\(UUID().uuidString).bin")
-        try Data(bytes).write(to: url)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url.path
-    }
-
     /// Both readers on the same bytes: equal keys, or both throwing.
     private func bothReaders(_ bytes: [UInt8], _ what: String, exactError: Bool) throws {
         let path = try temporaryFile(bytes)

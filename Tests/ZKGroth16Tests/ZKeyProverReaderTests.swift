@@ -82,4 +82,88 @@ final class ZKeyProverReaderTests: XCTestCase {
         XCTAssertThrowsError(try ProvingKey(zkeyFile: "/nonexistent/zkinfer.zkey"))
         XCTAssertThrowsError(try ProvingKey(zkeyFile: FileManager.default.temporaryDirectory.path))
     }
+
+    // MARK: ZKeyProvingFile: the point sections read while proving
+
+    /// Opens `path` and proves, or the first error (opening or proving).
+    private func deferredProof(_ path: String, _ witness: [Fr], threads: Int = 2) -> Result<Proof, Error> {
+        Result { try Groth16.prove(try ZKeyProvingFile(path: path, threads: threads), witness: witness, threads: threads) }
+    }
+
+    /// The deferred reader accepts exactly the files the whole-key reader accepts, with the same `FormatError`, and its
+    /// proofs verify.
+    func testDeferredReaderAcceptsAndRejectsLikeTheWholeKeyReader() throws {
+        let (system, witness) = SyntheticCircuits.squareChain(count: 200)
+        let pk = try Groth16.setup(system, threads: 2)
+        let publics = Array(witness[1...system.publicCount])
+        let orig = pk.zkey.serialized()
+        let proof = try deferredProof(try temporaryFile(orig), witness).get()
+        XCTAssertTrue(try Groth16.verify(pk.verificationKey, proof: proof, publicInputs: publics))
+        let opened = try ZKeyProvingFile(path: try temporaryFile(orig))
+        XCTAssertEqual(opened.verificationKey, pk.verificationKey)
+        XCTAssertEqual([opened.wireCount, opened.publicCount, opened.domainSize], [pk.wireCount, pk.publicCount, pk.domainSize])
+
+        func compare(_ bytes: [UInt8], _ what: String) throws {
+            let path = try temporaryFile(bytes)
+            let whole = Result { try ProvingKey(zkeyFile: path, threads: 2) }
+            for threads in [1, 2] {
+                switch (whole, deferredProof(path, witness, threads: threads)) {
+                case (.success, .success): break  // a changed coefficient or point that is still valid: both accept
+                case let (.failure(a), .failure(b)):
+                    XCTAssertNotNil(a as? FormatError, "\(what): \(a)")
+                    XCTAssertEqual(a as? FormatError, b as? FormatError, what)
+                case let (a, b): XCTFail("\(what): whole key \(a), deferred \(b)")
+                }
+            }
+        }
+        for n in stride(from: 0, to: orig.count, by: orig.count / 40) { try compare(Array(orig[0..<n]), "prefix \(n)") }
+        var rng = SplitMix64(seed: 1819)
+        for _ in 0..<60 {
+            var z = orig
+            let i = 200 + Int(rng.next() % UInt64(z.count - 200))
+            z[i] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+            try compare(z, "byte \(i)")
+        }
+    }
+
+    /// An off-curve point in a section read while proving (H is read first, B2 last) stops the proof with the
+    /// section's `FormatError`: no proof is made from a key with an off-curve point.
+    func testOffCurvePointStopsTheProof() throws {
+        let (system, witness) = SyntheticCircuits.squareChain(count: 100)
+        let pk = try Groth16.setup(system, threads: 2)
+        let orig = pk.zkey.serialized()
+        var offsets: [UInt32: Int] = [:]
+        var o = 12
+        for _ in 0..<Int(orig[8]) {
+            let type = UInt32(orig[o]) | UInt32(orig[o + 1]) << 8
+            let size = (0..<8).reduce(0) { $0 | Int(orig[o + 4 + $1]) << (8 * $1) }
+            offsets[type] = o + 12
+            o += 12 + size
+        }
+        for (type, name, pointSize) in [(UInt32(9), "H", 64), (5, "A", 64), (6, "B1", 64), (8, "C", 64), (7, "B2", 128)] {
+            var z = orig
+            let at = offsets[type]! + 3 * pointSize  // point 3: y + 1 (still < q for these keys, no longer on the curve)
+            let y = at + pointSize / 2
+            z[y] = z[y] &+ 1
+            switch deferredProof(try temporaryFile(z), witness) {
+            case .success: XCTFail("\(name): a proof from a key with an off-curve point")
+            case let .failure(e):
+                XCTAssertEqual(e as? FormatError, .pointNotOnCurve(context: "zkey section \(type) (\(name)), point 3"), name)
+            }
+        }
+    }
+
+    /// The file stays open: replacing the path after opening does not change the points the prover reads.
+    func testPointsComeFromTheFileThatWasOpened() throws {
+        let (system, witness) = SyntheticCircuits.squareChain(count: 100)
+        let pk = try Groth16.setup(system, threads: 2)
+        let path = try temporaryFile(pk.zkey.serialized())
+        let key = try ZKeyProvingFile(path: path)
+        let other = try temporaryFile([UInt8](repeating: 0xFF, count: 1000))
+        XCTAssertEqual(rename(other, path), 0)
+        let proof = try Groth16.prove(key, witness: witness)
+        XCTAssertTrue(try Groth16.verify(pk.verificationKey, proof: proof, publicInputs: Array(witness[1...system.publicCount])))
+        XCTAssertThrowsError(try ZKeyProvingFile(path: path))
+        XCTAssertThrowsError(try ZKeyProvingFile(path: "/nonexistent/zkinfer.zkey"))
+    }
 }

@@ -150,6 +150,21 @@ final class CLITests: CLITestCase {
         try w.write(to: URL(fileURLWithPath: path("bad.wtns")))
         r = try run(["groth16", "prove", "--r1cs", fixture(set, "multiplier2.r1cs"), "--wtns", path("bad.wtns"), "--zkey", fixture(set, "multiplier2_0001.zkey"), "-o", path("o")])
         XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("bad.wtns: witness does not satisfy") && r.stderr.contains("constraint 0"), r.stderr)
+        // With --zkey the circuit is checked while it is read: a truncated or missing .r1cs is named as with --pk, and
+        // its errors come before the witness's.
+        for (wtns, what) in [(fixture(set, "witness.wtns"), "good witness"), (path("bad.wtns"), "bad witness"), (path("none.wtns"), "no witness")] {
+            r = try run(["groth16", "prove", "--r1cs", path("short.r1cs"), "--wtns", wtns, "--zkey", fixture(set, "multiplier2_0001.zkey"), "-o", path("o")])
+            XCTAssertEqual(r.status, 2, "\(what): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("short.r1cs: invalid .r1cs"), "\(what): \(r.stderr)")
+            r = try run(["groth16", "prove", "--r1cs", path("none.r1cs"), "--wtns", wtns, "--zkey", fixture(set, "multiplier2_0001.zkey"), "-o", path("o")])
+            XCTAssertEqual(r.status, 2, "\(what): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("none.r1cs: cannot read file"), "\(what): \(r.stderr)")
+        }
+        r = try run(["groth16", "prove", "--r1cs", fixture(set, "multiplier2.r1cs"), "--wtns", path("none.wtns"), "--zkey", fixture(set, "multiplier2_0001.zkey"), "-o", path("o")])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("none.wtns"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("o/proof.json")), "no output")
         // Usage errors.
         r = try run(["groth16", "prove", "--r1cs", "a", "--wtns", "b", "-o", "c"])
         XCTAssertEqual(r.status, 2)
