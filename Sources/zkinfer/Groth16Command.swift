@@ -121,7 +121,7 @@ struct Groth16Command: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "prove",
             abstract: "Prove a circom witness with a zkinfer proving key or a snarkjs .zkey.",
-            discussion: "Writes DIR/proof.json and DIR/public.json (snarkjs format). The witness is checked against the circuit first.")
+            discussion: "Writes DIR/proof.json and DIR/public.json (snarkjs format). The witness is checked against the circuit first (with --zkey while the .r1cs is read, never holding it). A .zkey's point sections are read from the open file one at a time, just before the MSM that uses each; a point that fails its checks then stops the proof (exit 2, no output).")
 
         @Option(name: .long, help: "The circuit (.r1cs).")
         var r1cs: String

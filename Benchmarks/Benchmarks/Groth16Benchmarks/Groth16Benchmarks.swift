@@ -10,8 +10,9 @@ import ZKGroth16
 /// the domain of 2^k exactly; 2^k constraints would need a domain of 2^(k+1)), 1 and 2 threads. Setup runs outside the measurement.
 /// Peak memory is reported by the malloc metrics; key and proof sizes are printed once per size.
 /// Loading (2 threads, files written once to a temporary directory, warm page cache): the `proving.key`,
-/// the same key as a snarkjs `.zkey` read as `groth16 prove --zkey` reads it, and `.zkey` load + prove —
-/// the prover's whole work apart from the witness check.
+/// the same key as a snarkjs `.zkey` read whole, the `.zkey` opened as `groth16 prove --zkey` opens it (points left in
+/// the file), and open + prove (each point section read just before its MSM) — the prover's whole work apart from the
+/// witness check — beside whole-key load + prove.
 let benchmarks: @Sendable () -> Void = {
     let sizes = [12, 14, 16, 18, 20]
     for logN in sizes {
@@ -38,7 +39,19 @@ let benchmarks: @Sendable () -> Void = {
             let path = keyBox.files.zkey.path
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                blackHole(try ProvingKey(zkeyFile: path, threads: 2))  // the reader `groth16 prove --zkey` uses
+                blackHole(try ProvingKey(zkeyFile: path, threads: 2))
+            }
+        }
+        Benchmark("Groth16 open .zkey 2^\(logN), 2 threads", configuration: loadConfig) { benchmark in
+            let path = keyBox.files.zkey.path
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(try ZKeyProvingFile(path: path, threads: 2)) }  // as `groth16 prove --zkey`
+        }
+        Benchmark("Groth16 open .zkey + prove 2^\(logN), 2 threads", configuration: loadConfig) { benchmark in
+            let path = keyBox.files.zkey.path
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try Groth16.prove(try ZKeyProvingFile(path: path, threads: 2), witness: witness, threads: 2))
             }
         }
         Benchmark("Groth16 load .zkey + prove 2^\(logN), 2 threads", configuration: loadConfig) { benchmark in
