@@ -17,13 +17,6 @@ final class StreamedWitnessCheckTests: XCTestCase {
                         constraints: constraints, wireToLabel: (0..<UInt64(s.wireCount)).map { $0 }).serialized()
     }
 
-    private func temporaryFile(_ bytes: [UInt8]) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zkinfer-check-\(UUID().uuidString).r1cs")
-        try Data(bytes).write(to: url)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url.path
-    }
-
     /// Both checks on the same file and witness: both pass with the file's counts, or both throw the same error.
     private func bothChecks(_ bytes: [UInt8], _ witness: [Fr], _ what: String) throws {
         let path = try temporaryFile(bytes)
@@ -65,13 +58,7 @@ final class StreamedWitnessCheckTests: XCTestCase {
         var bad = witness
         bad[3] += .one
         try bothChecks(Array(bytes.dropLast(5)), bad, "truncated file, failing witness")
-        var rng = SplitMix64(seed: 77)
-        for _ in 0..<40 {
-            var z = bytes
-            let i = Int(rng.next() % UInt64(z.count))
-            z[i] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
-            try bothChecks(z, witness, "byte \(i)")
-        }
+        try corruptions(of: bytes, prefixStride: bytes.count / 10, flips: 40, from: 0, seed: 77) { try bothChecks($0, witness, $1) }
         XCTAssertThrowsError(try ConstraintSystem.check(witness, r1csFile: "/nonexistent/zkinfer.r1cs"))
     }
 }

@@ -8,13 +8,6 @@ import ZKGroth16
 /// into the QAP matrices), against the general reader it replaces on the prover's path:
 /// `ProvingKey(zkey: ZKeyGroth16(contentsOfFile:validateSubgroup: false))`. Same key, same errors.
 final class ZKeyProverReaderTests: XCTestCase {
-    private func temporaryFile(_ bytes: [UInt8]) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zkinfer-zkey-\(UUID().uuidString).zkey")
-        try Data(bytes).write(to: url)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url.path
-    }
-
     private func assertSameKey(_ a: ProvingKey, _ b: ProvingKey, _ what: String) {
         XCTAssertEqual(a.publicCount, b.publicCount, what); XCTAssertEqual(a.wireCount, b.wireCount, what)
         XCTAssertEqual(a.domainSize, b.domainSize, what)
@@ -71,14 +64,7 @@ final class ZKeyProverReaderTests: XCTestCase {
 
     func testSameErrorsOnCorruptedFiles() throws {
         let orig = [UInt8](try Fixtures.data("circom-multiplier-circuit-0x79de", "multiplier2_0001.zkey"))
-        for n in stride(from: 0, to: orig.count, by: 97) { try bothReaders(Array(orig[0..<n]), "prefix \(n)") }
-        var rng = SplitMix64(seed: 1818)
-        for _ in 0..<120 {
-            var z = orig
-            let i = 200 + Int(rng.next() % UInt64(z.count - 200))
-            z[i] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
-            try bothReaders(z, "byte \(i)")
-        }
+        try corruptions(of: orig, prefixStride: 97, flips: 120, seed: 1818) { try bothReaders($0, $1) }
         XCTAssertThrowsError(try ProvingKey(zkeyFile: "/nonexistent/zkinfer.zkey"))
         XCTAssertThrowsError(try ProvingKey(zkeyFile: FileManager.default.temporaryDirectory.path))
     }
@@ -116,14 +102,7 @@ final class ZKeyProverReaderTests: XCTestCase {
                 }
             }
         }
-        for n in stride(from: 0, to: orig.count, by: orig.count / 40) { try compare(Array(orig[0..<n]), "prefix \(n)") }
-        var rng = SplitMix64(seed: 1819)
-        for _ in 0..<60 {
-            var z = orig
-            let i = 200 + Int(rng.next() % UInt64(z.count - 200))
-            z[i] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
-            try compare(z, "byte \(i)")
-        }
+        try corruptions(of: orig, prefixStride: orig.count / 40, flips: 60, seed: 1819) { try compare($0, $1) }
     }
 
     /// An off-curve point in a section read while proving (H is read first, B2 last) stops the proof with the
