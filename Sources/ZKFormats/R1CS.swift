@@ -150,18 +150,14 @@ public struct R1CSFile: Sendable, Hashable {
             }
             try header(counts)
             let nWires = UInt32(counts.nWires)
-            /// The u32 at file offset `at`, or nil past the section's end.
-            func u32(at: Int) throws -> UInt32? {
-                guard at + 4 <= end else { return nil }
-                let b = try file.read(at..<(at + 4))
-                return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
-            }
-            /// The end offset of the constraint at `at` from its three term counts, or nil when it would pass the
-            /// section's end (then the whole rest of the section is parsed, which throws the whole-file parser's error).
-            func constraintEnd(at: Int) throws -> Int? {
+            /// The end of the constraint starting at `at` from its three term counts (each read by `word`), or nil when
+            /// it would pass `limit`.
+            func constraintEnd(at: Int, limit: Int, _ word: (Int) throws -> UInt32) rethrows -> Int? {
                 var p = at
                 for _ in 0..<3 {
-                    guard let n = try u32(at: p), UInt64(n) <= UInt64((end - p - 4) / 36) else { return nil }
+                    guard p + 4 <= limit else { return nil }
+                    let n = try word(p)
+                    guard UInt64(n) <= UInt64((limit - p - 4) / 36) else { return nil }
                     p += 4 + 36 * Int(n)
                 }
                 return p
@@ -170,21 +166,17 @@ public struct R1CSFile: Sendable, Hashable {
             var position = start  // file offset of `r`'s cursor
             var ta: [R1CSTerm] = [], tb: [R1CSTerm] = [], tc: [R1CSTerm] = []
             for i in 0..<counts.nConstraints {
-                // Refill when the next constraint is not wholly in the buffer: from its start, at least `chunk` bytes
-                // (or to the section's end).
-                let inBuffer = r.remaining >= 12 && r.bytes.withUnsafeBytes { raw -> Bool in
-                    var p = r.offset
-                    for _ in 0..<3 {
-                        guard p + 4 <= r.end else { return false }
-                        let n = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
-                        guard n <= (r.end - p - 4) / 36 else { return false }
-                        p += 4 + 36 * n
-                    }
-                    return true
-                }
+                // When the next constraint is not wholly in the buffer, read from its start at least `chunk` bytes, or
+                // all of it, or (when it would pass the section's end) the rest of the section, where the parse then
+                // throws the whole-file parser's error.
+                let inBuffer = r.bytes.withUnsafeBytes { raw in
+                    constraintEnd(at: r.offset, limit: r.end) { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0, as: UInt32.self)) }
+                } != nil
                 if !inBuffer {
-                    let need = try constraintEnd(at: position).map { $0 - position } ?? (end - position)
-                    let count = min(end - position, max(chunk, need))
+                    let extent = try constraintEnd(at: position, limit: end) { at in
+                        try file.read(at..<(at + 4)).withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
+                    }
+                    let count = min(end - position, max(chunk, (extent ?? end) - position))
                     r = ByteReader(try file.read(position..<(position + count)), context: context, origin: position)
                 }
                 let before = r.offset

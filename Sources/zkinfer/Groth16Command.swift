@@ -26,25 +26,19 @@ struct Groth16Command: ParsableCommand {
 
     /// Parses the `.r1cs` at `path` as it is read, keeping nothing (for its errors alone).
     static func validateR1CS(_ path: String) throws {
-        try r1csErrors(path) { _ = try R1CSFile(contentsOfFile: path, header: { _ in }) { _, _, _ in } }
+        do { _ = try R1CSFile(contentsOfFile: path, header: { _ in }) { _, _, _ in } } catch { throw r1csError(path, error) }
     }
 
     /// Checks `witness` (read from `wtns`) against the `.r1cs` at `path` while reading it, keeping no constraint.
     static func checkR1CS(_ path: String, witness: [Fr], _ wtns: String) throws -> R1CSFile.Counts {
-        try r1csErrors(path) {
-            do { return try ConstraintSystem.check(witness, r1csFile: path) } catch let e as FormatError { throw e } catch let e as CocoaError { throw e } catch {
-                throw CLIError("\(wtns): witness does not satisfy \(path): \(describe(error))")
-            }
-        }
+        do { return try ConstraintSystem.check(witness, r1csFile: path) } catch let error where error is WitnessError || error is UnsatisfiedConstraint {
+            throw CLIError("\(wtns): witness does not satisfy \(path): \(describe(error))")
+        } catch { throw r1csError(path, error) }
     }
 
-    /// `body`'s result, with the messages of ``loadR1CS(_:)`` for a file that cannot be read or is malformed.
-    private static func r1csErrors<T>(_ path: String, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as CLIError { throw e } catch let e as CocoaError {
-            throw CLIError("\(path): cannot read file (\(describe(e)))")
-        } catch {
-            throw CLIError("\(path): invalid .r1cs: \(describe(error))")
-        }
+    /// The messages of ``loadR1CS(_:)`` for a `.r1cs` that cannot be read or is malformed.
+    private static func r1csError(_ path: String, _ error: Error) -> CLIError {
+        error is CocoaError ? CLIError("\(path): cannot read file (\(describe(error)))") : CLIError("\(path): invalid .r1cs: \(describe(error))")
     }
 
     static func loadR1CS(_ path: String) throws -> ConstraintSystem {
@@ -162,13 +156,10 @@ struct Groth16Command: ParsableCommand {
             var system: ConstraintSystem?
             do {
                 if isZKey {
-                    let loaded = Result { try Groth16Command.loadWitness(wtns) }
-                    guard case let .success(w) = loaded else {
+                    do { witness = try Groth16Command.loadWitness(wtns) } catch {
                         try Groth16Command.validateR1CS(r1cs)  // the circuit's own errors first, as with --pk
-                        _ = try loaded.get()
-                        return
+                        throw error
                     }
-                    witness = w
                     let counts = try Groth16Command.checkR1CS(r1cs, witness: witness, wtns)
                     (constraintCount, wireCount, publicCount) = (counts.nConstraints, counts.nWires, counts.nPublic)
                 } else {
