@@ -77,8 +77,10 @@ let package = Package(
         .target(name: "ZKBigNum", dependencies: ["CGMP"]),
         // libsodium: CSPRNG, zeroing secrets, BLAKE2b, Ed25519.
         .target(name: "ZKSodium", dependencies: ["CSodium"]),
+        // A cache-prefetch hint for the MSM's gather (C: Swift has no prefetch primitive).
+        .target(name: "CPrefetch"),
         // BN254 fields, curves, pairing and encodings.
-        .target(name: "ZKAlgebra", dependencies: ["ZKBigNum", "ZKSodium"], swiftSettings: arithmeticSettings),
+        .target(name: "ZKAlgebra", dependencies: ["ZKBigNum", "ZKSodium", "CPrefetch"], swiftSettings: arithmeticSettings),
 
         // Ecosystem file formats: iden3 .r1cs/.wtns/.zkey binaries, snarkjs JSON.
         .target(name: "ZKFormats", dependencies: ["ZKAlgebra", "ZKBigNum"]),

@@ -86,7 +86,7 @@ extension PhaseOne {
         let alpha = try loadG1(file, 4, count: n, threads: threads)
         let beta = try loadG1(file, 5, count: n, threads: threads)
         let betaG2 = try file.g2(6, 0)
-        func successive<C: CurveParameters>(_ ps: [AffinePoint<C>]) -> (AffinePoint<C>, AffinePoint<C>) {
+        func successive<C: GLVCurve>(_ ps: [AffinePoint<C>]) -> (AffinePoint<C>, AffinePoint<C>) {
             let w = randomWeights(ps.count - 1)
             return (MSM.multiScalarMultiply(bases: Array(ps.dropLast()), scalars: w, threads: threads).affine,
                     MSM.multiScalarMultiply(bases: Array(ps.dropFirst()), scalars: w, threads: threads).affine)
@@ -126,7 +126,7 @@ extension PhaseOne {
         return Report(power: file.power, ceremonyPower: file.ceremonyPower, contributions: summaries, nextChallenge: nextChallenge, prepared: file.isPrepared)
     }
 
-    static func verifyLagrange<C: CurveParameters>(_ file: PowersOfTau, _ section: UInt32, _ powers: [AffinePoint<C>], extra: Bool, threads: Int) throws {
+    static func verifyLagrange<C: GLVCurve>(_ file: PowersOfTau, _ section: UInt32, _ powers: [AffinePoint<C>], extra: Bool, threads: Int) throws {
         let name = [12: "τ·G1", 13: "τ·G2", 14: "α·τ·G1", 15: "β·τ·G1"][Int(section)]!
         for p in 0...(file.power + (extra ? 1 : 0)) {
             let size = 1 << p

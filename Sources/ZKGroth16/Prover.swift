@@ -152,8 +152,8 @@ extension Groth16 {
             if points.readsFromFile { timings.pointReads += clock.now - t }
             return result
         }
-        // H first (then its scalars go), B2 last: its scratch (the GLV images are 128 bytes a point) is the largest, and
-        // by then the G1 arrays before it have been released. Each array is a local that dies after its MSM.
+        // H first (then its scalars go), B2 last: its points (128 bytes each) and scratch are the largest, and by then
+        // the G1 arrays before it have been released. Each array is a local that dies after its MSM.
         var bases = try read { try $0.g1(.h) }
         let msmH = timed("MSM H", 0.3, \.msmH) { MSM.multiScalarMultiply(bases: bases, scalars: a, threads: threads) }
         a = []

@@ -1,0 +1,2 @@
+// The target's only function is `static inline` in include/CPrefetch.h; SwiftPM needs one source file per C target.
+#include "CPrefetch.h"
