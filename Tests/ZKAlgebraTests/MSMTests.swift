@@ -151,7 +151,7 @@ final class MSMTests: XCTestCase {
         }
     }
 
-    private func specialCases<C: CurveParameters>(
+    private func specialCases<C: GLVCurve>(
         _ bases: [AffinePoint<C>], _ rng: inout SeededGenerator, check: ([AffinePoint<C>], [Fr]) -> Void
     ) {
         let n = bases.count
