@@ -179,7 +179,7 @@ public protocol GLVCurve: CurveParameters {
     static func endomorphism(_ p: AffinePoint<Self>, beta: Fq) -> AffinePoint<Self>
     /// Whether the GLV MSM keeps an `n`-point buffer of the images `φ(Pᵢ)` (true) or computes each image as its point
     /// is gathered into a bucket group, once per window (false). Measured here at 2^16 in whole-process proving: the
-    /// buffer makes the G1 MSMs 4–9% faster (φ is one Fq multiplication against about six per batch-affine
+    /// buffer makes the G1 MSMs 1–10% faster (φ is one Fq multiplication against about six per batch-affine
     /// addition); for G2 it costs 8 MiB (128 bytes a point) at the prover's peak for about 3% of the B2 MSM.
     static var msmStoresImages: Bool { get }
 }
