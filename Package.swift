@@ -63,6 +63,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // The external worker's requests to its server (`zkinfer worker --server`). Not Foundation's URLSession: that
+        // loads FoundationNetworking, libcurl and about 30 more shared libraries into every zkinfer process, whatever
+        // the command (50 ms and 7 MB of a 2^16 `groth16 prove`, README Performance).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries through pkg-config (Debian: libgmp-dev, libsodium-dev).
@@ -119,6 +123,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("openapi.json")]),
 

@@ -2,10 +2,10 @@
 // proves with from the server (by digest, into its own cache) and has the server sign claims (the host key stays
 // with the server).
 
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 import ZKModel
 import ZKClaim
 
@@ -33,7 +33,6 @@ public final class ArtifactClient: @unchecked Sendable {
     public let cache: ServiceData
     /// How long a request keeps retrying while the server is unreachable or answers 502/503/504.
     public let patience: Duration
-    let session: URLSession
     let fetches = FetchCoordinator()
     private let lock = NSLock()
     private var counters = (downloadedFiles: 0, downloadedBytes: 0, reusedFiles: 0)
@@ -45,9 +44,6 @@ public final class ArtifactClient: @unchecked Sendable {
         authorization = "Bearer \(token)"
         self.cache = cache
         self.patience = patience
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 300
-        session = URLSession(configuration: configuration)
     }
 
     /// Files downloaded and reused (found in the cache with the listed digest) so far.
@@ -95,7 +91,7 @@ public final class ArtifactClient: @unchecked Sendable {
                 lock.withLock { counters.reusedFiles += 1 }
                 continue
             }
-            let (s, data) = try await request("GET", "v1/models/\(id)/artifacts/\(file.digest)")
+            let (s, data) = try await request("GET", "v1/models/\(id)/artifacts/\(file.digest)", limit: file.bytes)
             try checkToken(s, "v1/models/\(id)/artifacts/\(file.digest)")
             guard s == 200 else { throw ServiceError(s == 404 ? 502 : s, "model \(id), \(file.name): \(Self.message(data) ?? "HTTP \(s)")") }
             guard data.count == file.bytes, try blake2bHex(data) == file.digest else {
@@ -134,42 +130,68 @@ public final class ArtifactClient: @unchecked Sendable {
     }
 
     /// One request with the token; network errors and 502/503/504 are retried (0.1 s, doubling to 5 s) for
-    /// ``patience``, then ``ServerUnavailable`` is thrown.
-    func request(_ method: String, _ path: String, body: Data? = nil) async throws -> (Int, Data) {
-        var r = URLRequest(url: url(path))
-        r.httpMethod = method
-        r.setValue(authorization, forHTTPHeaderField: "Authorization")
-        if let body {
-            r.httpBody = body
-            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
+    /// ``patience``, then ``ServerUnavailable`` is thrown. A body longer than `limit` bytes (a hostile or broken
+    /// server) is not retried: it throws a 502 ``ServiceError``.
+    func request(_ method: String, _ path: String, body: Data? = nil, limit: Int = ArtifactClient.messageLimit) async throws -> (Int, Data) {
+        var headers = [("Authorization", authorization)]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let target = url(path)
         let clock = ContinuousClock()
         let deadline = clock.now + patience
         var delay = Duration.milliseconds(100)
         var last = ""
         while true {
             do {
-                let (data, response) = try await send(r)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                let (status, data) = try await Self.exchange(method, target, headers: headers, body: body, limit: limit)
                 if ![502, 503, 504].contains(status) { return (status, data) }
                 last = "HTTP \(status)"
+            } catch let e as ServiceError {
+                throw e
             } catch {
-                last = error.localizedDescription
+                last = Self.describe(error)
             }
-            guard clock.now + delay < deadline else { throw ServerUnavailable(description: "\(r.url?.absoluteString ?? path): \(last)") }
+            guard clock.now + delay < deadline else { throw ServerUnavailable(description: "\(target.absoluteString): \(last)") }
             try await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(5))
         }
     }
 
-    func send(_ request: URLRequest) async throws -> (Data, URLResponse) {
-        try await withCheckedThrowingContinuation { continuation in
-            session.dataTask(with: request) { data, response, error in
-                if let error { continuation.resume(throwing: error) } else if let response {
-                    continuation.resume(returning: (data ?? Data(), response))
-                } else { continuation.resume(throwing: URLError(.badServerResponse)) }
-            }.resume()
+    /// The process's HTTP client (AsyncHTTPClient on its default event loops; never shut down). A connection that
+    /// cannot be made fails the exchange at once (AsyncHTTPClient's default would retry it until the request's
+    /// deadline), so that ``request(_:_:body:limit:)``'s retries and its ``patience`` decide how long to wait;
+    /// 10 s to connect, 60 s without a byte read. Redirects are not followed (a zkinfer server sends none, and
+    /// following one could carry the token to another host): a 3xx answer is returned like any other status.
+    static let httpClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// The most bytes of an answer that is not a listed artifact (JSON: health, listings, signatures): 16 MiB.
+    public static let messageLimit = 16 << 20
+
+    /// One HTTP exchange on ``httpClient``: the status and the body. An answer longer than `limit` bytes is not read
+    /// further: it throws a 502 ``ServiceError``. Times out after 300 s in all.
+    public static func exchange(_ method: String, _ url: URL, headers: [(String, String)] = [], body: Data? = nil,
+                                limit: Int = messageLimit) async throws -> (status: Int, body: Data) {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await httpClient.execute(request, timeout: .seconds(300))
+        let buffer: ByteBuffer
+        do { buffer = try await response.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
+            throw ServiceError(502, "\(url.absoluteString): the server sent more than \(limit) bytes")
         }
+        return (Int(response.status.code), Data(buffer.readableBytesView))
+    }
+
+    /// A network error as a short message (the client's errors describe themselves by case name).
+    public static func describe(_ error: Error) -> String {
+        if let e = error as? HTTPClientError { return "\(e)" }
+        return (error as? LocalizedError)?.errorDescription ?? "\(error)"
     }
 
     /// The `error` of a service error body.

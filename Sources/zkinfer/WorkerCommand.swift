@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import ZKModel
 import ZKService
 
@@ -85,16 +82,11 @@ struct WorkerCommand: ParsableCommand {
     /// GET SERVER/healthz: the server answers and signs with the same key as this worker.
     func checkServer(_ server: String, signer: String) throws {
         guard let url = URL(string: server.hasSuffix("/") ? server + "healthz" : server + "/healthz") else { throw CLIError("\(server): not a URL") }
-        let result = ServeOutcome()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: url) { data, _, error in
-            result.body = data
-            result.error = error
-            done.signal()
-        }.resume()
-        done.wait()
-        if let error = result.error { throw CLIError("\(url): \(error.localizedDescription)") }
-        guard let body = result.body, let health = try? JSONDecoder().decode(HealthResponse.self, from: body) else { throw CLIError("\(url): not a zkinfer server") }
+        let body: Data
+        do { body = try runAndWait { try await ArtifactClient.exchange("GET", url).body } } catch {
+            throw CLIError("\(url): \(ArtifactClient.describe(error))")
+        }
+        guard let health = try? JSONDecoder().decode(HealthResponse.self, from: body) else { throw CLIError("\(url): not a zkinfer server") }
         guard health.signer == signer else {
             throw CLIError("\(url): the server signs with \(health.signer), this worker with \(signer): give the server's --data directory")
         }

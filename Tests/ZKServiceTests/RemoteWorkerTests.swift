@@ -269,4 +269,50 @@ final class RemoteWorkerTests: XCTestCase {
         XCTAssertEqual(counts[.running], 1, "\(counts)")
         XCTAssertEqual(counts[.failed] ?? 0, 0, "\(counts)")
     }
+
+    /// The client on a server that is not zkinfer's (or is hostile): an answer longer than the limit is refused
+    /// without being read past it (a 502, not retried); 503 answers are retried until the client's patience runs
+    /// out (``ServerUnavailable``, not a token problem); an unreachable port is the same; a redirect is not followed
+    /// (it could carry the token to another host).
+    func testClientBodyLimitRetriesAndUnreachableServer() async throws {
+        let router = Router()
+        router.get("big") { _, _ in String(repeating: "x", count: 100_000) }
+        router.get("healthz") { _, _ in Response(status: .serviceUnavailable) }
+        router.get("moved") { _, _ in Response(status: .found, headers: [.location: "http://192.0.2.1/steal-the-token"]) }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try XCTUnwrap(client.port)
+            let base = URL(string: "http://127.0.0.1:\(port)")!
+            let whole = try await ArtifactClient.exchange("GET", base.appendingPathComponent("big"), limit: 100_000)
+            XCTAssertEqual(whole.status, 200)
+            XCTAssertEqual(whole.body.count, 100_000)
+            do {
+                _ = try await ArtifactClient.exchange("GET", base.appendingPathComponent("big"), limit: 99_999)
+                XCTFail("a body over the limit was accepted")
+            } catch let e as ServiceError {
+                XCTAssertEqual(e.code, 502)
+                XCTAssertTrue(e.message.contains("more than 99999 bytes"), e.message)
+            }
+            let moved = try await ArtifactClient.exchange("GET", base.appendingPathComponent("moved"), headers: [("Authorization", "Bearer secret")])
+            XCTAssertEqual(moved.status, 302)
+            let remote = ArtifactClient(server: base, token: testToken, cache: try temporaryData(), patience: .milliseconds(400))
+            let clock = ContinuousClock(), started = clock.now
+            do {
+                try await remote.connect()
+                XCTFail("a server answering 503 was accepted")
+            } catch let e as ServerUnavailable {
+                XCTAssertFalse(e.tokenRefused)
+                XCTAssertTrue(e.description.contains("HTTP 503"), e.description)
+                XCTAssertGreaterThanOrEqual(clock.now - started, .milliseconds(200), "retried for the client's patience")
+            }
+        }
+        let gone = ArtifactClient(server: URL(string: "http://127.0.0.1:9")!, token: testToken, cache: try temporaryData(), patience: .milliseconds(300))
+        do {
+            try await gone.connect()
+            XCTFail("an unreachable server was accepted")
+        } catch let e as ServerUnavailable {
+            XCTAssertFalse(e.tokenRefused)
+            XCTAssertTrue(e.description.hasPrefix("http://127.0.0.1:9/healthz: "), e.description)
+        }
+    }
 }
