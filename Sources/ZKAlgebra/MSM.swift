@@ -50,7 +50,8 @@ internal enum ZKParallel {
 /// * `threads: nil` uses every active core; `threads: 1` runs on the calling thread only.
 ///   The computation is deterministic: the result does not depend on the thread count.
 /// * All entry points are thread-safe (no shared mutable state); they are *not* constant-time.
-/// * Extra memory: about `8·n` bytes of sorted indices per worker, two bucket groups (about 2 MiB) per worker,
+/// * Extra memory: about `8·n` bytes of sorted indices per worker, one bucket group (1 MiB of points, 0.5 MiB of
+///   slope denominators and prefix products) per worker,
 ///   and `2·n·⌈255/c⌉` bytes of recoded scalar digits; in G1 also an `n`-point buffer of the GLV images `φ(P)`
 ///   (G2 computes them as the points are gathered, see ``GLVCurve/msmStoresImages``).
 public enum MSM {
@@ -441,7 +442,7 @@ extension MSM {
         while b0 < bucketCount {
             if count[b0] > groupPoints {
                 // A heavy bucket (the top window has few buckets, so each holds many points) is summed a group at a
-                // time, so that the scratch never grows past two groups whatever the digits.
+                // time, so that the scratch never grows past one group whatever the digits.
                 let total = count[b0], first = start[b0]
                 var bucket = JacobianPoint<C>.infinity
                 var done = 0
@@ -460,9 +461,10 @@ extension MSM {
                 b0 += 1
                 continue
             }
-            // A group of light buckets: fewer than 2·groupPoints points (the last bucket added has ≤ groupPoints).
+            // A group of light buckets: at most groupPoints points (a bucket that would overflow the group starts the
+            // next one), so the scratch holds one group.
             var b1 = b0, held = 0, pairs = 0
-            while b1 < bucketCount && held < groupPoints && count[b1] <= groupPoints {
+            while b1 < bucketCount && count[b1] <= groupPoints - held {
                 held += count[b1]; pairs += count[b1] >> 1; b1 += 1
             }
             let origin = start[b0]
@@ -598,7 +600,7 @@ struct BucketScratch<C: CurveParameters> {
         cursor.initialize(repeating: 0, count: buckets)
         bucketSums = .allocate(capacity: buckets)
         bucketSums.initialize(repeating: .infinity, count: buckets)
-        reserve(points: max(4 * MSM.minimumBatch, MSM.groupBytes / MemoryLayout<AffinePoint<C>>.stride) * 2)
+        reserve(points: max(4 * MSM.minimumBatch, MSM.groupBytes / MemoryLayout<AffinePoint<C>>.stride))
     }
 
     /// Makes room for a group of `n` points (never shrinks).

@@ -56,6 +56,14 @@ final class MSMTests: XCTestCase {
         }
     }
 
+    /// Enough points that a window's light buckets fill several bucket groups (``MSM/groupBytes``: 16,384 G1 or
+    /// 8,192 G2 points), so group boundaries fall where a bucket would overflow the group and starts the next one.
+    func testManyBucketGroups() {
+        var rng = SeededGenerator(seed: 11)
+        checkG1(randomBases(BN254G1.self, 20_000, &rng), randomScalars(20_000, &rng))
+        checkG2(randomBases(BN254G2.self, 9_000, &rng), randomScalars(9_000, &rng))
+    }
+
     func testBufferAndGenericEntryPointsAgree() {
         var rng = SeededGenerator(seed: 3)
         let bases = randomBases(BN254G1.self, 600, &rng)
