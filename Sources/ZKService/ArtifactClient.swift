@@ -173,14 +173,15 @@ public final class ArtifactClient: @unchecked Sendable {
     public static let messageLimit = 16 << 20
 
     /// One HTTP exchange on ``httpClient``: the status and the body. An answer longer than `limit` bytes is not read
-    /// further: it throws a 502 ``ServiceError``. Times out after 300 s in all.
+    /// further: it throws a 502 ``ServiceError``. The whole exchange must complete within 300 s plus one second per MiB of
+    /// `limit` (a large proving key on a slow link), and no read may wait 60 s for a byte.
     public static func exchange(_ method: String, _ url: URL, headers: [(String, String)] = [], body: Data? = nil,
                                 limit: Int = messageLimit) async throws -> (status: Int, body: Data) {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await httpClient.execute(request, timeout: .seconds(300))
+        let response = try await httpClient.execute(request, timeout: .seconds(300 + Int64(limit >> 20)))
         let buffer: ByteBuffer
         do { buffer = try await response.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
             throw ServiceError(502, "\(url.absoluteString): the server sent more than \(limit) bytes")

@@ -89,7 +89,6 @@ func runAndWait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) t
 /// The outcome of the server task, handed to the blocked main thread.
 final class ServeOutcome: @unchecked Sendable {
     var error: Error?
-    var body: Data?
 }
 
 /// The data directory of `serve --database` and `worker` when --data is not given.

@@ -23,6 +23,18 @@ private func remoteRunner(_ service: ProverService, port: Int, cache: ServiceDat
     return (runner, client)
 }
 
+/// `client.connect()`, which must throw ``ServerUnavailable`` (not a refused token); its description.
+private func unavailable(_ client: ArtifactClient, file: StaticString = #filePath, line: UInt = #line) async throws -> String {
+    do {
+        try await client.connect()
+    } catch let e as ServerUnavailable {
+        XCTAssertFalse(e.tokenRefused, file: file, line: line)
+        return e.description
+    }
+    XCTFail("the server was accepted", file: file, line: line)
+    return ""
+}
+
 final class RemoteWorkerTests: XCTestCase {
     /// Two inference jobs (one signed) proved by a remote runner: the files come over HTTP and match the server's by
     /// digest, the claims verify, the signed one carries the server's signature (the worker has no host key), and
@@ -297,22 +309,13 @@ final class RemoteWorkerTests: XCTestCase {
             XCTAssertEqual(moved.status, 302)
             let remote = ArtifactClient(server: base, token: testToken, cache: try temporaryData(), patience: .milliseconds(400))
             let clock = ContinuousClock(), started = clock.now
-            do {
-                try await remote.connect()
-                XCTFail("a server answering 503 was accepted")
-            } catch let e as ServerUnavailable {
-                XCTAssertFalse(e.tokenRefused)
-                XCTAssertTrue(e.description.contains("HTTP 503"), e.description)
-                XCTAssertGreaterThanOrEqual(clock.now - started, .milliseconds(200), "retried for the client's patience")
-            }
+            let busy = try await unavailable(remote)
+            XCTAssertTrue(busy.contains("HTTP 503"), busy)
+            XCTAssertGreaterThanOrEqual(clock.now - started, .milliseconds(200), "retried for the client's patience")
         }
         let gone = ArtifactClient(server: URL(string: "http://127.0.0.1:9")!, token: testToken, cache: try temporaryData(), patience: .milliseconds(300))
-        do {
-            try await gone.connect()
-            XCTFail("an unreachable server was accepted")
-        } catch let e as ServerUnavailable {
-            XCTAssertFalse(e.tokenRefused)
-            XCTAssertTrue(e.description.hasPrefix("http://127.0.0.1:9/healthz: "), e.description)
-        }
+        let refused = try await unavailable(gone)
+        XCTAssertTrue(refused.hasPrefix("http://127.0.0.1:9/healthz: "), refused)
     }
+
 }
