@@ -177,11 +177,6 @@ public protocol GLVCurve: CurveParameters {
     /// `(β·x, y)` for `beta` = ``endomorphismBeta``: `[λ]P` for a point `P` of the order-r subgroup (infinity maps to
     /// infinity). Takes β as an argument so that hot loops read it once.
     static func endomorphism(_ p: AffinePoint<Self>, beta: Fq) -> AffinePoint<Self>
-    /// Whether the GLV MSM keeps an `n`-point buffer of the images `φ(Pᵢ)` (true) or computes each image as its point
-    /// is gathered into a bucket group, once per window (false). Measured here at 2^16 in whole-process proving: the
-    /// buffer makes the G1 MSMs 1–10% faster (φ is one Fq multiplication against about six per batch-affine
-    /// addition); for G2 it costs 8 MiB (128 bytes a point) at the prover's peak for about 3% of the B2 MSM.
-    static var msmStoresImages: Bool { get }
 }
 
 extension GLVCurve {
@@ -193,7 +188,6 @@ extension GLVCurve {
 
 extension BN254G1: GLVCurve {
     public static var endomorphismBeta: Fq { G1Endomorphism.beta }
-    public static var msmStoresImages: Bool { true }
     @inlinable public static func endomorphism(_ p: G1Affine, beta: Fq) -> G1Affine {
         p.isInfinity ? p : G1Affine(x: p.x * beta, y: p.y)
     }
@@ -209,7 +203,6 @@ extension BN254G2: GLVCurve {
     }()
 
     public static var endomorphismBeta: Fq { twistBeta }
-    public static var msmStoresImages: Bool { false }
     @inlinable public static func endomorphism(_ p: G2Affine, beta: Fq) -> G2Affine {
         p.isInfinity ? p : G2Affine(x: p.x * beta, y: p.y)
     }

@@ -52,8 +52,8 @@ internal enum ZKParallel {
 /// * All entry points are thread-safe (no shared mutable state); they are *not* constant-time.
 /// * Extra memory: about `8·n` bytes of sorted indices per worker, one bucket group (1 MiB of points, 0.5 MiB of
 ///   slope denominators and prefix products) per worker,
-///   and `2·n·⌈255/c⌉` bytes of recoded scalar digits; in G1 also an `n`-point buffer of the GLV images `φ(P)`
-///   (G2 computes them as the points are gathered, see ``GLVCurve/msmStoresImages``).
+///   and `2·n·⌈255/c⌉` bytes of recoded scalar digits. No buffer of GLV images `φ(P)`: each is computed in the bucket
+///   group as its point is gathered.
 public enum MSM {
     /// `Σ scalars[i]·bases[i]` in G1. Precondition: `bases.count == scalars.count`.
     /// `endomorphism: false` runs the plain method (full 255-bit digits, no GLV split), for comparisons.
@@ -132,6 +132,13 @@ extension MSM {
     /// Bucket groups are sized to about this many bytes of points (1 MiB: at 2^18 points about 7% faster than
     /// 512 KiB in interleaved whole-process runs here, no difference at 2^16; within run-to-run noise).
     @usableFromInline static let groupBytes = 1 << 20
+    /// Points per bucket group for curve `C`: ``groupBytes`` of G1 points (16,384), half as many bytes of G2 points
+    /// (4,096 points, 512 KiB: the B2 MSM sets the prover's peak memory, and its per-worker scratch is then 0.75 MiB
+    /// smaller; each group still batches thousands of additions per inversion).
+    @usableFromInline static func groupPoints<C: CurveParameters>(_: C.Type) -> Int {
+        let stride = MemoryLayout<AffinePoint<C>>.stride
+        return max(4 * minimumBatch, (stride > 64 ? groupBytes / 2 : groupBytes) / stride)
+    }
     /// How many points ahead the gather prefetches.
     @usableFromInline static let prefetchDistance = 8
     /// Scalars are `< r < 2^254`; signed digits may carry one bit further, so `c·windows ≥ 255`.
@@ -203,17 +210,17 @@ extension MSM {
         }
 
         // 2–3. Buckets and the combination of the windows.
-        return sumWindows(bases: bases, images: nil, digits: digits, count: n, plan: config, threads: threads)
+        return sumWindows(bases: bases, digits: digits, count: n, plan: config, threads: threads)
     }
 
     /// Steps 2–3 of both methods: the bucket sum of every (window, chunk) task over `count` points with
-    /// window-major `digits` (point `i ≥ bases.count` is the image `φ(bases[i − bases.count])`: `images[i − bases.count]`,
-    /// or computed as it is gathered when `images` is nil), on up to `threads` workers, then `Σ_w 2^(c·w)·S_w` by
+    /// window-major `digits` (point `i ≥ bases.count` is the image `φ(bases[i − bases.count])`, computed as it is
+    /// gathered), on up to `threads` workers, then `Σ_w 2^(c·w)·S_w` by
     /// Horner's rule.
     @usableFromInline
     static func sumWindows<C: GLVCurve>(
-        bases: UnsafeBufferPointer<AffinePoint<C>>, images: UnsafeBufferPointer<AffinePoint<C>>?,
-        digits: UnsafeMutablePointer<UInt16>, count n: Int, plan: Plan, threads: Int
+        bases: UnsafeBufferPointer<AffinePoint<C>>, digits: UnsafeMutablePointer<UInt16>, count n: Int, plan: Plan,
+        threads: Int
     ) -> JacobianPoint<C> {
         let c = plan.c, windows = plan.windows, chunks = plan.chunks
         let workers = min(threads, windows * chunks)
@@ -222,17 +229,17 @@ extension MSM {
         sums.initialize(repeating: .infinity, count: tasks)
         defer { sums.deinitialize(count: tasks); sums.deallocate() }
         let sumsBox = ZKUncheckedSendableBox(sums)
-        let box = ZKUncheckedSendableBox((bases, images, digits))
+        let box = ZKUncheckedSendableBox((bases, digits))
         let chunkCapacity = (n + chunks - 1) / chunks
         ZKParallel.run(workers) { t in
-            let (bases, images, digits) = box.value
+            let (bases, digits) = box.value
             var scratch = BucketScratch<C>(points: chunkCapacity, buckets: 1 << (c - 1))
             defer { scratch.release() }
             var task = t
             while task < tasks {
                 let w = task / chunks, p = task % chunks
                 let lo = n * p / chunks, hi = n * (p + 1) / chunks
-                sumsBox.value[task] = windowSum(bases: bases, images: images, codes: digits + w * n, range: lo..<hi, scratch: &scratch)
+                sumsBox.value[task] = windowSum(bases: bases, codes: digits + w * n, range: lo..<hi, scratch: &scratch)
                 task += workers
             }
         }
@@ -247,9 +254,10 @@ extension MSM {
     /// Pippenger with the GLV endomorphism: every scalar splits as `k1 + k2·λ` with `|k1|, |k2| < 2^130`
     /// (``G1Endomorphism/split(_:)``), so the sum runs over `2n` points `Pᵢ, φ(Pᵢ)` with 130-bit scalars:
     /// half the windows of the plain method for twice the points, i.e. the same bucket additions and half
-    /// the bucket reductions and window doublings. The images `φ(Pᵢ) = (β·xᵢ, yᵢ)` are computed once per call into
-    /// an `n`-point buffer when ``GLVCurve/msmStoresImages`` (G1), else as their points are gathered (G2: saves
-    /// 8 MiB at 2^16 for about 3% more time). Same contract and result as ``pippenger(bases:scalars:threads:)``.
+    /// the bucket reductions and window doublings. The images `φ(Pᵢ) = (β·xᵢ, yᵢ)` are computed as their points are
+    /// gathered, once per window, instead of into an `n`-point buffer: 4 MiB (G1) or 8 MiB (G2) less at 2^16, and no
+    /// slower in whole-process proving here (2026-12-07, G1; G2 about 3% in an earlier measurement). Same contract and
+    /// result as ``pippenger(bases:scalars:threads:)``.
     @usableFromInline
     static func pippengerGLV<C: GLVCurve>(
         bases: UnsafeBufferPointer<AffinePoint<C>>, scalars: UnsafeBufferPointer<Fr>, threads: Int
@@ -264,12 +272,7 @@ extension MSM {
         let basesBox = ZKUncheckedSendableBox(bases)
         let scalarsBox = ZKUncheckedSendableBox(scalars)
 
-        // 1. Images φ(Pᵢ) (when stored) and signed digits of (k1, k2), window-major: digits[w·2n + i] (i < n: k1 for Pᵢ,
-        //    else k2 for φ(P_{i−n})).
-        let images: UnsafeMutableBufferPointer<AffinePoint<C>>? = C.msmStoresImages ? .allocate(capacity: n) : nil
-        defer { images?.deallocate() }
-        let imagesBox = ZKUncheckedSendableBox(images)
-        let beta = C.endomorphismBeta
+        // 1. Signed digits of (k1, k2), window-major: digits[w·2n + i] (i < n: k1 for Pᵢ, else k2 for φ(P_{i−n})).
         let digits = UnsafeMutablePointer<UInt16>.allocate(capacity: windows * total)
         defer { digits.deallocate() }
         let digitsBox = ZKUncheckedSendableBox(digits)
@@ -279,7 +282,6 @@ extension MSM {
             let bases = basesBox.value, scalars = scalarsBox.value, digits = digitsBox.value
             let montgomeryOne = Fr(montgomeryLimbs: 1, 0, 0, 0)
             for i in lo..<hi {
-                if let images = imagesBox.value { (images.baseAddress! + i).initialize(to: C.endomorphism(bases[i], beta: beta)) }
                 if bases[i].isInfinity || scalars[i].isZero {
                     for w in 0..<windows { digits[w * total + i] = msmSkipCode; digits[w * total + n + i] = msmSkipCode }
                     continue
@@ -291,7 +293,7 @@ extension MSM {
             }
         }
         // 2–3. Buckets over the 2n points and the combination of the windows.
-        return sumWindows(bases: bases, images: images.map { UnsafeBufferPointer($0) }, digits: digits, count: total, plan: config, threads: threads)
+        return sumWindows(bases: bases, digits: digits, count: total, plan: config, threads: threads)
     }
 
     /// Signed `c`-bit digits of a magnitude `< 2^130` (negated when `negative`), written at
@@ -361,17 +363,16 @@ extension MSM {
     }
 
     /// Sums `Σ dᵢ·Pᵢ` over one window's digits for the points in `range`, where point `i ≥ bases.count`
-    /// is the GLV image `φ(bases[i − bases.count])`: `images[i − bases.count]`, or computed as it is gathered when
-    /// `images` is nil.
+    /// is the GLV image `φ(bases[i − bases.count])`, computed as it is gathered.
     ///
     /// The points are counting-sorted by bucket as 32-bit indices (sign in the low bit), then gathered one
-    /// bucket group at a time (about ``groupBytes`` of points) into the scratch buffer, where tree rounds of
+    /// bucket group at a time (``groupPoints(_:)`` points) into the scratch buffer, where tree rounds of
     /// batch-affine additions reduce every bucket to a few points; each bucket's sum is kept, and a final
     /// running-sum pass yields `Σ_b (b+1)·B_b`. Memory per worker: 4 bytes per point plus one group.
     @usableFromInline
     static func windowSum<C: GLVCurve>(
-        bases: UnsafeBufferPointer<AffinePoint<C>>, images: UnsafeBufferPointer<AffinePoint<C>>? = nil,
-        codes: UnsafeMutablePointer<UInt16>, range: Range<Int>, scratch: inout BucketScratch<C>
+        bases: UnsafeBufferPointer<AffinePoint<C>>, codes: UnsafeMutablePointer<UInt16>, range: Range<Int>,
+        scratch: inout BucketScratch<C>
     ) -> JacobianPoint<C> {
         let bucketCount = scratch.bucketCount
         let count = scratch.count, start = scratch.start, cursor = scratch.cursor, order = scratch.order
@@ -395,12 +396,12 @@ extension MSM {
         // Bucket groups: gather, tree rounds (one batched inversion per round for the whole group), and the
         // sum of every bucket of the group.
         let sums = scratch.bucketSums
-        let groupPoints = max(4 * minimumBatch, groupBytes / MemoryLayout<AffinePoint<C>>.stride)
+        let groupPoints = groupPoints(C.self)
         let split = bases.count
         let beta = C.endomorphismBeta  // read once: for G1 it sits behind a lazily built parameter struct
         /// Copies the `k` points `order[origin ..< origin + k]` (negated where their sign bit is set) to the
-        /// scratch group, which must hold them. Without an image buffer, two passes: the loads first (independent
-        /// cache misses that the CPU overlaps), then `x ← β·x` for the images, in the scratch (a multiplication
+        /// scratch group, which must hold them. Two passes: the loads first (independent cache misses that the CPU
+        /// overlaps), then `x ← β·x` for the images, in the scratch (a multiplication
         /// between the loads holds them back: G1 MSMs 20% slower at 2^16 in one measurement here).
         func gather(origin: Int, _ k: Int) {
             let points = scratch.points
@@ -408,22 +409,7 @@ extension MSM {
             @inline(__always) func prefetch(_ j: Int) {
                 guard j + prefetchDistance < k else { return }
                 let i = Int(order[origin + j + prefetchDistance] >> 1)
-                if let images, i >= split {
-                    zk_prefetch_read(images.baseAddress! + (i - split))
-                } else {
-                    zk_prefetch_read(bases.baseAddress! + (i < split ? i : i - split))
-                }
-            }
-            if let images {
-                for j in 0..<k {
-                    prefetch(j)
-                    let e = order[origin + j]
-                    let i = Int(e >> 1)
-                    var p = i < split ? bases[i] : images[i - split]
-                    if e & 1 == 1 { p.y = -p.y }
-                    points[j] = p
-                }
-                return
+                zk_prefetch_read(bases.baseAddress! + (i < split ? i : i - split))
             }
             for j in 0..<k {
                 prefetch(j)
@@ -600,7 +586,7 @@ struct BucketScratch<C: CurveParameters> {
         cursor.initialize(repeating: 0, count: buckets)
         bucketSums = .allocate(capacity: buckets)
         bucketSums.initialize(repeating: .infinity, count: buckets)
-        reserve(points: max(4 * MSM.minimumBatch, MSM.groupBytes / MemoryLayout<AffinePoint<C>>.stride))
+        reserve(points: MSM.groupPoints(C.self))
     }
 
     /// Makes room for a group of `n` points (never shrinks).

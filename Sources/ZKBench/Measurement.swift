@@ -1,4 +1,5 @@
 import Foundation
+import ZKAlgebra
 
 /// Wall-clock samples of one measurement, in seconds per operation.
 public struct BenchMeasurement: Sendable, Equatable {
@@ -171,7 +172,8 @@ extension BuildInfo {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return BuildInfo(configuration: configurationName, commit: commit, dirty: dirty, version: version,
-                         date: formatter.string(from: date), threads: threads, repetitions: repetitions, warmup: warmup)
+                         date: formatter.string(from: date), threads: threads, repetitions: repetitions, warmup: warmup,
+                         fieldKernel: FieldKernel.name)
     }
 
     /// env `ZKINFER_COMMIT` (dirty unknown), else `git rev-parse HEAD` and `git status --porcelain`

@@ -160,13 +160,15 @@ extension ConstraintSystem {
     /// `ConstraintSystem(r1csBytes:)` on the file's bytes followed by ``check(_:)``, but neither the file nor the
     /// circuit is ever in memory whole. A malformed file throws its `FormatError` even when an earlier constraint is
     /// unsatisfied; then `WitnessError`, or the lowest unsatisfied constraint (``UnsatisfiedConstraint``). Returns the
-    /// header counts. The check runs on this thread as the file is parsed.
-    public static func check(_ witness: [Fr], r1csFile path: String) throws -> R1CSFile.Counts {
+    /// header counts. The check runs on this thread as the file is parsed, reading at least `chunkBytes` of the
+    /// constraints at a time (4 MiB by default; less memory for a check that runs beside the prover).
+    public static func check(_ witness: [Fr], r1csFile path: String, chunkBytes: Int = 1 << 22) throws -> R1CSFile.Counts {
+        precondition(chunkBytes > 0, "chunkBytes must be positive")
         var counts: R1CSFile.Counts?
         var failure: Error?
         var index = 0
         try witness.withUnsafeBufferPointer { w in
-            _ = try R1CSFile(contentsOfFile: path, header: { c in
+            _ = try R1CSFile(contentsOfFile: path, chunkBytes: chunkBytes, header: { c in
                 counts = c
                 if w.count != c.nWires { failure = WitnessError.wrongLength(expected: c.nWires, got: w.count) }
                 else if w.first != .one { failure = WitnessError.constantWireNotOne }

@@ -30,8 +30,8 @@ struct Groth16Command: ParsableCommand {
     }
 
     /// Checks `witness` (read from `wtns`) against the `.r1cs` at `path` while reading it, keeping no constraint.
-    static func checkR1CS(_ path: String, witness: [Fr], _ wtns: String) throws -> R1CSFile.Counts {
-        do { return try ConstraintSystem.check(witness, r1csFile: path) } catch let error where error is WitnessError || error is UnsatisfiedConstraint {
+    static func checkR1CS(_ path: String, witness: [Fr], _ wtns: String, chunkBytes: Int = 1 << 22) throws -> R1CSFile.Counts {
+        do { return try ConstraintSystem.check(witness, r1csFile: path, chunkBytes: chunkBytes) } catch let error where error is WitnessError || error is UnsatisfiedConstraint {
             throw CLIError("\(wtns): witness does not satisfy \(path): \(describe(error))")
         } catch { throw r1csError(path, error) }
     }
@@ -146,54 +146,38 @@ struct Groth16Command: ParsableCommand {
                 keyResult.set(Result { try Groth16Command.loadProvingKey(keyPath, zkey: isZKey, threads: threads) })
             }
             defer { loading.wait() }
-            // The circuit is needed only to check the witness and the key's shape (and, for --pk, its matrices): with
-            // --zkey it is checked while it is read and never held; with --pk it is released before proving. The key
-            // is handed to the prover, which releases each of its arrays when done with it (a .zkey's point sections
-            // are read only then, one at a time).
             let witness: [Fr]
-            let (constraintCount, wireCount, publicCount): (Int, Int, Int)
-            var key: ProverKey
-            var system: ConstraintSystem?
-            do {
-                if isZKey {
-                    do { witness = try Groth16Command.loadWitness(wtns) } catch {
-                        try Groth16Command.validateR1CS(r1cs)  // the circuit's own errors first, as with --pk
-                        throw error
-                    }
-                    let counts = try Groth16Command.checkR1CS(r1cs, witness: witness, wtns)
-                    (constraintCount, wireCount, publicCount) = (counts.nConstraints, counts.nWires, counts.nPublic)
-                } else {
-                    let s = try Groth16Command.loadR1CS(r1cs)
-                    witness = try Groth16Command.loadWitness(wtns)
-                    do { try s.check(witness, threads: options.threads) } catch {
-                        throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
-                    }
-                    (constraintCount, wireCount, publicCount) = (s.constraintCount, s.wireCount, s.publicCount)
-                    system = s
+            let (constraintCount, publicCount): (Int, Int)
+            let (proof, timings): (Proof, ProverTimings)
+            if isZKey {
+                do { witness = try Groth16Command.loadWitness(wtns) } catch {
+                    try Groth16Command.validateR1CS(r1cs)  // the circuit's own errors first, as with --pk
+                    throw error
                 }
+                let counts: R1CSFile.Counts
+                (proof, timings, counts) = try proveWithZKey(keyPath, witness: witness, keyResult: keyResult, loading: loading,
+                                                             progress: progress)
+                (constraintCount, publicCount) = (counts.nConstraints, counts.nPublic)
+            } else {
+                // The circuit is needed to check the witness and the key's matrices; it is released before proving. The
+                // key is handed to the prover, which releases each of its arrays when done with it.
+                var system: ConstraintSystem? = try Groth16Command.loadR1CS(r1cs)
+                witness = try Groth16Command.loadWitness(wtns)
+                do { try system!.check(witness, threads: options.threads) } catch {
+                    throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
+                }
+                (constraintCount, publicCount) = (system!.constraintCount, system!.publicCount)
                 loading.wait()
-                key = try keyResult.take()
-                guard key.wireCount == wireCount, key.publicCount == publicCount else {
-                    throw CLIError("\(keyPath): key is for a circuit with \(key.wireCount) wires and \(key.publicCount) public signals; \(r1cs) has \(wireCount) and \(publicCount)")
-                }
-                if case let .provingKey(k) = key, let s = system {
-                    guard QAP.matches(s, a: k.matrixA, b: k.matrixB) else { throw CLIError("\(keyPath): proving key was made for a different circuit than \(r1cs)") }
+                guard case let .provingKey(key) = try keyResult.take() else { throw CLIError("\(keyPath): not a proving key") }
+                try Groth16Command.checkKeyShape(key.wireCount, key.publicCount, keyPath, system!.wireCount, publicCount, r1cs)
+                guard QAP.matches(system!, a: key.matrixA, b: key.matrixB) else {
+                    throw CLIError("\(keyPath): proving key was made for a different circuit than \(r1cs)")
                 }
                 system = nil
-            }
-            let (proof, timings): (Proof, ProverTimings)
-            do {
-                switch consume key {
-                case let .provingKey(k):
-                    (proof, timings) = try Groth16.proveWithTimings(k, witness: witness, threads: options.threads, progress: progress.callback)
-                case let .zkey(k):
-                    (proof, timings) = try Groth16.proveWithTimings(k, witness: witness, threads: options.threads, progress: progress.callback)
-                }
-            } catch let error as FormatError {
-                // A point section of the .zkey, read while proving, failed its checks.
-                throw CLIError("\(keyPath): invalid .zkey: \(describe(error))")
-            } catch {
-                throw CLIError("\(keyPath): proving failed: \(describe(error))")
+                do {
+                    (proof, timings) = try Groth16.proveWithTimings(consume key, witness: witness, threads: options.threads,
+                                                                    progress: progress.callback)
+                } catch { throw CLIError("\(keyPath): proving failed: \(describe(error))") }
             }
             progress.finish()
             let publics = Array(witness[1..<(1 + publicCount)])
@@ -212,6 +196,69 @@ struct Groth16Command: ParsableCommand {
                 print("proved \(constraintCount) constraints in \(String(format: "%.3f", seconds(timings.total))) s (\(timings))")
                 print("wrote \(proofPath) and \(publicPath)")
             }
+        }
+    }
+}
+
+extension Groth16Command.Prove {
+    /// `groth16 prove --zkey`: the witness is checked against the `.r1cs` on a thread of its own, beside the proof
+    /// (the streaming check is serial and needs the file's whole section, the prover its own threads; run one after the
+    /// other, one core would idle through the check). Nothing is written until the check has passed; its errors come
+    /// before the key's and the prover's, in the order of the serial flow: circuit, witness, check, key, proving.
+    func proveWithZKey(_ keyPath: String, witness: [Fr], keyResult: ResultBox<Groth16Command.ProverKey>, loading: DispatchGroup,
+                       progress: ProgressReporter) throws -> (Proof, ProverTimings, R1CSFile.Counts) {
+        let (r1cs, wtns) = (self.r1cs, self.wtns)
+        let checkResult = ResultBox<R1CSFile.Counts>()
+        let checking = DispatchGroup()
+        DispatchQueue.global().async(group: checking) {
+            // 1 MiB at a time: the check may still run when the prover's first MSM reaches its peak memory.
+            checkResult.set(Result { try Groth16Command.checkR1CS(r1cs, witness: witness, wtns, chunkBytes: 1 << 20) })
+        }
+        defer { checking.wait() }
+        /// The circuit's counts once its check has passed, or the check's error.
+        func checked() throws -> R1CSFile.Counts {
+            checking.wait()
+            return try checkResult.get()
+        }
+        loading.wait()
+        let file: ZKeyProvingFile
+        do {
+            // Taken out of the box and the enum, so that the prover holds the only reference (it frees the matrices
+            // after the rows).
+            switch try keyResult.take() {
+            case let .zkey(f): file = f
+            case .provingKey: throw CLIError("\(keyPath): not a .zkey")
+            }
+        } catch {
+            _ = try checked()
+            throw error
+        }
+        let (keyWires, keyPublic) = (file.wireCount, file.publicCount)
+        // A witness that does not fit the key stops the prover (witnessLength) before any work.
+        let proving: Result<(Proof, ProverTimings), Error>
+        do {
+            proving = .success(try Groth16.proveWithTimings(consume file, witness: witness, threads: options.threads,
+                                                            progress: progress.callback))
+        } catch { proving = .failure(error) }
+        let counts = try checked()
+        try Groth16Command.checkKeyShape(keyWires, keyPublic, keyPath, counts.nWires, counts.nPublic, r1cs)
+        do {
+            let (proof, timings) = try proving.get()
+            return (proof, timings, counts)
+        } catch let error as FormatError {
+            // A point section of the .zkey, read while proving, failed its checks.
+            throw CLIError("\(keyPath): invalid .zkey: \(describe(error))")
+        } catch {
+            throw CLIError("\(keyPath): proving failed: \(describe(error))")
+        }
+    }
+}
+
+extension Groth16Command {
+    /// The key must be for a circuit with the `.r1cs`'s wire and public-signal counts.
+    static func checkKeyShape(_ keyWires: Int, _ keyPublic: Int, _ keyPath: String, _ wires: Int, _ publics: Int, _ r1cs: String) throws {
+        guard keyWires == wires, keyPublic == publics else {
+            throw CLIError("\(keyPath): key is for a circuit with \(keyWires) wires and \(keyPublic) public signals; \(r1cs) has \(wires) and \(publics)")
         }
     }
 }

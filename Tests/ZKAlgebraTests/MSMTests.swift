@@ -56,8 +56,8 @@ final class MSMTests: XCTestCase {
         }
     }
 
-    /// Enough points that a window's light buckets fill several bucket groups (``MSM/groupBytes``: 16,384 G1 or
-    /// 8,192 G2 points), so group boundaries fall where a bucket would overflow the group and starts the next one.
+    /// Enough points that a window's light buckets fill several bucket groups (``MSM/groupPoints(_:)``: 16,384 G1 or
+    /// 4,096 G2 points), so group boundaries fall where a bucket would overflow the group and starts the next one.
     func testManyBucketGroups() {
         var rng = SeededGenerator(seed: 11)
         checkG1(randomBases(BN254G1.self, 20_000, &rng), randomScalars(20_000, &rng))
@@ -91,7 +91,7 @@ final class MSMTests: XCTestCase {
         XCTAssertEqual(MSM.multiScalarMultiply(bases: bases, scalars: scalars), reference)
     }
 
-    /// G2's GLV images are computed as points are gathered (no image buffer): with many threads the point ranges of a
+    /// GLV images are computed as points are gathered (no image buffer): with many threads the point ranges of a
     /// window split inside the images and across the boundary between bases and images.
     func testG2ResultIndependentOfThreadCount() {
         var rng = SeededGenerator(seed: 7)
@@ -101,8 +101,11 @@ final class MSMTests: XCTestCase {
         for threads in [1, 3, 16, 64] {
             XCTAssertEqual(MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads), expected, "threads \(threads)")
         }
-        XCTAssertFalse(BN254G2.msmStoresImages)
-        XCTAssertTrue(BN254G1.msmStoresImages)
+        let g1Bases = randomBases(BN254G1.self, 700, &rng)
+        let g1Expected = naive(g1Bases, scalars)
+        for threads in [1, 3, 16, 64] {
+            XCTAssertEqual(MSM.multiScalarMultiply(bases: g1Bases, scalars: scalars, threads: threads), g1Expected, "G1, threads \(threads)")
+        }
     }
 
     func testWindowChoiceIsSane() {

@@ -80,6 +80,19 @@ final class CLITests: CLITestCase {
             XCTAssertTrue(r.stderr.contains(name) && r.stderr.contains(expected), r.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: path("out-\(name)/proof.json")), "no output for \(name)")
         }
+        // The circuit check runs beside the proof: a witness that does not satisfy the circuit is still reported first
+        // (before the bad key's error), and nothing is written.
+        var w = try Data(contentsOf: URL(fileURLWithPath: fixture(set, "witness.wtns")))
+        w[w.count - 1] ^= 0x01
+        try w.write(to: URL(fileURLWithPath: path("bad.wtns")))
+        for name in ["offcurve.zkey", "outside.zkey", "good"] {
+            let key = name == "good" ? fixture(set, "multiplier2_0001.zkey") : path(name)
+            let r = try run(["groth16", "prove", "--r1cs", fixture(set, "multiplier2.r1cs"), "--wtns", path("bad.wtns"),
+                             "--zkey", key, "-o", path("bad-\(name)"), "--quiet"])
+            XCTAssertEqual(r.status, 2, r.stderr)
+            XCTAssertTrue(r.stderr.contains("bad.wtns: witness does not satisfy"), "\(name): \(r.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("bad-\(name)/proof.json")), "no output for \(name)")
+        }
         // The untouched key proves; its proof.json without "curve" (as rapidsnark writes it) still verifies.
         var r = try run(["groth16", "prove", "--r1cs", fixture(set, "multiplier2.r1cs"), "--wtns", fixture(set, "witness.wtns"),
                          "--zkey", fixture(set, "multiplier2_0001.zkey"), "-o", path("good"), "--quiet"])
