@@ -16,8 +16,8 @@ import Foundation
 /// these modules do no floating-point arithmetic that reaches a result (quantization lives in ZKModel, untouched),
 /// so a build with or without the setting computes the same bytes. Such release builds also define `ZK_ADX`: Fq and Fr
 /// multiply with the `mulx`/ADX assembly of `CMontgomeryADX` instead of the portable Swift kernel (`FieldKernel.name`
-/// says which; 2026-12-07 on this project's test machine: 0.838× → 0.791× of rapidsnark's whole-process time at 2^16,
-/// together with the concurrent circuit check of `groth16 prove --zkey`).
+/// says which; 2026-12-07 on this project's test machine: 0.772× → 0.749× of rapidsnark's whole-process time at 2^16
+/// in one interleaved set, README Performance).
 let arithmeticSettings: [SwiftSetting] = {
     // Release builds only: the assembly's operands need an optimizing compile (at -O0 clang runs out of registers).
     let adxKernels = SwiftSetting.define("ZK_ADX", .when(configuration: .release))
