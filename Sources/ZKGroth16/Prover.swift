@@ -65,19 +65,26 @@ extension Groth16 {
     }
 
     /// ``prove(_:witness:threads:progress:)-(ZKeyProvingFile,_,_,_)`` with the time spent in each phase (reading the point sections is
-    /// ``ProverTimings/pointReads``).
+    /// ``ProverTimings/pointReads``). `stop`, when given, is asked before each phase (the rows, the NTTs, each point read
+    /// and MSM); when it answers true the prover throws ``Groth16Error/stopped`` (a caller whose check of the witness
+    /// runs beside the proof stops it when the check fails).
     public static func proveWithTimings(_ key: consuming ZKeyProvingFile, witness: [Fr], threads: Int? = nil,
-                                        progress: Progress? = nil) throws -> (proof: Proof, timings: ProverTimings) {
+                                        progress: Progress? = nil,
+                                        stop: (@Sendable () -> Bool)? = nil) throws -> (proof: Proof, timings: ProverTimings) {
         var points = ZKeyFilePoints(sections: key.points)
         let (ma, mb) = (key.matrixA, key.matrixB)
         (key.matrixA, key.matrixB) = (SparseMatrix(), SparseMatrix())
-        return try prove(key.header, matrixA: consume ma, matrixB: consume mb, points: &points, witness: witness, threads: threads, progress: progress)
+        return try prove(key.header, matrixA: consume ma, matrixB: consume mb, points: &points, witness: witness, threads: threads,
+                         progress: progress, stop: stop)
     }
 
     /// The prover: `header` and the QAP matrices (released after the rows), the bulk points from `points`, each asked
-    /// for just before its MSM and released after it.
+    /// for just before its MSM and released after it. `stop` is asked before each phase (``Groth16Error/stopped``).
     static func prove<P: ProverPointSource>(_ pk: ProverKeyHeader, matrixA: consuming SparseMatrix, matrixB: consuming SparseMatrix, points: inout P,
-                      witness: [Fr], threads: Int?, progress: Progress?) throws -> (proof: Proof, timings: ProverTimings) {
+                      witness: [Fr], threads: Int?, progress: Progress?,
+                      stop: (@Sendable () -> Bool)? = nil) throws -> (proof: Proof, timings: ProverTimings) {
+        /// Throws when the caller asked the prover to stop.
+        func checkStop() throws { if stop?() == true { throw Groth16Error.stopped } }
         guard witness.count == pk.wireCount else { throw Groth16Error.witnessLength(expected: pk.wireCount, got: witness.count) }
         guard witness.first == .one else { throw Groth16Error.witnessDoesNotSatisfy("witness[0] must be 1") }
         let threads = threads ?? defaultThreadCount()
@@ -90,6 +97,7 @@ extension Groth16 {
         let start = clock.now
 
         // 1. Rows ⟨A_j,w⟩, ⟨B_j,w⟩, and C_j = A_j·B_j.
+        try checkStop()
         progress?("prove: evaluating constraints", 0)
         var a = [Fr](repeating: .zero, count: n)
         var b = [Fr](repeating: .zero, count: n)
@@ -103,6 +111,7 @@ extension Groth16 {
         timings.rows = clock.now - t
 
         // 2. Interpolate, move to the odd coset ω_{2n}·H, evaluate: 3 inverse + 3 forward NTTs.
+        try checkStop()
         progress?("prove: NTTs", 0.1)
         t = clock.now
         domain.inverse(&a, threads: threads)
@@ -146,7 +155,8 @@ extension Groth16 {
             return result
         }
         /// Takes one point array from `points`, recording the time when it comes from a file.
-        func read<T>(_ body: (inout P) throws -> T) rethrows -> T {
+        func read<T>(_ body: (inout P) throws -> T) throws -> T {
+            try checkStop()  // before each point read, so before each MSM
             let t = clock.now
             let result = try body(&points)
             if points.readsFromFile { timings.pointReads += clock.now - t }

@@ -9,6 +9,8 @@ public enum Groth16Error: Error, Equatable, Sendable, CustomStringConvertible {
     case witnessDoesNotSatisfy(String)
     case publicInputCount(expected: Int, got: Int)
     case keyMismatch(String)
+    /// The prover's `stop` closure asked it to stop (checked between phases); no proof was made.
+    case stopped
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum Groth16Error: Error, Equatable, Sendable, CustomStringConvertible {
         case let .witnessDoesNotSatisfy(s): return "witness does not satisfy the circuit: \(s)"
         case let .publicInputCount(e, g): return "expected \(e) public inputs, got \(g)"
         case let .keyMismatch(s): return "proving key does not match the circuit: \(s)"
+        case .stopped: return "proving was stopped before it finished"
         }
     }
 }

@@ -115,7 +115,7 @@ struct Groth16Command: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "prove",
             abstract: "Prove a circom witness with a zkinfer proving key or a snarkjs .zkey.",
-            discussion: "Writes DIR/proof.json and DIR/public.json (snarkjs format). The witness is checked against the circuit first (with --zkey while the .r1cs is read, never holding it). A .zkey's point sections are read from the open file one at a time, just before the MSM that uses each; a point that fails its checks then stops the proof (exit 2, no output).")
+            discussion: "Writes DIR/proof.json and DIR/public.json (snarkjs format). The witness is checked against the circuit (with --zkey while the .r1cs is read, never holding it, on a thread of its own beside the proof, which stops when the check fails); nothing is written unless it passes, and its errors come first. A .zkey's point sections are read from the open file one at a time, just before the MSM that uses each; a point that fails its checks then stops the proof (exit 2, no output).")
 
         @Option(name: .long, help: "The circuit (.r1cs).")
         var r1cs: String
@@ -203,8 +203,9 @@ struct Groth16Command: ParsableCommand {
 extension Groth16Command.Prove {
     /// `groth16 prove --zkey`: the witness is checked against the `.r1cs` on a thread of its own, beside the proof
     /// (the streaming check is serial and needs the file's whole section, the prover its own threads; run one after the
-    /// other, one core would idle through the check). Nothing is written until the check has passed; its errors come
-    /// before the key's and the prover's, in the order of the serial flow: circuit, witness, check, key, proving.
+    /// other, one core would idle through the check). Nothing is written until the check has passed, and a failed check
+    /// stops the prover at its next phase; its errors come before the key's and the prover's, in the order of the serial
+    /// flow: circuit, witness, check, key, proving.
     func proveWithZKey(_ keyPath: String, witness: [Fr], keyResult: ResultBox<Groth16Command.ProverKey>, loading: DispatchGroup,
                        progress: ProgressReporter) throws -> (Proof, ProverTimings, R1CSFile.Counts) {
         let (r1cs, wtns) = (self.r1cs, self.wtns)
@@ -237,8 +238,9 @@ extension Groth16Command.Prove {
         // A witness that does not fit the key stops the prover (witnessLength) before any work.
         let proving: Result<(Proof, ProverTimings), Error>
         do {
+            // A failed check stops the prover at its next phase (the check's error is reported below).
             proving = .success(try Groth16.proveWithTimings(consume file, witness: witness, threads: options.threads,
-                                                            progress: progress.callback))
+                                                            progress: progress.callback, stop: { checkResult.hasFailed }))
         } catch { proving = .failure(error) }
         let counts = try checked()
         try Groth16Command.checkKeyShape(keyWires, keyPublic, keyPath, counts.nWires, counts.nPublic, r1cs)
@@ -268,6 +270,12 @@ final class ResultBox<T>: @unchecked Sendable {
     private var result: Result<T, Error>?
     private let lock = NSLock()
     func set(_ r: Result<T, Error>) { lock.lock(); result = r; lock.unlock() }
+    /// Whether the result is in and is an error.
+    var hasFailed: Bool {
+        lock.lock(); defer { lock.unlock() }
+        if case .failure = result { return true }
+        return false
+    }
     func get() throws -> T {
         lock.lock(); defer { lock.unlock() }
         return try result!.get()

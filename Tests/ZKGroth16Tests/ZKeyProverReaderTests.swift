@@ -69,6 +69,28 @@ final class ZKeyProverReaderTests: XCTestCase {
         XCTAssertThrowsError(try ProvingKey(zkeyFile: FileManager.default.temporaryDirectory.path))
     }
 
+    /// `stop` is asked before each phase (rows, NTTs, and each of the five point reads): answering true from the first
+    /// question, or later, makes the prover throw `Groth16Error.stopped` then; never answering true proves as without it.
+    func testProverStopsWhenAsked() throws {
+        let (system, witness) = SyntheticCircuits.squareChain(count: 200)
+        let pk = try Groth16.setup(system, threads: 2)
+        let path = try temporaryFile(pk.zkey.serialized())
+        let publics = Array(witness[1...system.publicCount])
+        let questions = QuestionCounter()
+        let run = try Groth16.proveWithTimings(try ZKeyProvingFile(path: path), witness: witness, threads: 2,
+                                               stop: { questions.ask() > 1_000 })
+        XCTAssertTrue(try Groth16.verify(pk.verificationKey, proof: run.proof, publicInputs: publics))
+        XCTAssertEqual(questions.count, 7)
+        for answeredFalse in [0, 1, 2, 6] {
+            let asked = QuestionCounter()
+            XCTAssertThrowsError(try Groth16.proveWithTimings(try ZKeyProvingFile(path: path), witness: witness, threads: 2,
+                                                              stop: { asked.ask() > answeredFalse })) { error in
+                XCTAssertEqual(error as? Groth16Error, .stopped, "after \(answeredFalse)")
+            }
+            XCTAssertEqual(asked.count, answeredFalse + 1)
+        }
+    }
+
     // MARK: ZKeyProvingFile: the point sections read while proving
 
     /// Opens `path` and proves, or the first error (opening or proving).
@@ -145,4 +167,13 @@ final class ZKeyProverReaderTests: XCTestCase {
         XCTAssertThrowsError(try ZKeyProvingFile(path: path))
         XCTAssertThrowsError(try ZKeyProvingFile(path: "/nonexistent/zkinfer.zkey"))
     }
+}
+
+/// Counts the prover's questions to its `stop` closure (which may be asked from any thread).
+private final class QuestionCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var asked = 0
+    /// Records one question and returns how many there have been.
+    func ask() -> Int { lock.lock(); defer { lock.unlock() }; asked += 1; return asked }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return asked }
 }
