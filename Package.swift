@@ -14,28 +14,18 @@ import Foundation
 /// (README, Performance). The binary then needs such a CPU. `ZKINFER_TARGET_CPU=portable` builds for baseline x86-64
 /// (for binaries copied to older machines); `ZKINFER_TARGET_CPU=NAME` picks an LLVM CPU name. Integer code only:
 /// these modules do no floating-point arithmetic that reaches a result (quantization lives in ZKModel, untouched),
-/// so a build with or without the setting computes the same bytes. Such release builds also define `ZK_ADX`: Fq and Fr
-/// multiply with the `mulx`/ADX assembly of `CMontgomeryADX` instead of the portable Swift kernel (`FieldKernel.name`
-/// says which; 2026-12-07 on this project's test machine: 0.772× → 0.749× of rapidsnark's whole-process time at 2^16
-/// in one interleaved set, README Performance).
+/// so a build with or without the setting computes the same bytes.
 let arithmeticSettings: [SwiftSetting] = {
-    // Release builds only: the assembly's operands need an optimizing compile (at -O0 clang runs out of registers).
-    let adxKernels = SwiftSetting.define("ZK_ADX", .when(configuration: .release))
     let requested = ProcessInfo.processInfo.environment["ZKINFER_TARGET_CPU"]
     if let requested, requested != "auto" {
-        if requested == "portable" { return [] }
-        // LLVM CPU names with BMI2 and ADX (Intel since Broadwell, AMD since Zen) also get the assembly kernel.
-        let adx = requested == "broadwell" || requested.hasPrefix("skylake") || requested.hasPrefix("znver")
-            || ["cascadelake", "cooperlake", "cannonlake", "icelake-client", "icelake-server", "tigerlake", "alderlake",
-                "raptorlake", "meteorlake", "sapphirerapids", "emeraldrapids", "graniterapids"].contains(requested)
-        return [.unsafeFlags(["-target-cpu", requested])] + (adx ? [adxKernels] : [])
+        return requested == "portable" ? [] : [.unsafeFlags(["-target-cpu", requested])]
     }
     #if os(Linux) && arch(x86_64)
     guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
           let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
     let flags = Set(flagsLine.split(separator: " ").map(String.init))
     let broadwell: Set<String> = ["avx2", "bmi1", "bmi2", "adx", "fma", "f16c", "movbe", "abm", "popcnt", "rdrand", "rdseed"]
-    return broadwell.isSubset(of: flags) ? [.unsafeFlags(["-target-cpu", "broadwell"]), adxKernels] : []
+    return broadwell.isSubset(of: flags) ? [.unsafeFlags(["-target-cpu", "broadwell"])] : []
     #else
     return []
     #endif
@@ -94,9 +84,8 @@ let package = Package(
         .target(name: "ZKSodium", dependencies: ["CSodium"]),
         // A cache-prefetch hint for the MSM's gather (C: Swift has no prefetch primitive).
         .target(name: "CPrefetch"),
-        .target(name: "CMontgomeryADX"),
         // BN254 fields, curves, pairing and encodings.
-        .target(name: "ZKAlgebra", dependencies: ["ZKBigNum", "ZKSodium", "CPrefetch", "CMontgomeryADX"], swiftSettings: arithmeticSettings),
+        .target(name: "ZKAlgebra", dependencies: ["ZKBigNum", "ZKSodium", "CPrefetch"], swiftSettings: arithmeticSettings),
 
         // Ecosystem file formats: iden3 .r1cs/.wtns/.zkey binaries, snarkjs JSON.
         .target(name: "ZKFormats", dependencies: ["ZKAlgebra", "ZKBigNum"]),

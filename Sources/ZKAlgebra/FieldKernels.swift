@@ -1,7 +1,3 @@
-#if ZK_ADX
-import CMontgomeryADX
-#endif
-
 /// Double-width ("lazy reduction") kernels: full 512-bit products and a separate Montgomery
 /// reduction, so that sums and differences of products can be reduced once (Aranha, Karabina,
 /// Longa, Gebotys, López 2011). Only for extension-field formulas inside this module; the
@@ -9,11 +5,11 @@ import CMontgomeryADX
 
 /// A 512-bit unsigned value, 8 limbs, least significant first.
 @frozen @usableFromInline
-package struct Wide: Sendable, Equatable {
-    @usableFromInline package var w0, w1, w2, w3, w4, w5, w6, w7: UInt64
+internal struct Wide: Sendable {
+    @usableFromInline var w0, w1, w2, w3, w4, w5, w6, w7: UInt64
 
     @inlinable @inline(__always)
-    package init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64,
+    init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64,
          _ w4: UInt64, _ w5: UInt64, _ w6: UInt64, _ w7: UInt64) {
         self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
         self.w4 = w4; self.w5 = w5; self.w6 = w6; self.w7 = w7
@@ -45,23 +41,10 @@ package struct Wide: Sendable, Equatable {
 }
 
 extension MontgomeryField {
-    /// Full product of two 256-bit values given as limbs (operands may be unreduced, `< 2^256`): the `mulx`/ADX kernel of
-    /// `CMontgomeryADX` when the build targets such a CPU, else ``portableMulWide(_:_:_:_:_:_:_:_:)``.
+    /// Full product of two 256-bit values given as limbs (operands may be unreduced, `< 2^256`).
     @inlinable @inline(__always)
-    package static func mulWide(_ a0: UInt64, _ a1: UInt64, _ a2: UInt64, _ a3: UInt64,
-                                _ b0: UInt64, _ b1: UInt64, _ b2: UInt64, _ b3: UInt64) -> Wide {
-        #if ZK_ADX
-        let w = zk_wide_product_adx(a0, a1, a2, a3, b0, b1, b2, b3)
-        return Wide(w.w0, w.w1, w.w2, w.w3, w.w4, w.w5, w.w6, w.w7)
-        #else
-        return portableMulWide(a0, a1, a2, a3, b0, b1, b2, b3)
-        #endif
-    }
-
-    /// ``mulWide(_:_:_:_:_:_:_:_:)`` in Swift (tests compare the two).
-    @inlinable @inline(__always)
-    package static func portableMulWide(_ a0: UInt64, _ a1: UInt64, _ a2: UInt64, _ a3: UInt64,
-                                        _ b0: UInt64, _ b1: UInt64, _ b2: UInt64, _ b3: UInt64) -> Wide {
+    internal static func mulWide(_ a0: UInt64, _ a1: UInt64, _ a2: UInt64, _ a3: UInt64,
+                                 _ b0: UInt64, _ b1: UInt64, _ b2: UInt64, _ b3: UInt64) -> Wide {
         var c: UInt64
         var t0, t1, t2, t3, t4, t5, t6, t7: UInt64
         (c, t0) = madd(a0, b0, 0, 0)
@@ -107,23 +90,9 @@ extension MontgomeryField {
         return Wide(t.w0, t.w1, t.w2, t.w3, s4, s5, s6, s7)
     }
 
-    /// Montgomery reduction `T·2^-256 mod p`, fully reduced. Requires `T < p·2^256`. For Fq (the only user: Fq2's
-    /// products) the `mulx`/ADX kernel of `CMontgomeryADX` when the build targets such a CPU; the test on the modulus
-    /// folds away in specialised code.
+    /// Montgomery reduction `T·2^-256 mod p`, fully reduced. Requires `T < p·2^256`.
     @inlinable @inline(__always)
-    package static func montgomeryReduce(_ t: Wide) -> Self {
-        #if ZK_ADX
-        if p0 == Fq.p0 && p1 == Fq.p1 && p2 == Fq.p2 && p3 == Fq.p3 {
-            let r = zk_bn254_fq_reduce(zk_limbs8(w0: t.w0, w1: t.w1, w2: t.w2, w3: t.w3, w4: t.w4, w5: t.w5, w6: t.w6, w7: t.w7))
-            return Self(montgomeryLimbs: r.l0, r.l1, r.l2, r.l3)
-        }
-        #endif
-        return portableMontgomeryReduce(t)
-    }
-
-    /// ``montgomeryReduce(_:)`` in Swift, for any field (tests compare the two).
-    @inlinable @inline(__always)
-    package static func portableMontgomeryReduce(_ t: Wide) -> Self {
+    internal static func montgomeryReduce(_ t: Wide) -> Self {
         var t0 = t.w0, t1 = t.w1, t2 = t.w2, t3 = t.w3, t4 = t.w4, t5 = t.w5, t6 = t.w6, t7 = t.w7
         var c: UInt64, m: UInt64, hi: UInt64
         m = t0 &* inverseNegated

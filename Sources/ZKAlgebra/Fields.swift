@@ -1,7 +1,4 @@
 import ZKBigNum
-#if ZK_ADX
-import CMontgomeryADX
-#endif
 
 /// The BN254 scalar field, `r = 21888242871839275222246405745257275088548364400416034343698204186575808495617`
 /// (the order of G1 and G2; circuit values and witnesses live here). Montgomery form, always `< r`.
@@ -19,14 +16,6 @@ public struct Fr: MontgomeryField {
     @inlinable public static var p2: UInt64 { 0xb850_45b6_8181_585d }
     @inlinable public static var p3: UInt64 { 0x3064_4e72_e131_a029 }
     @inlinable public static var inverseNegated: UInt64 { 0xc2e1_f593_efff_ffff }
-    #if ZK_ADX
-    /// The `mulx`/ADX kernel of `CMontgomeryADX` (the build targets a CPU with BMI2 and ADX).
-    @inlinable @inline(__always)
-    public static func montgomeryProduct(_ a: Fr, _ b: Fr) -> Fr {
-        let r = zk_bn254_fr_product(a.l0, a.l1, a.l2, a.l3, b.l0, b.l1, b.l2, b.l3)
-        return Fr(montgomeryLimbs: r.l0, r.l1, r.l2, r.l3)
-    }
-    #endif
     @inlinable public static var r2: Fr {
         Fr(montgomeryLimbs: 0x1bb8_e645_ae21_6da7, 0x53fe_3ab1_e35c_59e3, 0x8c49_833d_53bb_8085, 0x0216_d0b1_7f4e_44a5)
     }
@@ -59,14 +48,6 @@ public struct Fq: MontgomeryField {
     @inlinable public static var p2: UInt64 { 0xb850_45b6_8181_585d }
     @inlinable public static var p3: UInt64 { 0x3064_4e72_e131_a029 }
     @inlinable public static var inverseNegated: UInt64 { 0x87d2_0782_e486_6389 }
-    #if ZK_ADX
-    /// The `mulx`/ADX kernel of `CMontgomeryADX` (the build targets a CPU with BMI2 and ADX).
-    @inlinable @inline(__always)
-    public static func montgomeryProduct(_ a: Fq, _ b: Fq) -> Fq {
-        let r = zk_bn254_fq_product(a.l0, a.l1, a.l2, a.l3, b.l0, b.l1, b.l2, b.l3)
-        return Fq(montgomeryLimbs: r.l0, r.l1, r.l2, r.l3)
-    }
-    #endif
     @inlinable public static var r2: Fq {
         Fq(montgomeryLimbs: 0xf32c_fc5b_538a_fa89, 0xb5e7_1911_d445_01fb, 0x47ab_1eff_0a41_7ff6, 0x06d8_9f71_cab8_351f)
     }

@@ -50,8 +50,8 @@ internal enum ZKParallel {
 /// * `threads: nil` uses every active core; `threads: 1` runs on the calling thread only.
 ///   The computation is deterministic: the result does not depend on the thread count.
 /// * All entry points are thread-safe (no shared mutable state); they are *not* constant-time.
-/// * Extra memory: about `8·n` bytes of sorted indices per worker, one bucket group (1 MiB of points, 0.5 MiB of
-///   slope denominators and prefix products) per worker,
+/// * Extra memory: about `8·n` bytes of sorted indices per worker, one bucket group (1 MiB of G1 or 512 KiB of G2
+///   points, half as many bytes of slope denominators and prefix products) per worker,
 ///   and `2·n·⌈255/c⌉` bytes of recoded scalar digits. No buffer of GLV images `φ(P)`: each is computed in the bucket
 ///   group as its point is gathered.
 public enum MSM {

@@ -32,20 +32,6 @@ internal func subb(_ a: UInt64, _ b: UInt64, _ borrow: UInt64) -> (UInt64, UInt6
     return (d2, bit(o1) | bit(o2))
 }
 
-/// The field multiplication kernel this build uses for ``Fq`` and ``Fr`` (and Fq2's products).
-public enum FieldKernel {
-    /// `"mulx/ADX"`: x86-64 assembly with BMI2's `mulx` and ADX's two carry chains (`CMontgomeryADX`), compiled in when
-    /// the build targets a CPU that has them (`Package.swift`); else `"portable"`: the Swift code of
-    /// ``MontgomeryField/portableMontgomeryProduct(_:_:)``, for any CPU. Both give the same bytes.
-    public static var name: String {
-        #if ZK_ADX
-        return "mulx/ADX"
-        #else
-        return "portable"
-        #endif
-    }
-}
-
 /// A prime field whose elements are 4×64-bit limbs in **Montgomery form** (`a·2^256 mod p`),
 /// always fully reduced (`< p`), so equal elements have equal limbs.
 ///
@@ -85,9 +71,6 @@ public protocol MontgomeryField: Sendable, Hashable, CustomStringConvertible {
     static var quadraticNonResidue: Self { get }
     /// Short name for messages ("Fr", "Fq").
     static var name: String { get }
-    /// `a·b·2^-256 mod p`, the kernel behind ``*(_:_:)``: ``portableMontgomeryProduct(_:_:)`` unless the field has a
-    /// faster one for the CPU the build targets. Inputs `< p`, result `< p`.
-    static func montgomeryProduct(_ a: Self, _ b: Self) -> Self
 }
 
 extension MontgomeryField {
@@ -188,12 +171,7 @@ extension MontgomeryField {
 
     /// Montgomery product `a·b·2^-256 mod p` (both in Montgomery form, so this is field multiplication).
     @inlinable @inline(__always)
-    public static func * (a: Self, b: Self) -> Self { montgomeryProduct(a, b) }
-
-    /// ``*(_:_:)`` in Swift: the portable kernel (a field may supply a faster ``montgomeryProduct(_:_:)``; tests compare
-    /// the two).
-    @inlinable @inline(__always)
-    public static func portableMontgomeryProduct(_ a: Self, _ b: Self) -> Self {
+    public static func * (a: Self, b: Self) -> Self {
         var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0
         mulRound(a, b.l0, &t0, &t1, &t2, &t3)
         mulRound(a, b.l1, &t0, &t1, &t2, &t3)
@@ -201,10 +179,6 @@ extension MontgomeryField {
         mulRound(a, b.l3, &t0, &t1, &t2, &t3)
         return reduceOnce(t0, t1, t2, t3)
     }
-
-    /// The portable kernel, for fields without a faster one.
-    @inlinable @inline(__always)
-    public static func montgomeryProduct(_ a: Self, _ b: Self) -> Self { portableMontgomeryProduct(a, b) }
 
     @inlinable @inline(__always)
     public func squared() -> Self { self * self }

@@ -1,5 +1,4 @@
 import Foundation
-import ZKAlgebra
 
 /// Wall-clock samples of one measurement, in seconds per operation.
 public struct BenchMeasurement: Sendable, Equatable {
@@ -172,8 +171,7 @@ extension BuildInfo {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return BuildInfo(configuration: configurationName, commit: commit, dirty: dirty, version: version,
-                         date: formatter.string(from: date), threads: threads, repetitions: repetitions, warmup: warmup,
-                         fieldKernel: FieldKernel.name)
+                         date: formatter.string(from: date), threads: threads, repetitions: repetitions, warmup: warmup)
     }
 
     /// env `ZKINFER_COMMIT` (dirty unknown), else `git rev-parse HEAD` and `git status --porcelain`

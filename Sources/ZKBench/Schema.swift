@@ -148,15 +148,11 @@ public struct BuildInfo: Codable, Sendable, Equatable {
     public var repetitions: Int
     /// Untimed warm-up runs before the samples.
     public var warmup: Int
-    /// The field multiplication kernel of the build (``FieldKernel/name``: `mulx/ADX` or `portable`); nil in results
-    /// written before it was recorded.
-    public var fieldKernel: String?
 
     public init(configuration: String, commit: String, dirty: Bool? = nil, version: String, date: String,
-                threads: Int, repetitions: Int, warmup: Int, fieldKernel: String? = nil) {
+                threads: Int, repetitions: Int, warmup: Int) {
         self.configuration = configuration; self.commit = commit; self.dirty = dirty; self.version = version
         self.date = date; self.threads = threads; self.repetitions = repetitions; self.warmup = warmup
-        self.fieldKernel = fieldKernel
     }
 }
 

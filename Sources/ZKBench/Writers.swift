@@ -89,7 +89,6 @@ public enum BenchReport {
         out.append("| memory | \(BenchFormat.bytes(Double(m.memoryBytes))) |")
         out.append("| OS | \(cell(m.os)) |")
         out.append("| zkinfer | \(cell(b.version)), \(b.configuration) build, commit `\(b.commit)`\(b.dirty == true ? " (uncommitted changes)" : "") |")
-        if let kernel = b.fieldKernel { out.append("| field kernel | \(cell(kernel)) |") }
         out.append("| date | \(b.date) |")
         out.append("| threads | \(b.threads) (MSM, NTT, setup, prover; field and curve loops single-threaded) |")
         out.append("| samples | \(b.warmup) warm-up + \(b.repetitions) timed; median (min–max) |")

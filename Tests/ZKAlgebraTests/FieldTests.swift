@@ -39,52 +39,6 @@ final class FieldTests: XCTestCase {
     func testFrAgainstGMP() { checkAgainstGMP(Fr.self, seed: 1) }
     func testFqAgainstGMP() { checkAgainstGMP(Fq.self, seed: 2) }
 
-    /// The kernels this build multiplies with (`FieldKernel.name`: the `mulx`/ADX assembly where the build targets such
-    /// a CPU) against the portable Swift ones: products of edge values and random elements, full 512-bit products of
-    /// unreduced limbs (all ones included), and Montgomery reductions of values up to the bound `q·2^256`. On a
-    /// portable build both sides are the same code and the GMP tests above carry the check.
-    func testFieldKernelsMatchPortable() {
-        var rng = SeededGenerator(seed: 21)
-        func products<F: MontgomeryField>(_: F.Type) {
-            let edges = edgeValues(F.self).compactMap { F($0) }
-            var values = edges
-            for _ in 0..<3000 { values.append(F.random(using: &rng)) }
-            var checked = 0
-            for (i, a) in values.enumerated() {
-                for b in edges + [values[(i &* 7 &+ 3) % values.count]] {
-                    XCTAssertEqual(F.montgomeryProduct(a, b), F.portableMontgomeryProduct(a, b), "\(F.name) \(a) · \(b)")
-                    checked += 1
-                }
-            }
-            XCTAssertGreaterThan(checked, 3000 * edges.count)
-        }
-        products(Fr.self)
-        products(Fq.self)
-        let q = Fq.modulus
-        for k in 0..<20_000 {
-            var a = (0..<4).map { _ in rng.next() as UInt64 }, b = (0..<4).map { _ in rng.next() as UInt64 }
-            if k % 5 == 0 { a = [.max, .max, .max, .max] }
-            if k % 7 == 0 { b = [.max, .max, .max, .max] }
-            XCTAssertEqual(Fq.mulWide(a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]),
-                           Fq.portableMulWide(a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]), "wide \(a) \(b)")
-            // T < q·2^256: random low half; high half random below q, or q − 1, or q minus a little.
-            var high = Fq.random(using: &rng).canonicalLimbs
-            if k % 3 == 1 { high = (q - BigNum(1)).limbs(count: 4)! }
-            if k % 3 == 2 { high = (q - BigNum(rng.next() % 1000 + 1)).limbs(count: 4)! }
-            let low = k % 11 == 0 ? [UInt64.max, .max, .max, .max] : (0..<4).map { _ in rng.next() as UInt64 }
-            let t = Wide(low[0], low[1], low[2], low[3], high[0], high[1], high[2], high[3])
-            XCTAssertEqual(Fq.montgomeryReduce(t), Fq.portableMontgomeryReduce(t), "reduce \(low) \(high)")
-            // And against GMP: T·2^-256 mod q.
-            if k % 50 == 0 {
-                let value = BigNum(limbs: low + high)
-                let expected = (value * (BigNum(1) << 256).inverse(modulus: q)!).mod(q)
-                let r = Fq.montgomeryReduce(t)
-                XCTAssertEqual(BigNum(limbs: [r.l0, r.l1, r.l2, r.l3]), expected)
-            }
-        }
-        XCTAssertTrue(["mulx/ADX", "portable"].contains(FieldKernel.name), FieldKernel.name)
-    }
-
     func checkPow<F: MontgomeryField>(_: F.Type, seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
         let p = F.modulus
