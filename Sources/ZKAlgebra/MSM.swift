@@ -1,5 +1,6 @@
 import CPrefetch
 import Dispatch
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -50,14 +51,19 @@ internal enum ZKParallel {
 /// * `threads: nil` uses every active core; `threads: 1` runs on the calling thread only.
 ///   The computation is deterministic: the result does not depend on the thread count.
 /// * All entry points are thread-safe (no shared mutable state); they are *not* constant-time.
-/// * Extra memory: about `8·n` bytes of sorted indices per worker, one bucket group (1 MiB of G1 or 512 KiB of G2
+/// * Extra memory: about `4·n` bytes of sorted indices per worker, one bucket group (1 MiB of G1 or 512 KiB of G2
 ///   points, half as many bytes of slope denominators and prefix products) per worker,
-///   and `2·n·⌈255/c⌉` bytes of recoded scalar digits. No buffer of GLV images `φ(P)`: each is computed in the bucket
-///   group as its point is gathered.
+///   and `2·n·⌈255/c⌉` bytes of recoded scalar digits.
+/// * The default is the plain method (full 255-bit signed digits). The GLV split (`endomorphism: true`) is kept for
+///   comparison: it was slower on this project's 2-core machines in every measured case (2026-12-07: single-threaded
+///   G1 at 2^10, 2^14 and 2^16 by 7–13%, G2 at 2^12 by 17%; in whole-process proving with 2 threads the five MSMs
+///   took 10% less time at 2^16 and 5% less at 2^18 without it), because each image `φ(P)` costs a multiplication
+///   every window it is gathered in (an image buffer would cost `n` points of memory) and the window widths that
+///   balance 2 workers need more additions.
 public enum MSM {
     /// `Σ scalars[i]·bases[i]` in G1. Precondition: `bases.count == scalars.count`.
-    /// `endomorphism: false` runs the plain method (full 255-bit digits, no GLV split), for comparisons.
-    public static func multiScalarMultiply(bases: [G1Affine], scalars: [Fr], threads: Int? = nil, endomorphism: Bool = true) -> G1 {
+    /// `endomorphism: true` runs the GLV split (two 130-bit halves per scalar), for comparisons; same result.
+    public static func multiScalarMultiply(bases: [G1Affine], scalars: [Fr], threads: Int? = nil, endomorphism: Bool = false) -> G1 {
         precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
         let t = ZKParallel.resolve(threads)
         return bases.withUnsafeBufferPointer { b in
@@ -68,8 +74,8 @@ public enum MSM {
     }
 
     /// `Σ scalars[i]·bases[i]` in G2. Precondition: `bases.count == scalars.count`.
-    /// `endomorphism: false` runs the plain method (full 255-bit digits, no GLV split), for comparisons.
-    public static func multiScalarMultiply(bases: [G2Affine], scalars: [Fr], threads: Int? = nil, endomorphism: Bool = true) -> G2 {
+    /// `endomorphism: true` runs the GLV split (two 130-bit halves per scalar), for comparisons; same result.
+    public static func multiScalarMultiply(bases: [G2Affine], scalars: [Fr], threads: Int? = nil, endomorphism: Bool = false) -> G2 {
         precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
         let t = ZKParallel.resolve(threads)
         return bases.withUnsafeBufferPointer { b in
@@ -85,7 +91,7 @@ public enum MSM {
         bases: UnsafeBufferPointer<G1Affine>, scalars: UnsafeBufferPointer<Fr>, threads: Int? = nil
     ) -> G1 {
         precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
-        return pippengerGLV(bases: bases, scalars: scalars, threads: ZKParallel.resolve(threads))
+        return pippenger(bases: bases, scalars: scalars, threads: ZKParallel.resolve(threads))
     }
 
     /// G2 MSM over borrowed buffers (no copies of the inputs). The buffers must stay valid and
@@ -94,7 +100,7 @@ public enum MSM {
         bases: UnsafeBufferPointer<G2Affine>, scalars: UnsafeBufferPointer<Fr>, threads: Int? = nil
     ) -> G2 {
         precondition(bases.count == scalars.count, "MSM: \(bases.count) bases but \(scalars.count) scalars")
-        return pippengerGLV(bases: bases, scalars: scalars, threads: ZKParallel.resolve(threads))
+        return pippenger(bases: bases, scalars: scalars, threads: ZKParallel.resolve(threads))
     }
 
     /// Curve-generic entry point (same contract as the G1/G2 overloads, which callers with a
@@ -231,16 +237,19 @@ extension MSM {
         let sumsBox = ZKUncheckedSendableBox(sums)
         let box = ZKUncheckedSendableBox((bases, digits))
         let chunkCapacity = (n + chunks - 1) / chunks
-        ZKParallel.run(workers) { t in
+        // Tasks are handed out one at a time (a shared counter), so a worker that is slowed down (another thread on
+        // its core, such as the prover's concurrent witness check) does not leave the others idle at the end.
+        let nextTask = Atomic<Int>(0)
+        ZKParallel.run(workers) { _ in
             let (bases, digits) = box.value
             var scratch = BucketScratch<C>(points: chunkCapacity, buckets: 1 << (c - 1))
             defer { scratch.release() }
-            var task = t
-            while task < tasks {
+            while true {
+                let task = nextTask.add(1, ordering: .relaxed).oldValue
+                if task >= tasks { break }
                 let w = task / chunks, p = task % chunks
                 let lo = n * p / chunks, hi = n * (p + 1) / chunks
                 sumsBox.value[task] = windowSum(bases: bases, codes: digits + w * n, range: lo..<hi, scratch: &scratch)
-                task += workers
             }
         }
         var acc = JacobianPoint<C>.infinity
@@ -255,9 +264,9 @@ extension MSM {
     /// (``G1Endomorphism/split(_:)``), so the sum runs over `2n` points `Pᵢ, φ(Pᵢ)` with 130-bit scalars:
     /// half the windows of the plain method for twice the points, i.e. the same bucket additions and half
     /// the bucket reductions and window doublings. The images `φ(Pᵢ) = (β·xᵢ, yᵢ)` are computed as their points are
-    /// gathered, once per window, instead of into an `n`-point buffer: 4 MiB (G1) or 8 MiB (G2) less at 2^16, and no
-    /// slower in whole-process proving here (2026-12-07, G1; G2 about 3% in an earlier measurement). Same contract and
-    /// result as ``pippenger(bases:scalars:threads:)``.
+    /// gathered, once per window, instead of into an `n`-point buffer (4 MiB of G1 or 8 MiB of G2 points at 2^16).
+    /// Not the default: slower than ``pippenger(bases:scalars:threads:)`` here (see ``MSM``). Same contract and
+    /// result.
     @usableFromInline
     static func pippengerGLV<C: GLVCurve>(
         bases: UnsafeBufferPointer<AffinePoint<C>>, scalars: UnsafeBufferPointer<Fr>, threads: Int
