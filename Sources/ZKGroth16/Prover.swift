@@ -157,8 +157,10 @@ extension Groth16 {
             if points.readsFromFile { timings.pointReads += clock.now - t }
             return result
         }
-        // H first (then its scalars go), B2 last: its points (128 bytes each) and scratch are the largest, and by then
-        // the G1 arrays before it have been released. Each array is a local that dies after its MSM.
+        // H first (then its scalars go), C last: MSM tasks are handed out one at a time, so the last MSM's tail (one
+        // worker finishing its last window while the other idles) is one task, and a G1 window task is about a third
+        // of a G2 one (B2 last cost up to 40 ms of one idle core at 2^16). Each array is a local that dies after its
+        // MSM, so the B2 points (128 bytes each) are the only point array held during the B2 MSM wherever it runs.
         var bases = try read { try $0.g1(.h) }
         let msmH = timed("MSM H", 0.3, \.msmH) { MSM.multiScalarMultiply(bases: bases, scalars: a, threads: threads) }
         a = []
@@ -166,8 +168,12 @@ extension Groth16 {
         let msmA = timed("MSM A", 0.4, \.msmA) { MSM.multiScalarMultiply(bases: bases, scalars: witness, threads: threads) }
         bases = []; bases = try read { try $0.g1(.b1) }
         let msmB1 = timed("MSM B1", 0.5, \.msmB1) { MSM.multiScalarMultiply(bases: bases, scalars: witness, threads: threads) }
-        bases = []; bases = try read { try $0.g1(.c) }
-        let msmC = timed("MSM C", 0.6, \.msmC) {
+        bases = []
+        var b2 = try read { try $0.b2Points() }
+        let msmB2 = timed("MSM B2", 0.6, \.msmB2) { MSM.multiScalarMultiply(bases: b2, scalars: witness, threads: threads) }
+        b2 = []
+        bases = try read { try $0.g1(.c) }
+        let msmC = timed("MSM C", 0.8, \.msmC) {
             // The private wires' scalars, borrowed in place (no copy of the witness).
             bases.withUnsafeBufferPointer { bases in
                 witness.withUnsafeBufferPointer { w in
@@ -176,8 +182,6 @@ extension Groth16 {
             }
         }
         bases = []
-        let b2 = try read { try $0.b2Points() }
-        let msmB2 = timed("MSM B2", 0.7, \.msmB2) { MSM.multiScalarMultiply(bases: b2, scalars: witness, threads: threads) }
 
         let delta1 = G1(pk.delta1)
         let proofA = G1(pk.alpha1) + msmA + delta1 * r

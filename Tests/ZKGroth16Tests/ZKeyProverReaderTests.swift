@@ -127,7 +127,7 @@ final class ZKeyProverReaderTests: XCTestCase {
         try corruptions(of: orig, prefixStride: orig.count / 40, flips: 60, seed: 1819) { try compare($0, $1) }
     }
 
-    /// An off-curve point in a section read while proving (H is read first, B2 last) stops the proof with the
+    /// An off-curve point in a section read while proving (H is read first, C last) stops the proof with the
     /// section's `FormatError`: no proof is made from a key with an off-curve point.
     func testOffCurvePointStopsTheProof() throws {
         let (system, witness) = SyntheticCircuits.squareChain(count: 100)
@@ -141,7 +141,7 @@ final class ZKeyProverReaderTests: XCTestCase {
             offsets[type] = o + 12
             o += 12 + size
         }
-        for (type, name, pointSize) in [(UInt32(9), "H", 64), (5, "A", 64), (6, "B1", 64), (8, "C", 64), (7, "B2", 128)] {
+        for (type, name, pointSize) in [(UInt32(9), "H", 64), (5, "A", 64), (6, "B1", 64), (7, "B2", 128), (8, "C", 64)] {
             var z = orig
             let at = offsets[type]! + 3 * pointSize  // point 3: y + 1 (still < q for these keys, no longer on the curve)
             let y = at + pointSize / 2
