@@ -55,11 +55,12 @@ internal enum ZKParallel {
 ///   points, half as many bytes of slope denominators and prefix products) per worker,
 ///   and `2·n·⌈255/c⌉` bytes of recoded scalar digits.
 /// * The default is the plain method (full 255-bit signed digits). The GLV split (`endomorphism: true`) is kept for
-///   comparison: it was slower on this project's 2-core machines in every measured case (2026-12-07: single-threaded
-///   G1 at 2^10, 2^14 and 2^16 by 7–13%, G2 at 2^12 by 17%; in whole-process proving with 2 threads the five MSMs
-///   took 10% less time at 2^16 and 5% less at 2^18 without it), because each image `φ(P)` costs a multiplication
-///   every window it is gathered in (an image buffer would cost `n` points of memory) and the window widths that
-///   balance 2 workers need more additions.
+///   comparison. Measured on this project's 2-core machines (2026-12-07): with 2 threads the plain method was faster,
+///   G1 at 2^16 214 against 253 ms in-process, and the prover's five MSMs took about 10% less time at 2^16 and 5% less
+///   at 2^18; single-threaded the two were within run-to-run noise of each other (one run had the plain method
+///   7–17% faster, another a tie in G1 and the GLV split 12% faster in G2 at 2^12). The split's costs: each image
+///   `φ(P)` is a multiplication every window it is gathered in (an image buffer would cost `n` points of memory),
+///   and the window widths that balance 2 workers over its 131-bit digits need more additions.
 public enum MSM {
     /// `Σ scalars[i]·bases[i]` in G1. Precondition: `bases.count == scalars.count`.
     /// `endomorphism: true` runs the GLV split (two 130-bit halves per scalar), for comparisons; same result.

@@ -159,21 +159,25 @@ struct Groth16Command: ParsableCommand {
                                                              progress: progress)
                 (constraintCount, publicCount) = (counts.nConstraints, counts.nPublic)
             } else {
-                // The circuit is needed to check the witness and the key's matrices; it is released before proving. The
-                // key is handed to the prover, which releases each of its arrays when done with it.
-                var system: ConstraintSystem? = try Groth16Command.loadR1CS(r1cs)
-                witness = try Groth16Command.loadWitness(wtns)
-                do { try system!.check(witness, threads: options.threads) } catch {
-                    throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
+                // The circuit is needed to check the witness and the key's matrices; it lives only in this scope, so it
+                // is released before proving. The key is handed to the prover, which releases each of its arrays when
+                // done with it.
+                let key: ProvingKey
+                do {
+                    let system = try Groth16Command.loadR1CS(r1cs)
+                    witness = try Groth16Command.loadWitness(wtns)
+                    do { try system.check(witness, threads: options.threads) } catch {
+                        throw CLIError("\(wtns): witness does not satisfy \(r1cs): \(describe(error))")
+                    }
+                    (constraintCount, publicCount) = (system.constraintCount, system.publicCount)
+                    loading.wait()
+                    guard case let .provingKey(loaded) = try keyResult.take() else { throw CLIError("\(keyPath): not a proving key") }
+                    try Groth16Command.checkKeyShape(loaded.wireCount, loaded.publicCount, keyPath, system.wireCount, publicCount, r1cs)
+                    guard QAP.matches(system, a: loaded.matrixA, b: loaded.matrixB) else {
+                        throw CLIError("\(keyPath): proving key was made for a different circuit than \(r1cs)")
+                    }
+                    key = loaded
                 }
-                (constraintCount, publicCount) = (system!.constraintCount, system!.publicCount)
-                loading.wait()
-                guard case let .provingKey(key) = try keyResult.take() else { throw CLIError("\(keyPath): not a proving key") }
-                try Groth16Command.checkKeyShape(key.wireCount, key.publicCount, keyPath, system!.wireCount, publicCount, r1cs)
-                guard QAP.matches(system!, a: key.matrixA, b: key.matrixB) else {
-                    throw CLIError("\(keyPath): proving key was made for a different circuit than \(r1cs)")
-                }
-                system = nil
                 do {
                     (proof, timings) = try Groth16.proveWithTimings(consume key, witness: witness, threads: options.threads,
                                                                     progress: progress.callback)

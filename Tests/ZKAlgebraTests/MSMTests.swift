@@ -91,20 +91,23 @@ final class MSMTests: XCTestCase {
         XCTAssertEqual(MSM.multiScalarMultiply(bases: bases, scalars: scalars), reference)
     }
 
-    /// GLV images are computed as points are gathered (no image buffer): with many threads the point ranges of a
-    /// window split inside the images and across the boundary between bases and images.
-    func testG2ResultIndependentOfThreadCount() {
+    /// Both methods on G1 and G2 with many threads, where tasks are handed out by a shared counter and (with the
+    /// GLV split, whose images are computed as points are gathered) a window's point ranges split inside the images
+    /// and across the boundary between bases and images.
+    func testResultIndependentOfThreadCountWithAndWithoutGLV() {
         var rng = SeededGenerator(seed: 7)
         let bases = randomBases(BN254G2.self, 700, &rng)
         let scalars = randomScalars(700, &rng)
         let expected = naive(bases, scalars)
-        for threads in [1, 3, 16, 64] {
-            XCTAssertEqual(MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads), expected, "threads \(threads)")
-        }
         let g1Bases = randomBases(BN254G1.self, 700, &rng)
         let g1Expected = naive(g1Bases, scalars)
-        for threads in [1, 3, 16, 64] {
-            XCTAssertEqual(MSM.multiScalarMultiply(bases: g1Bases, scalars: scalars, threads: threads), g1Expected, "G1, threads \(threads)")
+        for glv in [false, true] {
+            for threads in [1, 3, 16, 64] {
+                XCTAssertEqual(MSM.multiScalarMultiply(bases: bases, scalars: scalars, threads: threads, endomorphism: glv),
+                               expected, "G2, threads \(threads), GLV \(glv)")
+                XCTAssertEqual(MSM.multiScalarMultiply(bases: g1Bases, scalars: scalars, threads: threads, endomorphism: glv),
+                               g1Expected, "G1, threads \(threads), GLV \(glv)")
+            }
         }
     }
 
