@@ -217,6 +217,7 @@ extension Groth16 {
             for i in x.indices { x[i] = x[i] * p; p = p * shift }
         }
         let count = arrays.count
+        precondition(count < Int.bitWidth, "oddCosetEvaluations: at most \(Int.bitWidth - 1) arrays (one bit each below)")
         let workers = min(max(1, threads), count)
         if workers == 1 {
             for x in arrays { domain.inverse(x, threads: threads); scale(x); domain.forward(x, threads: threads) }
