@@ -58,7 +58,7 @@ internal enum ZKParallel {
 ///   comparison. Measured on this project's 2-core machines (2026-12-07): with 2 threads the plain method was faster,
 ///   G1 at 2^16 214 against 253 ms in-process, and the prover's five MSMs took about 10% less time at 2^16 and 5% less
 ///   at 2^18; single-threaded the two were within run-to-run noise of each other (one run had the plain method
-///   7–17% faster, another a tie in G1 and the GLV split 12% faster in G2 at 2^12). The split's costs: each image
+///   8–17% faster, another a tie in G1 and the GLV split 12% faster in G2 at 2^12). The split's costs: each image
 ///   `φ(P)` is a multiplication every window it is gathered in (an image buffer would cost `n` points of memory),
 ///   and the window widths that balance 2 workers over its 131-bit digits need more additions.
 public enum MSM {
